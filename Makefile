@@ -1,0 +1,67 @@
+# Every task a person runs. `make site` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := tools
+VNU := $(TOOLS)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+ARGS ?=
+
+.PHONY: site test serve check review bench lint deps test-deps system-deps clean
+
+site: deps
+	$(PY) build.py build $(ARGS)
+
+serve: deps
+	$(PY) build.py serve $(ARGS)
+
+check: deps
+	$(PY) build.py check $(ARGS)
+
+review: deps
+	$(PY) build.py review $(ARGS)
+
+bench: test-deps
+	$(PY) scripts/bench.py $(ARGS)
+
+test: test-deps system-deps $(VNU)
+	$(PY) -m ruff check build.py sitegen tests scripts
+	$(PY) -m pytest $(ARGS)
+
+lint: test-deps
+	$(PY) -m ruff check build.py sitegen tests scripts
+	$(PY) -m ruff format --check build.py sitegen tests scripts
+
+deps: $(VENV)/.runtime
+
+test-deps: $(VENV)/.test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: pyproject.toml | $(VENV)/bin/python
+	$(PY) scripts/requirements.py > $(VENV)/requirements.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r $(VENV)/requirements.txt
+	touch $@
+
+$(VENV)/.test: pyproject.toml $(VENV)/.runtime
+	$(PY) scripts/requirements.py --test > $(VENV)/requirements-test.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r $(VENV)/requirements-test.txt
+	touch $@
+
+# Debian's Chromium (browser tests) and a Java runtime (the Nu Html Checker), where missing and we are root.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless >/dev/null; \
+	  else \
+	    echo "note: chromium or java is missing and we are not root; browser and HTML checks will skip"; \
+	  fi; \
+	fi
+
+$(VNU):
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(TOOLS)/vnu && npm install --silent --no-audit --no-fund --prefix $(TOOLS)/vnu vnu-jar@26.9.27; \
+	else echo "note: npm is missing; the HTML validity test will skip"; fi
+
+clean:
+	rm -rf site .cache $(TOOLS) .pytest_cache

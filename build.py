@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""The site's one entry point: build, check, serve, new and review.
+
+Exit status: 0 success, 1 content errors, 2 bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+COMMANDS = ("build", "check", "serve", "new", "review")
+SECTIONS = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(
+        prog="build.py",
+        description="Build the spine tumor service-line site from content/ and data/.",
+        epilog="Exit status: 0 success, 1 content errors (each listed as path:line: field: message), 2 bad usage.",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--source", type=Path, default=ROOT, metavar="DIR", help="the folder that holds content/ and data/ (default: this repository)"
+    )
+    common.add_argument(
+        "--today",
+        type=_date,
+        default=None,
+        metavar="YYYY-MM-DD",
+        help="the date every date rule uses, such as review due dates (default: today's date)",
+    )
+    common.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    common.add_argument(
+        "--production",
+        action="store_true",
+        help="a build for the public site: drafts are left out and sample data or expired claims are errors",
+    )
+    common.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the address the site is served from, like https://example.org/spine/ (default: base_url in data/site.yaml)",
+    )
+    sub = main.add_subparsers(dest="command", metavar="COMMAND")
+    for name, text in (
+        ("build", "build the site into site/ (the default command)"),
+        ("check", "check every page and data file and build nothing"),
+        ("serve", "build, serve the site on 127.0.0.1 and rebuild and reload when a file changes"),
+    ):
+        command = sub.add_parser(name, parents=[common], help=text, description=text)
+        if name != "check":
+            command.add_argument(
+                "--out", type=Path, default=None, metavar="DIR", help="where to write the site (default: site/ in the source folder)"
+            )
+            command.add_argument("--no-search", dest="search", action="store_false", help="skip building the search index (faster)")
+        if name == "serve":
+            command.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000)")
+    new = sub.add_parser(
+        "new",
+        parents=[common],
+        help="write a new draft page with every field to fill in",
+        description='Write a new draft page, like: python build.py new tumors "Pilocytic astrocytoma". It never overwrites a file.',
+    )
+    new.add_argument("section", choices=sorted(SECTIONS), help="the section the page belongs to")
+    new.add_argument("title", help="the page's title, in quotes")
+    review = sub.add_parser(
+        "review",
+        parents=[common],
+        help="report the review status and reading grade of every medical page",
+        description="Report the review status (ok, due-soon, overdue) and reading grade of every medical page.",
+    )
+    review.add_argument("--format", choices=("table", "csv", "json"), default="table", help="how to print the report (default: table)")
+    return main
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
+        argv.insert(0, "build")
+    args = parser().parse_args(argv)
+    from sitegen.data import base_url_problem
+    from sitegen.pipeline import Options
+
+    if args.production and args.drafts:
+        return _usage("--production leaves drafts out; do not combine it with --drafts")
+    if args.base_url and base_url_problem(args.base_url):
+        return _usage(f"--base-url: {base_url_problem(args.base_url)}")
+    if not (args.source / "content").is_dir() and not (args.source / "data").is_dir():
+        return _usage(f"--source: {args.source} has no content/ or data/ folder")
+    out = getattr(args, "out", None) or args.source / "site"
+    options = Options(
+        source=args.source.resolve(),
+        out=out.resolve(),
+        today=args.today or dt.date.today(),
+        base_url=args.base_url,
+        drafts=args.drafts,
+        production=args.production,
+        search=getattr(args, "search", True),
+    )
+    try:
+        return {"build": _build, "check": _check, "serve": _serve, "new": _new, "review": _review}[args.command](options, args)
+    except OSError as err:
+        print(f"build.py: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+
+
+def _usage(message: str) -> int:
+    print(f"build.py: error: {message}", file=sys.stderr)
+    return 2
+
+
+def _report(result) -> None:
+    if result.problems.items:
+        print(result.problems.report(), file=sys.stderr)
+
+
+def _build(options, args) -> int:
+    from sitegen.pipeline import build
+
+    started = time.perf_counter()
+    result = build(options)
+    _report(result)
+    if result.problems.errors:
+        print(f"Nothing was published; {_shown(options.out)} is unchanged.", file=sys.stderr)
+        return 1
+    print(f"Built {result.written} files into {_shown(options.out)} in {time.perf_counter() - started:.2f}s.")
+    return 0
+
+
+def _check(options, args) -> int:
+    from sitegen.pipeline import load_and_check
+
+    result = load_and_check(options)
+    _report(result)
+    if result.problems.errors:
+        return 1
+    print(f"Checked {len(result.model.pages)} pages: no errors.")
+    return 0
+
+
+def _serve(options, args) -> int:
+    from sitegen.serve import serve
+
+    return serve(options, args.port)
+
+
+def _new(options, args) -> int:
+    from sitegen.content import new_page_text
+    from sitegen.markdown import slugify
+
+    slug = slugify(args.title)
+    if not slug:
+        return _usage("the title needs at least one letter or digit")
+    path = options.source / "content" / args.section / f"{slug}.md"
+    if path.exists():
+        print(f"{_shown(path)}: file: already exists; nothing was written (pick another title or edit that file)", file=sys.stderr)
+        return 1
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "x", encoding="utf-8") as handle:
+        handle.write(new_page_text(SECTIONS[args.section], args.title, options.today))
+    print(f"Wrote {_shown(path)} (a draft: set draft: false when it is ready).")
+    return 0
+
+
+def _review(options, args) -> int:
+    from sitegen.markdown import make_markdown, render_body
+    from sitegen.pipeline import load_and_check
+    from sitegen.readability import reading_grade
+    from sitegen.review import format_rows, review_rows
+
+    result = load_and_check(options)
+    if result.problems.errors:
+        _report(result)
+        return 1
+    model = result.model
+    md = make_markdown()
+    claims = model.live_claims()
+    grades = {
+        page.url: reading_grade(render_body(md, model.bodies[page.url], lambda target: target, claims))
+        for page in model.pages
+        if page.medical
+    }
+    sys.stdout.write(format_rows(review_rows(model, grades), args.format))
+    return 0
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) or "."
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

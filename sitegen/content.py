@@ -1,0 +1,242 @@
+"""Markdown files in content/ → Page records (front matter checked, with line numbers), and the
+images and files in content/media/ → Media records with content-hashed names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .fields import BOOL, DATE, INT, TEXT, TEXT_LIST, Where, check_fields, suggest
+from .problems import Problems
+from .source import YMap, load_yaml, read_text, split_front_matter, walk_files
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MEDICAL_SECTIONS = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}
+GROUPS = {
+    "spinal-column": "Tumors of the spinal column",
+    "spinal-cord": "Tumors of the spinal cord",
+    "benign": "Benign spine tumors",
+    "metastatic": "Cancer that has spread to the spine",
+}
+SUMMARY_LIMIT = 160
+
+COMMON_FIELDS = {
+    "title": TEXT,
+    "summary": TEXT,
+    "also_known_as": TEXT_LIST,
+    "search_terms": TEXT_LIST,
+    "aliases": TEXT_LIST,
+    "draft": BOOL,
+}
+MEDICAL_FIELDS = {"medically_reviewed": DATE, "reviewed_by": TEXT, "review_interval_months": INT}
+TUMOR_FIELDS = {"group": TEXT, "tests": TEXT_LIST, "treatments": TEXT_LIST}
+ALL_FIELDS = {**COMMON_FIELDS, **MEDICAL_FIELDS, **TUMOR_FIELDS}
+
+
+@dataclass
+class Page:
+    """One Markdown page: where it came from, where it goes, and its checked front matter."""
+
+    path: str  # relative to the source folder, e.g. content/tumors/chordoma.md
+    url: str  # site path without the base URL's path, e.g. /tumors/chordoma/
+    kind: str  # home, section, tumor, test, treatment or page
+    slug: str
+    meta: dict
+    lines: dict  # front-matter key -> line
+    body: str
+    body_line: int
+    text_hash: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title", self.slug)
+
+    @property
+    def summary(self) -> str:
+        return self.meta.get("summary", "")
+
+    @property
+    def medical(self) -> bool:
+        return self.kind in ("home", "tumor", "test", "treatment")
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.meta.get("draft", False))
+
+    @property
+    def section(self) -> str | None:
+        parts = self.url.strip("/").split("/")
+        return parts[0] if len(parts) >= 1 and parts[0] else None
+
+    @property
+    def reviewed(self) -> dt.date | None:
+        return self.meta.get("medically_reviewed")
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, 1)
+
+
+@dataclass
+class Media:
+    """A file from content/media/, published under a name that carries its content hash."""
+
+    name: str  # file name in content/media/
+    source: Path
+    output: str  # path below the site root, e.g. media/spine.3f2a9c1b7e.jpg
+
+    @property
+    def url(self) -> str:
+        return "/" + self.output
+
+
+@dataclass
+class Content:
+    pages: list[Page] = field(default_factory=list)
+    media: dict[str, Media] = field(default_factory=dict)
+
+
+def page_location(rel: Path) -> tuple[str, str, str] | None:
+    """(url, kind, slug) for a file below content/, or None when it is not a page."""
+    parts = rel.parts
+    stem = rel.stem
+    if len(parts) == 1:
+        if stem == "_index":
+            return "/", "home", "home"
+        return f"/{stem}/", "page", stem
+    folders = parts[:-1]
+    if stem == "_index":
+        return "/" + "/".join(folders) + "/", "section", folders[-1]
+    kind = MEDICAL_SECTIONS.get(folders[0], "page") if len(folders) == 1 else "page"
+    return "/" + "/".join(folders) + f"/{stem}/", kind, stem
+
+
+def load_content(root: Path, problems: Problems) -> Content:
+    """Every page and media file below content/, with each file's own problems recorded."""
+    content = Content()
+    folder = root / "content"
+    if not folder.is_dir():
+        problems.error("content", 1, "folder", "missing; the site's pages go in a folder named content")
+        return content
+    for path in walk_files(root, folder, problems):
+        rel_to_content = path.relative_to(folder)
+        rel = path.relative_to(root).as_posix()
+        if rel_to_content.parts[0] == "media":
+            media = _media(path, rel_to_content, rel, problems)
+            if media:
+                content.media[media.name] = media
+            continue
+        if path.suffix != ".md":
+            problems.error(rel, 1, "file", "is not a Markdown page; pages end in .md and images go in content/media/")
+            continue
+        page = load_page(path, rel, rel_to_content, problems)
+        if page is not None:
+            content.pages.append(page)
+    return content
+
+
+def _media(path: Path, rel_to_content: Path, rel: str, problems: Problems) -> Media | None:
+    if len(rel_to_content.parts) != 2:
+        problems.error(rel, 1, "file", "put images straight in content/media/, not in a folder below it")
+        return None
+    name = path.name
+    if not re.match(r"^[a-z0-9][a-z0-9._-]*\.[a-z0-9]+$", name):
+        problems.error(rel, 1, "file", "name the file in lower-case letters, digits and hyphens, like spine-mri.jpg")
+        return None
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    stem, _, ext = name.rpartition(".")
+    return Media(name, path, f"media/{stem}.{digest}.{ext}")
+
+
+def load_page(path: Path, rel: str, rel_to_content: Path, problems: Problems) -> Page | None:
+    """One page with its front matter checked on its own (links and ids are checked later)."""
+    where = page_location(rel_to_content)
+    assert where is not None
+    url, kind, slug = where
+    if not (slug in ("home", "_index") or SLUG.match(slug)) or any(not SLUG.match(part) for part in rel_to_content.parts[:-1]):
+        problems.error(rel, 1, "file", "name files and folders in lower-case letters, digits and hyphens, like pilocytic-astrocytoma.md")
+        return None
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    split = split_front_matter(text, rel, problems)
+    if split is None:
+        return None
+    yaml_text, yaml_line, body, body_line = split
+    meta_doc = load_yaml(yaml_text, rel, yaml_line, problems)
+    if meta_doc is None and yaml_text.strip():
+        return None
+    if not isinstance(meta_doc, YMap):
+        if meta_doc is None:
+            problems.error(rel, 1, "front matter", "is empty; add at least title and summary")
+        else:
+            problems.error(rel, 1, "front matter", "should be fields like `title: ...`, one a line")
+        return None
+    spec = dict(COMMON_FIELDS)
+    required = {"title", "summary"}
+    if kind in ("home", "tumor", "test", "treatment"):
+        spec.update(MEDICAL_FIELDS)
+        required |= {"medically_reviewed", "reviewed_by"}
+    if kind == "tumor":
+        spec.update(TUMOR_FIELDS)
+        required |= {"group"}
+    for key in list(meta_doc):
+        if key in ALL_FIELDS and key not in spec:
+            owner = "tumor pages" if key in TUMOR_FIELDS else "medical pages (the home page, tumors, tests and treatments)"
+            problems.error(rel, meta_doc.key_lines[key], key, f"is only for {owner}; remove it here")
+            del meta_doc[key]
+    meta = check_fields(meta_doc, spec, required, Where(rel), problems, missing_line=1)
+    page = Page(rel, url, kind, slug, meta, meta_doc.key_lines, body, body_line)
+    _check_meta(page, problems)
+    page.text_hash = hashlib.sha256(text.encode()).hexdigest()
+    return page
+
+
+def _check_meta(page: Page, problems: Problems) -> None:
+    meta, rel = page.meta, page.path
+    summary = meta.get("summary")
+    if summary is not None and len(summary) > SUMMARY_LIMIT:
+        problems.error(
+            rel,
+            page.line_of("summary"),
+            "summary",
+            f"is {len(summary)} characters; keep it to {SUMMARY_LIMIT} or fewer (one or two short sentences)",
+        )
+    group = meta.get("group")
+    if group is not None and group not in GROUPS:
+        problems.error(rel, page.line_of("group"), "group", f'"{group}" is not a group; {suggest(group, GROUPS)}')
+        del meta["group"]
+    for alias in meta.get("aliases", []):
+        if not alias.startswith("/") or alias.startswith("//") or any(c in alias for c in " \t#?"):
+            problems.error(
+                rel, page.line_of("aliases"), "aliases", f'"{alias}" should be an old path from the site root, like /spine/chordoma.html'
+            )
+    meta["aliases"] = [a for a in meta.get("aliases", []) if a.startswith("/") and not a.startswith("//")]
+
+
+def new_page_text(kind: str, title: str, today: dt.date) -> str:
+    """The text of a new draft page of the given kind, with every field to fill in."""
+    lines = [
+        "---",
+        f"title: {_yaml_text(title)}",
+        'summary: ""  # one or two sentences, at most 160 characters',
+        "also_known_as: []",
+        "search_terms: []",
+        "aliases: []",
+        "draft: true",
+    ]
+    if kind in ("tumor", "test", "treatment"):
+        lines += [
+            f"medically_reviewed: {today.isoformat()}  # the date a doctor reviewed this page",
+            'reviewed_by: ""  # the reviewer\'s id from data/providers.yaml',
+        ]
+    if kind == "tumor":
+        lines += ['group: ""  # spinal-column, spinal-cord, benign or metastatic', "tests: []", "treatments: []"]
+    lines += ["---", "", "## What it is", "", "Write the page here.", ""]
+    return "\n".join(lines)
+
+
+def _yaml_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

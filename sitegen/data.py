@@ -1,0 +1,470 @@
+"""The data files (site, providers, locations, claims, synonyms) → checked records.
+
+Cross-references between records and pages (a provider's conditions, a page's reviewer) are
+checked later by validate.py, once every page is known; this module checks each file alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, TEXT, TEXT_LIST, Where, check_fields
+from .problems import Problems
+from .source import YList, YMap, load_yaml, read_text
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+PHONE_LINES = {
+    "new_patients": "New patients",
+    "existing_patients": "Existing patients and rescheduling",
+    "referring_physicians": "Referring physicians",
+}
+
+
+@dataclass
+class Phone:
+    key: str
+    label: str
+    number: str
+    hours: str = ""
+    fax: str = ""
+    sample: bool = False
+
+
+@dataclass
+class Link:
+    text: str
+    url: str
+
+
+@dataclass
+class Site:
+    name: str = "Spine Tumor Center"
+    organization: str = ""
+    base_url: str = "https://example.org/"
+    phones: dict[str, Phone] = field(default_factory=dict)
+    after_hours: str = ""
+    emergency: str = ""
+    specialties: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    footer_links: list[Link] = field(default_factory=list)
+    review_interval_months: int = 36
+    due_soon_days: int = 90
+    lines: dict = field(default_factory=dict)
+
+
+@dataclass
+class Provider:
+    id: str
+    name: str
+    family_name: str
+    credentials: str
+    specialties: list[str]
+    conditions: list[str]
+    locations: list[str]
+    languages: list[str]
+    accepting_new_patients: bool
+    title: str = ""
+    phone: str = ""
+    photo: str = ""
+    bio: str = ""
+    active: bool = True
+    sample: bool = False
+    path: str = "data/providers.yaml"
+    line: int = 0
+    lines: dict = field(default_factory=dict)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name}, {self.credentials}" if self.credentials else self.name
+
+    @property
+    def url(self) -> str:
+        return f"/doctors/{self.id}/"
+
+
+@dataclass
+class Hours:
+    days: list[str]
+    opens: str
+    closes: str
+
+
+@dataclass
+class Location:
+    id: str
+    name: str
+    kind: str
+    street: str
+    city: str
+    state: str
+    zip: str
+    lat: float
+    lng: float
+    phone: str
+    hours: list[Hours]
+    sample: bool = False
+    path: str = "data/locations.yaml"
+    line: int = 0
+    lines: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"/locations/{self.id}/"
+
+
+@dataclass
+class Claim:
+    id: str
+    text: str
+    source_name: str
+    source_url: str
+    valid_until: dt.date
+    line: int = 0
+
+
+@dataclass
+class Data:
+    site: Site
+    providers: list[Provider]
+    locations: list[Location]
+    claims: dict[str, Claim]
+    synonyms: dict[str, list[str]]
+
+
+def load_data(root: Path, problems: Problems) -> Data:
+    """Read and check every file in data/ on its own."""
+    folder = root / "data"
+    site_doc = _read(folder / "site.yaml", root, problems, required=True)
+    return Data(
+        site=_site(site_doc, problems)
+        if isinstance(site_doc, YMap)
+        else _bad_top(site_doc, "data/site.yaml", "a group of fields", problems, Site()),
+        providers=_items(folder / "providers.yaml", root, problems, _provider),
+        locations=_items(folder / "locations.yaml", root, problems, _location),
+        claims={c.id: c for c in _items(folder / "claims.yaml", root, problems, _claim)},
+        synonyms=_synonyms(folder / "synonyms.yaml", root, problems),
+    )
+
+
+def _read(path: Path, root: Path, problems: Problems, required: bool = False):
+    rel = path.relative_to(root).as_posix()
+    if not path.exists():
+        if required:
+            problems.error(rel, 1, "file", "missing; the site needs this file (see the README)")
+        return None
+    from .source import inside
+
+    if not inside(root, path):
+        problems.error(rel, 1, "file", "is a link to a place outside the source folder; copy the file in instead")
+        return None
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    return load_yaml(text, rel, 1, problems)
+
+
+def _bad_top(doc, rel: str, wanted: str, problems: Problems, default):
+    if doc is not None:
+        problems.error(rel, getattr(doc, "line", 1) or 1, "file", f"should hold {wanted}")
+    return default
+
+
+def _phone_ok(number: str, path: str, line: int, name: str, problems: Problems) -> bool:
+    if E164.match(number):
+        return True
+    problems.error(path, line, name, f'"{number}" is not E.164; {e164_hint(number)}')
+    return False
+
+
+def e164_hint(number: str) -> str:
+    """How to write a number in E.164, with the rewritten number where it can be worked out."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return 'write it as a plus sign, the country code and the number, like "+19195550100"'
+    if phonenumbers.is_possible_number(parsed):
+        return f'write it as "{phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)}"'
+    return 'write it as a plus sign, the country code and the number, like "+19195550100"'
+
+
+def _site(doc: YMap, problems: Problems) -> Site:
+    rel = "data/site.yaml"
+    spec = {
+        "name": TEXT,
+        "organization": TEXT,
+        "base_url": TEXT,
+        "phones": MAP,
+        "after_hours": TEXT,
+        "emergency": TEXT,
+        "specialties": TEXT_LIST,
+        "languages": TEXT_LIST,
+        "footer_links": LIST,
+        "review": MAP,
+    }
+    required = {"name", "organization", "base_url", "phones", "after_hours", "emergency", "specialties", "languages"}
+    got = check_fields(doc, spec, required, Where(rel), problems)
+    site = Site(lines=doc.key_lines)
+    for key in ("name", "organization", "base_url", "after_hours", "emergency", "specialties", "languages"):
+        if key in got:
+            setattr(site, key, got[key])
+    if "base_url" in got:
+        site.base_url = got["base_url"]
+        problem = base_url_problem(site.base_url)
+        if problem:
+            problems.error(rel, doc.key_lines["base_url"], "base_url", problem)
+    phones = got.get("phones")
+    if phones is not None:
+        for key, entry in phones.items():
+            line = phones.key_lines[key]
+            name = f"phones.{key}"
+            if key not in PHONE_LINES:
+                from .fields import suggest
+
+                problems.error(rel, line, name, f"unknown phone line; {suggest(key, PHONE_LINES)}")
+                continue
+            if not isinstance(entry, YMap):
+                problems.error(rel, line, name, 'should be {number: "+1...", hours: "..."}')
+                continue
+            fields = check_fields(
+                entry, {"number": TEXT, "hours": TEXT, "fax": TEXT, "sample": BOOL}, {"number", "hours"}, Where(rel, name), problems, line
+            )
+            ok = "number" in fields and _phone_ok(fields["number"], rel, entry.key_lines.get("number", line), f"{name}.number", problems)
+            if "fax" in fields:
+                ok = _phone_ok(fields["fax"], rel, entry.key_lines["fax"], f"{name}.fax", problems) and ok
+            if ok:
+                site.phones[key] = Phone(
+                    key, PHONE_LINES[key], fields["number"], fields.get("hours", ""), fields.get("fax", ""), fields.get("sample", False)
+                )
+        if "new_patients" not in phones:
+            problems.error(rel, phones.line, "phones.new_patients", "missing; the header's Call to book line needs it")
+    for index, item in enumerate(got.get("footer_links", [])):
+        line = got["footer_links"].item_lines[index]
+        if not isinstance(item, YMap):
+            problems.error(rel, line, f"footer_links[{index + 1}]", "should be {text: ..., url: ...}")
+            continue
+        link = check_fields(item, {"text": TEXT, "url": TEXT}, {"text", "url"}, Where(rel, f"footer_links[{index + 1}]"), problems, line)
+        if "url" in link and not re.match(r"^(https?://|/)", link["url"]):
+            problems.error(rel, item.key_lines["url"], f"footer_links[{index + 1}].url", "should start with https:// or /")
+        elif len(link) == 2:
+            site.footer_links.append(Link(link["text"], link["url"]))
+    review = got.get("review")
+    if review is not None:
+        policy = check_fields(review, {"interval_months": INT, "due_soon_days": INT}, set(), Where(rel, "review"), problems)
+        site.review_interval_months = policy.get("interval_months", site.review_interval_months)
+        site.due_soon_days = policy.get("due_soon_days", site.due_soon_days)
+    for key in ("specialties", "languages"):
+        seen: set[str] = set()
+        for value in got.get(key, []):
+            if value in seen:
+                problems.error(rel, doc.key_lines[key], key, f'"{value}" is listed twice; keep one')
+            seen.add(value)
+    return site
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why url cannot be the site's base URL, or None."""
+    if not re.match(r"^https?://[^/\s]+(/[^\s?#]*)?$", url):
+        return f'"{url}" is not a full web address; write it like "https://example.org/" or "https://example.org/spine/"'
+    if not url.endswith("/"):
+        return f'"{url}" should end with a slash: "{url}/"'
+    return None
+
+
+def _items(path: Path, root: Path, problems: Problems, make) -> list:
+    doc = _read(path, root, problems)
+    rel = path.relative_to(root).as_posix()
+    if doc is None:
+        return []
+    if not isinstance(doc, YList):
+        problems.error(rel, getattr(doc, "line", 1) or 1, "file", "should be a list, each item starting with `- id: ...`")
+        return []
+    records = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(doc):
+        line = doc.item_lines[index]
+        kind = rel.removeprefix("data/").removesuffix(".yaml")
+        if not isinstance(item, YMap):
+            problems.error(rel, line, f"{kind}[{index + 1}]", "should be a group of fields starting with `- id: ...`")
+            continue
+        item_id = item.get("id")
+        label = f"{kind}[{item_id}]" if isinstance(item_id, str) and item_id else f"{kind}[{index + 1}]"
+        if isinstance(item_id, str) and item_id:
+            if not SLUG.match(item_id):
+                problems.error(
+                    rel, item.key_lines["id"], f"{label}.id", f'"{item_id}" should use only lower-case letters, digits and hyphens'
+                )
+            if item_id in seen:
+                problems.error(
+                    rel, item.key_lines["id"], f"{label}.id", f'"{item_id}" is already used on line {seen[item_id]}; ids must be unique'
+                )
+                continue
+            seen[item_id] = item.key_lines["id"]
+        record = make(item, Where(rel, label), problems)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+PROVIDER_FIELDS = {
+    "id": TEXT,
+    "name": TEXT,
+    "family_name": TEXT,
+    "credentials": TEXT,
+    "title": TEXT,
+    "specialties": TEXT_LIST,
+    "conditions": TEXT_LIST,
+    "locations": TEXT_LIST,
+    "languages": TEXT_LIST,
+    "accepting_new_patients": BOOL,
+    "phone": TEXT,
+    "photo": TEXT,
+    "bio": TEXT,
+    "active": BOOL,
+    "sample": BOOL,
+}
+
+
+def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
+    required = {"id", "name", "family_name", "credentials", "specialties", "conditions", "locations", "languages", "accepting_new_patients"}
+    got = check_fields(item, PROVIDER_FIELDS, required, where, problems, item.line)
+    if "phone" in got and not _phone_ok(got["phone"], where.path, item.key_lines["phone"], where.name("phone"), problems):
+        return None
+    if not required <= got.keys():
+        return None
+    return Provider(**got, path=where.path, line=item.line, lines=item.key_lines)
+
+
+def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
+    spec = {"id": TEXT, "name": TEXT, "kind": TEXT, "address": MAP, "geo": MAP, "phone": TEXT, "hours": LIST, "sample": BOOL}
+    required = {"id", "name", "kind", "address", "geo", "phone", "hours"}
+    got = check_fields(item, spec, required, where, problems, item.line)
+    ok = required <= got.keys()
+    if "kind" in got and got["kind"] not in ("hospital", "clinic"):
+        problems.error(where.path, item.key_lines["kind"], where.name("kind"), f'"{got["kind"]}" should be hospital or clinic')
+        ok = False
+    if "phone" in got:
+        ok = _phone_ok(got["phone"], where.path, item.key_lines["phone"], where.name("phone"), problems) and ok
+    address: dict = {}
+    if "address" in got:
+        node = got["address"]
+        address = check_fields(
+            node,
+            {"street": TEXT, "city": TEXT, "state": TEXT, "zip": TEXT},
+            {"street", "city", "state", "zip"},
+            Where(where.path, where.name("address")),
+            problems,
+            node.line,
+        )
+        if "zip" in address and not re.match(r"^\d{5}(-\d{4})?$", address["zip"]):
+            problems.error(
+                where.path,
+                node.key_lines["zip"],
+                where.name("address.zip"),
+                f'"{address["zip"]}" should be a five-digit ZIP code in quotes, like "27710"',
+            )
+            ok = False
+        ok = ok and len(address) == 4
+    geo: dict = {}
+    if "geo" in got:
+        node = got["geo"]
+        geo = check_fields(node, {"lat": NUMBER, "lng": NUMBER}, {"lat", "lng"}, Where(where.path, where.name("geo")), problems, node.line)
+        for key, limit in (("lat", 90), ("lng", 180)):
+            if key in geo and not -limit <= geo[key] <= limit:
+                problems.error(
+                    where.path,
+                    node.key_lines[key],
+                    where.name(f"geo.{key}"),
+                    f"{geo[key]:g} is outside -{limit} to {limit}; check the coordinates",
+                )
+                ok = False
+        ok = ok and len(geo) == 2
+    hours: list[Hours] = []
+    for index, entry in enumerate(got.get("hours", [])):
+        line = got["hours"].item_lines[index]
+        name = where.name(f"hours[{index + 1}]")
+        if not isinstance(entry, YMap):
+            problems.error(where.path, line, name, 'should be {days: [Mo, Tu], opens: "08:00", closes: "17:00"}')
+            ok = False
+            continue
+        span = check_fields(
+            entry, {"days": TEXT_LIST, "opens": TEXT, "closes": TEXT}, {"days", "opens", "closes"}, Where(where.path, name), problems, line
+        )
+        for day in span.get("days", []):
+            if day not in DAYS:
+                problems.error(where.path, entry.key_lines["days"], f"{name}.days", f'"{day}" is not a day; use {", ".join(DAYS)}')
+                ok = False
+        for key in ("opens", "closes"):
+            if key in span and not TIME.match(span[key]):
+                problems.error(
+                    where.path, entry.key_lines[key], f"{name}.{key}", f'"{span[key]}" should be a 24-hour time in quotes, like "08:00"'
+                )
+                ok = False
+        if len(span) == 3 and TIME.match(span["opens"]) and TIME.match(span["closes"]) and span["opens"] >= span["closes"]:
+            problems.error(
+                where.path, entry.key_lines["closes"], f"{name}.closes", f"{span['closes']} is not after the opening time {span['opens']}"
+            )
+            ok = False
+        if len(span) == 3:
+            hours.append(Hours(span["days"], span["opens"], span["closes"]))
+    if not ok:
+        return None
+    return Location(
+        id=got["id"],
+        name=got["name"],
+        kind=got["kind"],
+        street=address["street"],
+        city=address["city"],
+        state=address["state"],
+        zip=address["zip"],
+        lat=geo["lat"],
+        lng=geo["lng"],
+        phone=got["phone"],
+        hours=hours,
+        sample=got.get("sample", False),
+        path=where.path,
+        line=item.line,
+        lines=item.key_lines,
+    )
+
+
+def _claim(item: YMap, where: Where, problems: Problems) -> Claim | None:
+    spec = {"id": TEXT, "text": TEXT, "source": MAP, "valid_until": DATE}
+    required = {"id", "text", "source", "valid_until"}
+    got = check_fields(item, spec, required, where, problems, item.line)
+    source: dict = {}
+    if "source" in got:
+        node = got["source"]
+        source = check_fields(
+            node, {"name": TEXT, "url": TEXT}, {"name", "url"}, Where(where.path, where.name("source")), problems, node.line
+        )
+        if "url" in source and not source["url"].startswith(("https://", "http://")):
+            problems.error(where.path, node.key_lines["url"], where.name("source.url"), "should be a full address starting with https://")
+            return None
+    if not (required <= got.keys() and len(source) == 2):
+        return None
+    return Claim(got["id"], got["text"], source["name"], source["url"], got["valid_until"], item.line)
+
+
+def _synonyms(path: Path, root: Path, problems: Problems) -> dict[str, list[str]]:
+    doc = _read(path, root, problems)
+    rel = path.relative_to(root).as_posix()
+    if doc is None:
+        return {}
+    if not isinstance(doc, YMap):
+        problems.error(rel, getattr(doc, "line", 1) or 1, "file", "should map a word to the words it means, like `cat scan: [ct]`")
+        return {}
+    result = {}
+    for key, value in doc.items():
+        words = [value] if isinstance(value, str) else value
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            problems.error(rel, doc.key_lines[key], key, "should be a word or a list of words, like [ct]")
+            continue
+        result[key] = list(words)
+    return result

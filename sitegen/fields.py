@@ -1,0 +1,153 @@
+"""Typed checks for the fields of a YAML mapping: unknown keys with a did-you-mean, missing
+fields, and values YAML read as another type because they were not quoted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from .problems import Problems
+from .source import BadDate, YList, YMap, as_date
+
+TEXT, TEXT_LIST, BOOL, DATE, INT, MAP, LIST, NUMBER = (
+    "text",
+    "text list",
+    "bool",
+    "date",
+    "int",
+    "map",
+    "list",
+    "number",
+)
+
+
+@dataclass
+class Where:
+    """The file and the name a field is reported under (`providers[dr-lee].phone`)."""
+
+    path: str
+    prefix: str = ""
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+
+def suggest(key: str, known) -> str:
+    """' (did you mean `x`?)' for the nearest known key, or a list of what is allowed."""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean `{close[0]}`?"
+    return "known fields: " + ", ".join(sorted(known))
+
+
+def check_fields(
+    mapping: YMap,
+    spec: dict[str, str],
+    required: set[str],
+    where: Where,
+    problems: Problems,
+    missing_line: int | None = None,
+) -> dict:
+    """The fields of mapping that have the type spec asks for; every other field is reported."""
+    good: dict = {}
+    for key, value in mapping.items():
+        line = mapping.key_lines.get(key, mapping.line)
+        if key not in spec:
+            problems.error(where.path, line, where.name(key), f"unknown field; {suggest(key, spec)}")
+            continue
+        checked = check_value(value, spec[key], mapping.raw.get(key), where.path, line, where.name(key), problems)
+        if checked is not None:
+            good[key] = checked
+    for key in sorted(required - mapping.keys()):
+        problems.error(
+            where.path,
+            missing_line or mapping.line,
+            where.name(key),
+            f"missing; add a line `{key}: ...`",
+        )
+    return good
+
+
+def check_value(value, kind: str, raw: str | None, path: str, line: int, name: str, problems: Problems):
+    """value when it has the kind asked for, else None after recording why."""
+    if kind == TEXT:
+        if isinstance(value, str) and not isinstance(value, BadDate):
+            if not value.strip():
+                problems.error(path, line, name, "is empty; write the text or remove the field")
+                return None
+            return value
+        if isinstance(value, BadDate):
+            return value.text
+        if value is None:
+            problems.error(path, line, name, "is empty; write the text or remove the field")
+            return None
+        problems.error(path, line, name, _retyped(value, raw))
+        return None
+    if kind == TEXT_LIST:
+        if not isinstance(value, YList):
+            if isinstance(value, str):
+                problems.error(path, line, name, f'should be a list; write it as ["{value}"]')
+            else:
+                problems.error(path, line, name, "should be a list, like [first, second]")
+            return None
+        items = []
+        for item, item_line in zip(value, value.item_lines):
+            if isinstance(item, str) and item.strip():
+                items.append(str(item))
+            else:
+                problems.error(path, item_line, name, _retyped(item, None) if item is not None else "has an empty item; remove it")
+        return items
+    if kind == BOOL:
+        if isinstance(value, bool):
+            return value
+        problems.error(path, line, name, f"{_shown(value, raw)} should be true or false")
+        return None
+    if kind == DATE:
+        if isinstance(value, BadDate):
+            problems.error(path, line, name, f"{value.text} is not a real date; write it as YYYY-MM-DD")
+            return None
+        date = as_date(value)
+        if date is None:
+            problems.error(path, line, name, f"{_shown(value, raw)} is not a date; write it as YYYY-MM-DD, like 2026-01-31")
+        return date
+    if kind == INT:
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        problems.error(path, line, name, f"{_shown(value, raw)} should be a whole number above 0")
+        return None
+    if kind == NUMBER:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        problems.error(path, line, name, f"{_shown(value, raw)} should be a number")
+        return None
+    if kind == MAP:
+        if isinstance(value, YMap):
+            return value
+        problems.error(path, line, name, "should be a group of fields on the lines below it, indented")
+        return None
+    if kind == LIST:
+        if isinstance(value, YList):
+            return value
+        problems.error(path, line, name, "should be a list, one `- ` item a line")
+        return None
+    raise ValueError(kind)  # pragma: no cover - a programming error, not a content one
+
+
+def _shown(value, raw: str | None) -> str:
+    if raw is not None:
+        return f'"{raw}"' if raw else "an empty value"
+    if isinstance(value, (dt.date, bool, int, float)):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    return "this value"
+
+
+def _retyped(value, raw: str | None) -> str:
+    written = raw if raw is not None else str(value)
+    if isinstance(value, bool):
+        return f'{written} was read as {"true" if value else "false"}, not text; put quotes around it: "{written}"'
+    if isinstance(value, (int, float)):
+        return f'{written} was read as a number, not text; put quotes around it: "{written}"'
+    if isinstance(value, dt.date):
+        return f'{written} was read as a date, not text; put quotes around it: "{written}"'
+    return "should be text"

@@ -1,0 +1,155 @@
+"""Markdown bodies: markdown-it-py with raw HTML off, claims as a block of their own, heading
+ids for in-page links, and every link and image collected with its line for checking and
+rewritten for the base URL when rendered."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+
+CLAIM_LINE = re.compile(r'^\{\{\s*claim\s+"([^"]*)"\s*\}\}\s*$')
+SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+
+
+@dataclass
+class Ref:
+    """A link or image in a body, with the file line it stands on."""
+
+    kind: str  # link or image
+    target: str
+    line: int
+    alt: str = ""
+
+
+@dataclass
+class Body:
+    """A parsed Markdown body: its tokens and what the checks need from them."""
+
+    tokens: list[Token]
+    refs: list[Ref] = field(default_factory=list)
+    headings: list[tuple[int, int, str]] = field(default_factory=list)  # (level, line, id)
+    claims: list[tuple[str, int]] = field(default_factory=list)
+    stray_claims: list[int] = field(default_factory=list)
+
+    @property
+    def anchors(self) -> set[str]:
+        return {anchor for _, _, anchor in self.headings}
+
+
+def make_markdown() -> MarkdownIt:
+    """The one Markdown parser of the site (CommonMark, raw HTML off)."""
+    md = MarkdownIt("commonmark", {"html": False})
+    # Every target reaches the checks, which report unsafe ones by line instead of dropping them.
+    md.validateLink = lambda url: True
+    md.block.ruler.before("paragraph", "claim", _claim_block)
+    md.add_render_rule("claim", _render_claim)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def parse_body(md: MarkdownIt, text: str, first_line: int) -> Body:
+    """Parse a body whose first line is file line first_line."""
+    tokens = md.parse(text, {})
+    body = Body(tokens)
+    used: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        if token.type == "claim":
+            body.claims.append((token.meta["id"], first_line + token.map[0]))
+        elif token.type == "heading_open":
+            inline = tokens[index + 1]
+            anchor = _unique(slugify(_plain(inline.children or [])) or "section", used)
+            token.attrSet("id", anchor)
+            body.headings.append((int(token.tag[1]), first_line + token.map[0], anchor))
+        elif token.type == "inline" and token.map:
+            _collect_inline(token, first_line + token.map[0], body)
+    return body
+
+
+def _collect_inline(inline: Token, line: int, body: Body) -> None:
+    for child in inline.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif child.type == "link_open":
+            body.refs.append(Ref("link", str(child.attrs.get("href", "")), line))
+        elif child.type == "image":
+            body.refs.append(Ref("image", str(child.attrs.get("src", "")), line, child.content.strip()))
+        elif child.type == "text" and "{{" in child.content and "claim" in child.content:
+            body.stray_claims.append(line)
+
+
+def render_body(md: MarkdownIt, body: Body, resolve, claims: dict) -> str:
+    """HTML for a parsed body. resolve maps a site path to its final URL (None: not linkable);
+    claims maps a claim id to (text, source name, source URL), or to None to leave it out."""
+    return md.renderer.render(body.tokens, md.options, {"resolve": resolve, "claims": claims})
+
+
+def is_safe_target(target: str) -> bool:
+    """http, https, mailto, tel, site-relative paths and in-page anchors only."""
+    lowered = target.strip().lower()
+    if lowered.startswith("//"):
+        return False
+    return lowered.startswith(SAFE_SCHEMES) or lowered.startswith(("/", "#"))
+
+
+def slugify(text: str) -> str:
+    """A heading's id: lower-case ASCII words joined by hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _unique(anchor: str, used: dict[str, int]) -> str:
+    count = used.get(anchor, 0)
+    used[anchor] = count + 1
+    return anchor if count == 0 else f"{anchor}-{count + 1}"
+
+
+def _plain(children: list[Token]) -> str:
+    return "".join(c.content for c in children if c.type in ("text", "code_inline", "image"))
+
+
+def _claim_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    begin = state.bMarks[start] + state.tShift[start]
+    line = state.src[begin : state.eMarks[start]]
+    match = CLAIM_LINE.match(line)
+    if not match or state.sCount[start] - state.blkIndent >= 4:
+        return False
+    if silent:
+        return True
+    token = state.push("claim", "", 0)
+    token.meta = {"id": match.group(1)}
+    token.map = [start, start + 1]
+    state.line = start + 1
+    return True
+
+
+def _render_claim(self, tokens, idx, options, env) -> str:
+    from markupsafe import escape
+
+    claim = env["claims"].get(tokens[idx].meta["id"])
+    if claim is None:
+        return ""
+    text, source_name, source_url = claim
+    return (
+        f'<p class="claim">{escape(text)} <span class="claim-source">Source: '
+        f'<a href="{escape(source_url)}">{escape(source_name)}</a></span></p>\n'
+    )
+
+
+def _render_link_open(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    href = env["resolve"](str(token.attrs.get("href", "")))
+    token.attrs = {"href": href} if href else {}
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_image(self, tokens, idx, options, env) -> str:
+    token = tokens[idx]
+    src = env["resolve"](str(token.attrs.get("src", ""))) or ""
+    token.attrSet("src", src)
+    return self.image(tokens, idx, options, env)

@@ -1,0 +1,139 @@
+"""Writing the site: hashed assets, the CDN files (sitemap, robots, _headers, _redirects), and
+the staging folder that is swapped in only when the whole build succeeded."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from .render import Urls
+from .validate import Model
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=300, must-revalidate"
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'wasm-unsafe-eval'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "upgrade-insecure-requests",
+    ]
+)
+PERMISSIONS = "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), interest-cohort=()"
+
+
+def hashed_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """templates/assets/* → {name: (output path with a content hash, bytes)}."""
+    assets = {}
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and not path.name.startswith("."):
+                data = path.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()[:10]
+                stem, _, ext = path.name.rpartition(".")
+                assets[path.name] = (f"assets/{stem}.{digest}.{ext}", data)
+    return assets
+
+
+def sitemap(model: Model, urls: Urls, html_paths: list[str]) -> bytes:
+    """Absolute URLs of every page; lastmod only where a review date says when it changed."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(html_paths):
+        if path == "404.html":
+            continue
+        url = "/" + path.removesuffix("index.html")
+        page = model.by_url.get(url)
+        lines.append("  <url>")
+        lines.append(f"    <loc>{escape(urls.absolute(url))}</loc>")
+        if page is not None and page.reviewed:
+            lines.append(f"    <lastmod>{page.reviewed.isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def robots(model: Model, urls: Urls) -> bytes:
+    base = urls.base_path
+    if model.has_samples:
+        text = f"# Sample data: the whole site stays out of search engines until it is real.\nUser-agent: *\nDisallow: {base}\n"
+    else:
+        text = f"User-agent: *\nAllow: {base}\n\nSitemap: {urls.absolute('/sitemap.xml')}\n"
+    return text.encode()
+
+
+def headers(urls: Urls) -> bytes:
+    """Security headers everywhere, a short cache for HTML, a year for content-hashed files."""
+    base = urls.base_path
+    lines = [
+        f"{base}*",
+        f"  Content-Security-Policy: {CSP}",
+        "  X-Content-Type-Options: nosniff",
+        "  Referrer-Policy: strict-origin-when-cross-origin",
+        f"  Permissions-Policy: {PERMISSIONS}",
+        "  X-Frame-Options: DENY",
+        f"  Cache-Control: {SHORT}",
+        "",
+    ]
+    for folder in ("assets", "media"):
+        lines += [f"{base}{folder}/*", "  ! Cache-Control", f"  Cache-Control: {IMMUTABLE}", ""]
+    return "\n".join(lines).encode()
+
+
+def redirects(model: Model, urls: Urls) -> bytes:
+    """301s from every alias (an old host-root path, written in full) to its page."""
+    rules = []
+    for page in model.pages:
+        for alias in page.meta.get("aliases", []):
+            rules.append(f"{alias} {urls.url(page.url)} 301")
+    return ("\n".join(sorted(rules)) + ("\n" if rules else "")).encode()
+
+
+def write_staging(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> Path:
+    """Write every file into a new folder beside out, and return it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    try:
+        for rel, data in sorted(files.items()):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        for rel, source in sorted(copies.items()):
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        staging.chmod(0o755)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace out with staging; out is never left half-written."""
+    if not out.exists():
+        os.replace(staging, out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+    os.rmdir(retired)
+    os.replace(out, retired)
+    try:
+        os.replace(staging, out)
+    except BaseException:
+        os.replace(retired, out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)

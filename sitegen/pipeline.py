@@ -1,0 +1,88 @@
+"""The build, top to bottom: load → validate → render → write → index → swap in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .content import load_content
+from .data import load_data
+from .output import discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
+from .problems import Problems
+from .render import Renderer, Urls
+from .validate import Model, validate
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class Options:
+    source: Path
+    out: Path
+    today: dt.date
+    base_url: str | None = None
+    drafts: bool = False
+    production: bool = False
+    search: bool = True
+    templates: Path = TEMPLATES
+
+
+@dataclass
+class Result:
+    problems: Problems
+    model: Model | None = None
+    written: int = 0
+
+
+def load_and_check(options: Options) -> Result:
+    """Read and validate everything; nothing is written."""
+    problems = Problems()
+    data = load_data(options.source, problems)
+    if options.base_url:
+        data.site.base_url = options.base_url
+    content = load_content(options.source, problems)
+    model = validate(content, data, options.today, options.drafts, options.production, problems)
+    return Result(problems, model)
+
+
+def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[str, Path]]:
+    """Every output file of the site: (files to write, files to copy), by path below the root."""
+    assets = hashed_assets(options.templates / "assets")
+    urls = Urls(
+        base_url=model.data.site.base_url,
+        assets={name: out for name, (out, _) in assets.items()},
+        media={name: m.output for name, m in model.media.items()},
+    )
+    files = Renderer(model, urls, options.templates).outputs()
+    html_paths = list(files)
+    files.update({out: data for out, data in assets.values()})
+    files["sitemap.xml"] = sitemap(model, urls, html_paths)
+    files["robots.txt"] = robots(model, urls)
+    files["_headers"] = headers(urls)
+    files["_redirects"] = redirects(model, urls)
+    copies = {m.output: m.source for m in model.media.values()}
+    return files, copies
+
+
+def build(options: Options) -> Result:
+    """Build the site into options.out, or leave it exactly as it was when anything fails."""
+    result = load_and_check(options)
+    if result.problems.errors:
+        return result
+    files, copies = render_site(result.model, options)
+    staging = write_staging(options.out, files, copies)
+    try:
+        if options.search:
+            from .search import index_site
+
+            index_site(staging, result.problems)
+        if result.problems.errors:
+            discard(staging)
+            return result
+        swap_in(staging, options.out)
+    except BaseException:
+        discard(staging)
+        raise
+    result.written = len(files) + len(copies)
+    return result

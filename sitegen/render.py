@@ -1,0 +1,443 @@
+"""Pages → HTML: the Jinja environment (autoescape, StrictUndefined), each page kind's context,
+and its JSON-LD. Rendering is a pure function of the model, the options and the templates, so a
+later incremental build can cache it by input."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .content import GROUPS, Page
+from .data import Location, Provider
+from .markdown import is_safe_target, make_markdown, render_body
+from .review import next_review_due, review_status
+from .validate import GENERATED, Model, normalize_path
+
+DAY_NAMES = {"Mo": "Monday", "Tu": "Tuesday", "We": "Wednesday", "Th": "Thursday", "Fr": "Friday", "Sa": "Saturday", "Su": "Sunday"}
+NAV = (
+    ("/tumors/", "Tumor types"),
+    ("/tests/", "Tests"),
+    ("/treatments/", "Treatments"),
+    ("/doctors/", "Find a doctor"),
+    ("/locations/", "Locations"),
+    ("/appointments/", "Appointments"),
+)
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where things are published: the base URL, its path, and the hashed asset names."""
+
+    base_url: str  # https://example.org/spine/
+    assets: dict  # logical name (site.css) -> output path (assets/site.1a2b3c4d5e.css)
+    media: dict  # content/media name -> output path
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.base_url).path or "/"
+
+    def url(self, path: str) -> str:
+        """A site path (/tests/mri/) as a root-absolute URL under the base path."""
+        return self.base_path + path.lstrip("/")
+
+    def absolute(self, path: str) -> str:
+        return self.base_url + path.lstrip("/")
+
+    def asset(self, name: str) -> str:
+        return self.url(self.assets[name])
+
+    def resolve(self, target: str) -> str | None:
+        """The final href of a link written in a body, or None for an unsafe one."""
+        if not is_safe_target(target):
+            return None
+        if target.startswith("#") or not target.startswith("/"):
+            return target
+        path, sep_q, rest = target.partition("?")
+        fragment = ""
+        if not sep_q:
+            path, _, fragment = target.partition("#")
+        if path.startswith("/media/") and path.removeprefix("/media/") in self.media:
+            path = "/" + self.media[path.removeprefix("/media/")]
+        else:
+            path = normalize_path(path)
+        return self.url(path) + (f"?{rest}" if sep_q else "") + (f"#{fragment}" if fragment else "")
+
+
+def phone_display(number: str) -> str:
+    """+19195550100 → 919-555-0100; other countries in international form."""
+    if re.fullmatch(r"\+1\d{10}", number):
+        return f"{number[2:5]}-{number[5:8]}-{number[8:]}"
+    import phonenumbers
+
+    return phonenumbers.format_number(phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def long_date(date: dt.date) -> str:
+    return f"{date:%B} {date.day}, {date.year}"
+
+
+def time_display(value: str) -> str:
+    """08:00 → 8 a.m.; 13:30 → 1:30 p.m."""
+    hour, minute = (int(x) for x in value.split(":"))
+    suffix = "a.m." if hour < 12 else "p.m."
+    if hour == 12 and minute == 0:
+        return "noon"
+    shown = hour % 12 or 12
+    return f"{shown}:{minute:02d} {suffix}" if minute else f"{shown} {suffix}"
+
+
+def days_display(days: list[str]) -> str:
+    order = list(DAY_NAMES)
+    indexes = sorted(order.index(d) for d in days)
+    if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
+        return f"{DAY_NAMES[order[indexes[0]]]} to {DAY_NAMES[order[indexes[-1]]]}"
+    return ", ".join(DAY_NAMES[order[i]] for i in indexes)
+
+
+def initials(name: str) -> str:
+    words = [w for w in name.split() if w[:1].isalpha()]
+    return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
+
+
+def json_ld(data) -> Markup:
+    """JSON for a <script> element that no content can close: <, > and & are escaped."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def make_environment(templates: Path) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials)
+    env.globals.update(groups=GROUPS, nav=NAV, quote=quote)
+    return env
+
+
+class Renderer:
+    """Renders every output of a model; one instance per build."""
+
+    def __init__(self, model: Model, urls: Urls, templates: Path) -> None:
+        self.model = model
+        self.urls = urls
+        self.env = make_environment(templates)
+        self.md = make_markdown()
+        self.claims = model.live_claims()
+        site = model.data.site
+        self.common = {
+            "site": site,
+            "model": model,
+            "url": urls.url,
+            "asset": urls.asset,
+            "samples": model.has_samples,
+            "call": site.phones.get("new_patients"),
+            "today": model.today,
+        }
+
+    def body_html(self, url: str) -> Markup:
+        return Markup(render_body(self.md, self.model.bodies[url], self.urls.resolve, self.claims))
+
+    def bio_html(self, provider: Provider) -> Markup:
+        if not provider.bio:
+            return Markup("")
+        from .markdown import parse_body
+
+        return Markup(render_body(self.md, parse_body(self.md, provider.bio, 1), self.urls.resolve, {}))
+
+    def render(self, template: str, **context) -> bytes:
+        html = self.env.get_template(template).render(**self.common, **context)
+        return html.encode("utf-8")
+
+    # -- the outputs ---------------------------------------------------------------------------
+
+    def outputs(self) -> dict[str, bytes]:
+        """Every HTML page: output path -> bytes."""
+        files: dict[str, bytes] = {}
+        for page in self.model.pages:
+            files[_index_path(page.url)] = self.page(page)
+        for provider in self.model.data.providers:
+            files[_index_path(provider.url)] = self.doctor(provider)
+        for location in self.model.data.locations:
+            files[_index_path(location.url)] = self.location(location)
+        files["doctors/index.html"] = self.doctors()
+        files["locations/index.html"] = self.locations()
+        files["search/index.html"] = self.simple("search.html", "/search/", "Search", "Search every page of this site.")
+        files["a-z/index.html"] = self.a_to_z()
+        files["404.html"] = self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[]))
+        return files
+
+    def _frame(self, page: Page | None, url: str, title: str, description: str, noindex: bool = False, crumbs=None, graph=None) -> dict:
+        medical = bool(page and page.medical)
+        stamp = self._stamp(page) if medical else None
+        crumbs = self._crumbs(url, title) if crumbs is None else crumbs
+        nodes = list(graph or [])
+        if crumbs:
+            nodes.append(
+                {
+                    "@type": "BreadcrumbList",
+                    "itemListElement": [
+                        {"@type": "ListItem", "position": i + 1, "name": name, "item": self.urls.absolute(link)}
+                        for i, (name, link) in enumerate(crumbs)
+                    ],
+                }
+            )
+        return {
+            "page": page,
+            "page_url": url,
+            "title": title,
+            "description": description,
+            "canonical": self.urls.absolute(url),
+            "noindex": noindex or self.model.has_samples,
+            "crumbs": crumbs,
+            "medical": medical,
+            "emergency": medical or url == "/appointments/",
+            "stamp": stamp,
+            "jsonld": json_ld({"@context": "https://schema.org", "@graph": nodes}) if nodes else None,
+            "current_section": "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/",
+        }
+
+    def _crumbs(self, url: str, title: str) -> list[tuple[str, str]]:
+        if url == "/":
+            return []
+        crumbs = [("Home", "/")]
+        parts = url.strip("/").split("/")
+        if len(parts) > 1:
+            parent = f"/{parts[0]}/"
+            crumbs.append((self._title_of(parent), parent))
+        crumbs.append((title, url))
+        return crumbs
+
+    def _title_of(self, url: str) -> str:
+        page = self.model.by_url.get(url)
+        return page.title if page else GENERATED.get(url, url)
+
+    def _stamp(self, page: Page) -> dict | None:
+        reviewed = page.meta.get("medically_reviewed")
+        if reviewed is None:
+            return None
+        due = next_review_due(page, self.model.data.site)
+        reviewer = self.model.providers.get(page.meta.get("reviewed_by", ""))
+        return {
+            "reviewed": reviewed,
+            "reviewer": reviewer,
+            "next_due": due,
+            "overdue": review_status(due, self.model.today, self.model.data.site.due_soon_days) == "overdue",
+        }
+
+    def _webpage(self, page: Page, about: dict | None) -> dict:
+        node = {
+            "@type": "MedicalWebPage" if page.medical else "WebPage",
+            "name": page.title,
+            "description": page.summary,
+            "url": self.urls.absolute(page.url),
+            "inLanguage": "en-US",
+        }
+        if page.medical:
+            stamp = self._stamp(page)
+            node["lastReviewed"] = stamp["reviewed"].isoformat()
+            if stamp["reviewer"]:
+                node["reviewedBy"] = self._person(stamp["reviewer"])
+        if about:
+            node["about"] = about
+        return node
+
+    def _person(self, provider: Provider) -> dict:
+        return {"@type": "Person", "name": provider.name, "honorificSuffix": provider.credentials, "url": self.urls.absolute(provider.url)}
+
+    def page(self, page: Page) -> bytes:
+        kind = page.kind
+        about = None
+        names = page.meta.get("also_known_as", [])
+        if kind == "tumor":
+            about = {
+                "@type": "MedicalCondition",
+                "name": page.title,
+                "alternateName": names,
+                "possibleTreatment": [
+                    {"@type": "MedicalProcedure", "name": t.title, "url": self.urls.absolute(t.url)}
+                    for t in self._related(page, "treatments")
+                ],
+                "typicalTest": [
+                    {"@type": "MedicalTest", "name": t.title, "url": self.urls.absolute(t.url)} for t in self._related(page, "tests")
+                ],
+            }
+        elif kind == "test":
+            about = {"@type": "MedicalTest", "name": page.title, "alternateName": names}
+        elif kind == "treatment":
+            about = {"@type": "MedicalProcedure", "name": page.title, "alternateName": names}
+        if about is not None and not names:
+            del about["alternateName"]
+        graph = [self._webpage(page, about)]
+        if page.url == "/appointments/":
+            graph.append(self._organization())
+        frame = self._frame(page, page.url, page.title, page.summary, graph=graph)
+        template = {
+            "home": "home.html",
+            "section": "section.html",
+            "tumor": "tumor.html",
+            "test": "topic.html",
+            "treatment": "topic.html",
+        }.get(kind, "page.html")
+        if page.url == "/appointments/":
+            template = "appointments.html"
+        context = {"body": self.body_html(page.url), "also_known_as": names}
+        if kind == "tumor":
+            context.update(
+                tests=self._related(page, "tests"),
+                treatments=self._related(page, "treatments"),
+                doctors=self.model.doctors_for.get(page.slug, []),
+                group=page.meta.get("group"),
+            )
+        elif kind in ("test", "treatment"):
+            context.update(tumors=self.model.tumors_linking.get(page.url, []))
+        elif kind == "section":
+            noun = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}.get(page.slug)
+            context.update(children=self.model.section_pages.get(noun, []) if noun else [], section=page.slug)
+        return self.render(template, **frame, **context)
+
+    def _related(self, page: Page, key: str) -> list[Page]:
+        found = (self.model.page_for(key, slug) for slug in page.meta.get(key, []))
+        return [p for p in found if p is not None]
+
+    def _organization(self) -> dict:
+        site = self.model.data.site
+        points = []
+        for phone in site.phones.values():
+            point = {
+                "@type": "ContactPoint",
+                "contactType": phone.label,
+                "telephone": phone.number,
+                "areaServed": "US",
+                "availableLanguage": "English",
+            }
+            if phone.hours:
+                point["hoursAvailable"] = phone.hours
+            if phone.fax:
+                point["faxNumber"] = phone.fax
+            points.append(point)
+        return {
+            "@type": "MedicalOrganization",
+            "name": f"{site.organization} {site.name}".strip(),
+            "url": self.urls.absolute("/"),
+            "contactPoint": points,
+        }
+
+    def simple(self, template: str, url: str, title: str, description: str) -> bytes:
+        graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute(url)}]
+        return self.render(template, **self._frame(None, url, title, description, graph=graph))
+
+    def doctors(self) -> bytes:
+        title = "Find a doctor"
+        graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/doctors/")}]
+        frame = self._frame(
+            None,
+            "/doctors/",
+            title,
+            "Every doctor on our spine tumor team, with the tumors they treat, where they see patients and how to book.",
+            graph=graph,
+        )
+        return self.render("doctors.html", **frame, doctors=self.model.active_providers)
+
+    def doctor(self, provider: Provider) -> bytes:
+        node = {
+            "@type": "IndividualPhysician",
+            "name": provider.name,
+            "url": self.urls.absolute(provider.url),
+            "medicalSpecialty": provider.specialties,
+            "knowsLanguage": provider.languages,
+        }
+        if provider.credentials:
+            node["honorificSuffix"] = provider.credentials
+        if provider.active:
+            node["telephone"] = provider.phone or self.common["call"].number
+            node["isAcceptingNewPatients"] = provider.accepting_new_patients
+            node["address"] = [self._address(loc) for loc in self.model.places_of(provider)]
+        description = f"{provider.full_name}: {', '.join(provider.specialties)}."
+        frame = self._frame(None, provider.url, provider.full_name, description, graph=[node])
+        return self.render(
+            "doctor.html",
+            **frame,
+            doctor=provider,
+            bio=self.bio_html(provider),
+            conditions=self.model.tumors_of(provider),
+            places=self.model.places_of(provider),
+            reviewed=self.model.reviewed_by.get(provider.id, []),
+        )
+
+    def _address(self, location: Location) -> dict:
+        return {
+            "@type": "PostalAddress",
+            "streetAddress": location.street,
+            "addressLocality": location.city,
+            "addressRegion": location.state,
+            "postalCode": location.zip,
+            "addressCountry": "US",
+        }
+
+    def locations(self) -> bytes:
+        title = "Locations"
+        graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/locations/")}]
+        frame = self._frame(
+            None, "/locations/", title, "Where our spine tumor team sees patients, with addresses, hours and phone numbers.", graph=graph
+        )
+        return self.render(
+            "locations.html", **frame, locations=sorted(self.model.data.locations, key=lambda loc: (loc.kind != "hospital", loc.name))
+        )
+
+    def location(self, location: Location) -> bytes:
+        node = {
+            "@type": "Hospital" if location.kind == "hospital" else "MedicalClinic",
+            "name": location.name,
+            "url": self.urls.absolute(location.url),
+            "telephone": location.phone,
+            "address": self._address(location),
+            "geo": {"@type": "GeoCoordinates", "latitude": location.lat, "longitude": location.lng},
+            "openingHoursSpecification": [
+                {"@type": "OpeningHoursSpecification", "dayOfWeek": [DAY_NAMES[d] for d in h.days], "opens": h.opens, "closes": h.closes}
+                for h in location.hours
+            ],
+        }
+        address = f"{location.street}, {location.city}, {location.state} {location.zip}"
+        frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node])
+        directions = "https://www.google.com/maps/dir/?api=1&destination=" + quote(address)
+        return self.render(
+            "location.html", **frame, location=location, directions=directions, doctors=self.model.doctors_at.get(location.id, [])
+        )
+
+    def a_to_z(self) -> bytes:
+        entries: list[tuple[str, str, str]] = []  # (name, url, see-also target title or "")
+        for page in self.model.pages:
+            if page.url == "/":
+                continue
+            entries.append((page.title, page.url, ""))
+            for name in page.meta.get("also_known_as", []):
+                entries.append((name, page.url, page.title))
+        entries += [(p.full_name, p.url, "") for p in self.model.active_providers]
+        entries += [(loc.name, loc.url, "") for loc in self.model.data.locations]
+        entries += [(title, url, "") for url, title in GENERATED.items() if url not in ("/a-z/", "/search/")]
+        entries.sort(key=lambda e: (e[0].casefold(), e[1]))
+        letters: dict[str, list] = {}
+        for entry in entries:
+            first = entry[0][:1].upper()
+            letters.setdefault(first if first.isalpha() else "#", []).append(entry)
+        title = "A to Z"
+        graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/a-z/")}]
+        frame = self._frame(None, "/a-z/", title, "Every page of this site, from A to Z.", graph=graph)
+        return self.render("a-z.html", **frame, letters=letters)
+
+
+def _index_path(url: str) -> str:
+    return url.strip("/") + "/index.html" if url != "/" else "index.html"
