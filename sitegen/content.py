@@ -113,8 +113,10 @@ def page_location(rel: Path) -> tuple[str, str, str] | None:
     return "/" + "/".join(folders) + f"/{stem}/", kind, stem
 
 
-def load_content(root: Path, problems: Problems) -> Content:
-    """Every page and media file below content/, with each file's own problems recorded."""
+def load_content(root: Path, problems: Problems, include_drafts: bool = False) -> Content:
+    """Every page and media file below content/, with each file's own problems recorded.
+    A draft's problems count only when drafts are included: a half-written draft never
+    blocks a build that leaves it out."""
     content = Content()
     folder = root / "content"
     if not folder.is_dir():
@@ -131,9 +133,12 @@ def load_content(root: Path, problems: Problems) -> Content:
         if path.suffix != ".md":
             problems.error(rel, 1, "file", "is not a Markdown page; pages end in .md and images go in content/media/")
             continue
-        page = load_page(path, rel, rel_to_content, problems)
+        own = Problems()
+        page = load_page(path, rel, rel_to_content, own)
         if page is not None:
             content.pages.append(page)
+        if page is None or include_drafts or not page.draft:
+            problems.items.extend(own.items)
     return content
 
 

@@ -134,21 +134,27 @@ class Data:
     locations: list[Location]
     claims: dict[str, Claim]
     synonyms: dict[str, list[str]]
+    # Every id written in a file, valid record or not, so that one bad field in a record does
+    # not also turn every reference to it into an error.
+    ids: dict[str, set[str]] = field(default_factory=dict)
 
 
 def load_data(root: Path, problems: Problems) -> Data:
     """Read and check every file in data/ on its own."""
     folder = root / "data"
     site_doc = _read(folder / "site.yaml", root, problems, required=True)
-    return Data(
+    ids: dict[str, set[str]] = {}
+    data = Data(
         site=_site(site_doc, problems)
         if isinstance(site_doc, YMap)
         else _bad_top(site_doc, "data/site.yaml", "a group of fields", problems, Site()),
-        providers=_items(folder / "providers.yaml", root, problems, _provider),
-        locations=_items(folder / "locations.yaml", root, problems, _location),
-        claims={c.id: c for c in _items(folder / "claims.yaml", root, problems, _claim)},
+        providers=_items(folder / "providers.yaml", root, problems, _provider, ids),
+        locations=_items(folder / "locations.yaml", root, problems, _location, ids),
+        claims={c.id: c for c in _items(folder / "claims.yaml", root, problems, _claim, ids)},
         synonyms=_synonyms(folder / "synonyms.yaml", root, problems),
     )
+    data.ids = ids
+    return data
 
 
 def _read(path: Path, root: Path, problems: Problems, required: bool = False):
@@ -277,9 +283,10 @@ def base_url_problem(url: str) -> str | None:
     return None
 
 
-def _items(path: Path, root: Path, problems: Problems, make) -> list:
+def _items(path: Path, root: Path, problems: Problems, make, ids: dict[str, set[str]]) -> list:
     doc = _read(path, root, problems)
     rel = path.relative_to(root).as_posix()
+    seen_ids = ids.setdefault(rel.removeprefix("data/").removesuffix(".yaml"), set())
     if doc is None:
         return []
     if not isinstance(doc, YList):
@@ -306,6 +313,7 @@ def _items(path: Path, root: Path, problems: Problems, make) -> list:
                 )
                 continue
             seen[item_id] = item.key_lines["id"]
+            seen_ids.add(item_id)
         record = make(item, Where(rel, label), problems)
         if record is not None:
             records.append(record)
@@ -335,7 +343,7 @@ def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
     required = {"id", "name", "family_name", "credentials", "specialties", "conditions", "locations", "languages", "accepting_new_patients"}
     got = check_fields(item, PROVIDER_FIELDS, required, where, problems, item.line)
     if "phone" in got and not _phone_ok(got["phone"], where.path, item.key_lines["phone"], where.name("phone"), problems):
-        return None
+        del got["phone"]  # reported; the rest of the record is still checked against the pages
     if not required <= got.keys():
         return None
     return Provider(**got, path=where.path, line=item.line, lines=item.key_lines)

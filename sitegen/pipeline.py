@@ -41,7 +41,7 @@ def load_and_check(options: Options) -> Result:
     data = load_data(options.source, problems)
     if options.base_url:
         data.site.base_url = options.base_url
-    content = load_content(options.source, problems)
+    content = load_content(options.source, problems, options.drafts)
     model = validate(content, data, options.today, options.drafts, options.production, problems)
     return Result(problems, model)
 

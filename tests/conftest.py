@@ -1,0 +1,74 @@
+"""Shared test helpers: run the real command line, copy fixture sites, fingerprint output trees."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TODAY = "2026-11-28"
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+    """Run build.py as a user would, returning its exit status and output."""
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or REPO,
+        timeout=timeout,
+    )
+
+
+def build_site(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return run_cli("build", "--source", str(source), "--out", str(out), "--today", TODAY, "--no-search", *extra)
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file below root with the hash of its bytes."""
+    return {
+        path.relative_to(root).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def copy_fixture(name: str, dest: Path) -> Path:
+    target = dest / name
+    shutil.copytree(FIXTURES / name, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def basic(tmp_path: Path) -> Path:
+    """A fresh, writable copy of the basic fixture site."""
+    return copy_fixture("basic", tmp_path)
+
+
+@pytest.fixture(scope="session")
+def basic_site(tmp_path_factory) -> Path:
+    """The basic fixture built once (drafts left out, no search index)."""
+    out = tmp_path_factory.mktemp("basic-site") / "site"
+    result = build_site(FIXTURES / "basic", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def content_site(tmp_path_factory) -> Path:
+    """The real content of the repository, built once with its search index."""
+    out = tmp_path_factory.mktemp("content-site") / "site"
+    result = run_cli("build", "--out", str(out), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def browser_required() -> bool:
+    return os.environ.get("REQUIRE_BROWSER") == "1"

@@ -1,0 +1,348 @@
+"""End-to-end: build the fixture site with the real command line and inspect what it wrote."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, TODAY, build_site, copy_fixture, run_cli, tree_digest
+from sitecheck import broken_links, html_pages, jsonld, parse
+
+
+def read(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def test_every_page_kind_is_written(basic_site: Path):
+    for rel in [
+        "index.html",
+        "tumors/index.html",
+        "tumors/chordoma/index.html",
+        "tests/index.html",
+        "tests/mri/index.html",
+        "treatments/index.html",
+        "treatments/surgery/index.html",
+        "appointments/index.html",
+        "doctors/index.html",
+        "doctors/dr-sample-lee/index.html",
+        "doctors/dr-sample-old/index.html",
+        "locations/index.html",
+        "locations/durham/index.html",
+        "search/index.html",
+        "a-z/index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "_headers",
+        "_redirects",
+    ]:
+        assert (basic_site / rel).is_file(), rel
+    assert not (basic_site / "treatments/draft-therapy").exists(), "drafts are left out"
+
+
+def test_every_internal_link_and_asset_resolves(basic_site: Path):
+    assert broken_links(basic_site) == []
+
+
+def test_every_page_has_the_frame(basic_site: Path):
+    for page in html_pages(basic_site):
+        html = page.read_text()
+        assert 'href="tel:+19195550100"' in html, page
+        assert "Call to book" in html
+        assert 'role="search"' in html and 'action="/search/"' in html
+        assert "Sample data." in html
+        assert '<meta name="robots" content="noindex">' in html
+        assert "Privacy practices" in html
+        assert html.count("<h1") == 1, page
+        assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', html.replace('href="https://www.google.com/maps', "")), page
+        assert "<style" not in html and " style=" not in html, "inline styles would need 'unsafe-inline'"
+        assert re.search(r"<script(?! type=\"application/ld\+json\")", html) is None, "no inline or external scripts yet"
+
+
+def test_medical_pages_carry_stamp_and_emergency(basic_site: Path):
+    chordoma = read(basic_site, "tumors/chordoma/index.html")
+    assert 'Medically reviewed on <time datetime="2026-10-01">October 1, 2026</time> by' in chordoma
+    assert '<a href="/doctors/dr-sample-abbott/">Blair Abbott, MD</a>' in chordoma
+    assert 'Next review due <time datetime="2029-10-01">October 1, 2029</time>' in chordoma
+    assert "If you have sudden weakness" in chordoma
+    biopsy = read(basic_site, "tests/biopsy/index.html")
+    assert 'Next review due <time datetime="2027-09-01">September 1, 2027</time>' in biopsy, "the page's own interval wins"
+    schwannoma = read(basic_site, "tumors/schwannoma/index.html")
+    assert 'Review overdue since <time datetime="2026-06-15">June 15, 2026</time>' in schwannoma
+    doctors = read(basic_site, "doctors/index.html")
+    assert "Medically reviewed" not in doctors and "If you have sudden weakness" not in doctors
+    appointments = read(basic_site, "appointments/index.html")
+    assert "If you have sudden weakness" in appointments
+    assert "After 5 p.m. and on weekends" in appointments
+    assert "Online scheduling is not offered here" in appointments
+    for number in ("919-555-0100", "919-555-0101", "919-555-0102", "919-555-0103"):
+        assert number in appointments
+
+
+def test_today_moves_a_page_from_ok_to_overdue(tmp_path: Path):
+    before = build_site(FIXTURES / "basic", tmp_path / "a")
+    later = run_cli("build", "--source", str(FIXTURES / "basic"), "--out", str(tmp_path / "b"), "--today", "2029-10-02", "--no-search")
+    assert before.returncode == 0 and later.returncode == 0, later.stderr
+    assert "Next review due" in read(tmp_path / "a", "tumors/chordoma/index.html")
+    assert 'Review overdue since <time datetime="2029-10-01">October 1, 2029</time>' in read(tmp_path / "b", "tumors/chordoma/index.html")
+
+
+def test_related_pages_both_ways_and_doctors(basic_site: Path):
+    chordoma = read(basic_site, "tumors/chordoma/index.html")
+    assert 'href="/tests/mri/">MRI</a>' in chordoma and 'href="/treatments/surgery/">Tumor removal surgery</a>' in chordoma
+    assert "Avery Lee, MD, PhD" in chordoma and "Blair Abbott, MD" in chordoma
+    assert 'href="/doctors/?condition=chordoma"' in chordoma
+    mri = read(basic_site, "tests/mri/index.html")
+    assert 'href="/tumors/chordoma/">Chordoma</a>' in mri and 'href="/tumors/schwannoma/">Schwannoma</a>' in mri
+    schwannoma = read(basic_site, "tumors/schwannoma/index.html")
+    assert "Casey Old" not in schwannoma.split("<main")[1].split("Medically reviewed")[0], "inactive doctors are left off tumor pages"
+
+
+def test_doctors_list_sorted_without_javascript(basic_site: Path):
+    html = read(basic_site, "doctors/index.html")
+    assert "<noscript><p>Filtering needs JavaScript. All doctors are listed below.</p></noscript>" in html
+    names = re.findall(r'class="card-title"><a href="/doctors/[^"]+/">([^<]+)</a>', html)
+    assert names == ["Blair Abbott, MD", "Avery Lee, MD, PhD"], "active only, by family name"
+
+
+def test_inactive_provider_page(basic_site: Path):
+    html = read(basic_site, "doctors/dr-sample-old/index.html")
+    main = html.split("<main")[1].split("</main>")[0]
+    assert "No longer seeing patients here" in main
+    assert "tel:" not in main
+    active = read(basic_site, "doctors/dr-sample-lee/index.html").split("<main")[1]
+    assert 'href="tel:+19195550120"' in active and "Accepting new patients" in active
+    assert 'href="/tests/mri/">MRI</a>' in active, "the bio's links are rewritten too"
+    assert "Pages Avery Lee reviewed" in active
+
+
+def test_search_page_without_javascript_links_a_to_z(basic_site: Path):
+    html = read(basic_site, "search/index.html")
+    assert "Search needs JavaScript" in html and 'href="/a-z/"' in html
+    a_to_z = read(basic_site, "a-z/index.html")
+    for title in ("Chordoma", "MRI", "Avery Lee, MD, PhD", "Sample Clinic, Raleigh"):
+        assert f">{title}</a>" in a_to_z
+    assert 'Magnetic resonance imaging: see <a href="/tests/mri/">MRI</a>' in a_to_z
+    assert "Casey Old" not in a_to_z
+
+
+def test_claims_are_rendered_with_source(basic_site: Path):
+    home = read(basic_site, "index.html")
+    assert '<p class="claim">Our team performs more than 3,000 spine surgeries every year.' in home
+    assert 'href="https://example.org/quality/">Example Health volume report</a>' in home
+
+
+def test_media_is_hashed_and_linked(basic_site: Path):
+    home = read(basic_site, "index.html")
+    match = re.search(r'<img src="/media/spine\.([0-9a-f]{10})\.png" alt="A drawing of the spine"', home)
+    assert match, home
+    assert (basic_site / f"media/spine.{match.group(1)}.png").read_bytes() == (FIXTURES / "basic/content/media/spine.png").read_bytes()
+    css = re.search(r'href="/assets/site\.([0-9a-f]{10})\.css"', home)
+    assert css and (basic_site / f"assets/site.{css.group(1)}.css").is_file()
+
+
+def test_cdn_files(basic_site: Path):
+    headers = read(basic_site, "_headers")
+    csp = re.search(r"Content-Security-Policy: (.+)", headers).group(1)
+    assert "'unsafe-inline'" not in csp and "default-src 'self'" in csp and "'wasm-unsafe-eval'" in csp
+    for header in ("X-Content-Type-Options: nosniff", "Referrer-Policy:", "Permissions-Policy: geolocation=(self)"):
+        assert header in headers
+    assert "/assets/*\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable" in headers
+    assert read(basic_site, "_redirects") == "/old/chordoma.html /tumors/chordoma/ 301\n"
+    assert read(basic_site, "robots.txt").endswith("User-agent: *\nDisallow: /\n")
+    sitemap = read(basic_site, "sitemap.xml")
+    assert "<loc>https://example.org/tumors/chordoma/</loc>\n    <lastmod>2026-10-01</lastmod>" in sitemap
+    assert "404" not in sitemap
+    locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert all(loc.startswith("https://example.org/") for loc in locs) and len(locs) == len(html_pages(basic_site)) - 1
+
+
+def test_canonical_and_description(basic_site: Path):
+    html = read(basic_site, "tumors/chordoma/index.html")
+    assert '<link rel="canonical" href="https://example.org/tumors/chordoma/">' in html
+    assert '<meta name="description" content="A rare cancer of the spine bones that grows slowly.">' in html
+
+
+def test_structured_data(basic_site: Path):
+    types = {node["@type"]: node for node in jsonld(basic_site / "tumors/chordoma/index.html")}
+    page = types["MedicalWebPage"]
+    assert page["lastReviewed"] == "2026-10-01" and page["reviewedBy"]["name"] == "Blair Abbott"
+    assert page["about"]["@type"] == "MedicalCondition" and "BreadcrumbList" in types
+    assert jsonld(basic_site / "tests/mri/index.html")[0]["about"]["@type"] == "MedicalTest"
+    assert jsonld(basic_site / "treatments/surgery/index.html")[0]["about"]["@type"] == "MedicalProcedure"
+    doctor = jsonld(basic_site / "doctors/dr-sample-lee/index.html")[0]
+    assert doctor["@type"] == "IndividualPhysician" and doctor["address"][0]["postalCode"] == "27710"
+    hospital = jsonld(basic_site / "locations/durham/index.html")[0]
+    assert hospital["@type"] == "Hospital" and hospital["geo"]["latitude"] == 36.0076
+    assert hospital["openingHoursSpecification"][1] == {
+        "@type": "OpeningHoursSpecification",
+        "dayOfWeek": ["Saturday"],
+        "opens": "08:00",
+        "closes": "12:00",
+    }
+    assert jsonld(basic_site / "locations/raleigh/index.html")[0]["@type"] == "MedicalClinic"
+    contact = [n for n in jsonld(basic_site / "appointments/index.html") if n["@type"] == "MedicalOrganization"][0]
+    assert {p["telephone"] for p in contact["contactPoint"]} == {"+19195550100", "+19195550101", "+19195550102"}
+
+
+def test_json_ld_cannot_close_its_script(basic: Path, tmp_path: Path):
+    path = basic / "content/tests/mri.md"
+    path.write_text(path.read_text().replace("title: MRI", 'title: "MRI </script><script>alert(1)</script> & more"'))
+    assert build_site(basic, tmp_path / "site").returncode == 0
+    html = (tmp_path / "site/tests/mri/index.html").read_text()
+    script = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert "<" not in script and json.loads(script)["@graph"][0]["name"].startswith("MRI </script>")
+    assert "&lt;/script&gt;&lt;script&gt;" in html, "the title is escaped in HTML too"
+
+
+def test_two_builds_are_byte_identical_from_any_folder(basic_site: Path, tmp_path: Path):
+    again = tmp_path / "again"
+    moved = copy_fixture("basic", tmp_path / "elsewhere")
+    assert build_site(FIXTURES / "basic", again).returncode == 0
+    assert build_site(moved, tmp_path / "moved").returncode == 0
+    assert tree_digest(again) == tree_digest(basic_site)
+    assert tree_digest(tmp_path / "moved") == tree_digest(basic_site)
+
+
+def test_sub_path_build(tmp_path: Path):
+    out = tmp_path / "site"
+    result = build_site(FIXTURES / "basic", out, "--base-url", "https://example.org/spine/")
+    assert result.returncode == 0, result.stderr
+    assert broken_links(out, "/spine/") == []
+    for page in html_pages(out):
+        for _tag, _attribute, value in parse(page).refs:
+            if value.startswith("/"):
+                assert value.startswith("/spine/"), f"{page}: {value}"
+    not_found = read(out, "404.html")
+    assert 'href="/spine/a-z/"' in not_found and 'href="/spine/assets/site.' in not_found
+    assert read(out, "_redirects") == "/old/chordoma.html /spine/tumors/chordoma/ 301\n"
+    assert "/spine/*\n" in read(out, "_headers") and "/spine/assets/*" in read(out, "_headers")
+    assert read(out, "robots.txt").endswith("Disallow: /spine/\n")
+    assert "<loc>https://example.org/spine/tumors/chordoma/</loc>" in read(out, "sitemap.xml")
+
+
+def test_drafts_and_production(tmp_path: Path):
+    drafts = build_site(FIXTURES / "basic", tmp_path / "drafts", "--drafts")
+    assert drafts.returncode == 0 and (tmp_path / "drafts/treatments/draft-therapy/index.html").is_file()
+    refused = build_site(FIXTURES / "basic", tmp_path / "p1", "--production", "--drafts")
+    assert refused.returncode == 2 and "--production" in refused.stderr
+    production = build_site(FIXTURES / "basic", tmp_path / "p2", "--production")
+    assert production.returncode == 1
+    assert (
+        "data/providers.yaml:1: providers[dr-sample-lee].sample: is sample data; replace it with real data before a production build"
+        in production.stderr
+    )
+    assert "data/site.yaml" in production.stderr and not (tmp_path / "p2").exists()
+
+
+def test_without_samples_the_site_is_indexable(basic: Path, tmp_path: Path):
+    for rel in ("data/providers.yaml", "data/locations.yaml", "data/site.yaml"):
+        path = basic / rel
+        text = path.read_text().replace("  sample: true\n", "").replace(", sample: true}", "}")
+        path.write_text(re.sub(r"555(0\d)(\d\d)", r"444\1\2", text))
+    result = build_site(basic, tmp_path / "site", "--production")
+    assert result.returncode == 0, result.stderr
+    home = read(tmp_path / "site", "index.html")
+    assert "Sample data." not in home and "noindex" not in home
+    assert read(tmp_path / "site", "robots.txt") == "User-agent: *\nAllow: /\n\nSitemap: https://example.org/sitemap.xml\n"
+
+
+def test_sample_number_in_a_page_body_counts(basic: Path, tmp_path: Path):
+    path = basic / "content/treatments/surgery.md"
+    path.write_text(path.read_text() + "\nCall 919-555-0142 with questions.\n")
+    result = build_site(basic, tmp_path / "site", "--production")
+    assert "content/treatments/surgery.md:13: phone: 919-555-0142 is a sample number" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--today", "2026-13-01"], "is not a date"),
+        (["--base-url", "example.org/spine"], "is not a full web address"),
+        (["--base-url", "https://example.org/spine"], "should end with a slash"),
+        (["--bogus"], "unrecognized arguments"),
+        (["review", "--format", "xml"], "invalid choice"),
+    ],
+)
+def test_bad_usage_exits_2(args: list[str], message: str):
+    result = run_cli(*args, "--source", str(FIXTURES / "basic"))
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_explains_every_option():
+    for command, options in {
+        "build": ["--source", "--out", "--base-url", "--drafts", "--production", "--today", "--no-search"],
+        "serve": ["--port"],
+        "check": ["--source"],
+        "review": ["--format"],
+    }.items():
+        result = run_cli(command, "--help")
+        assert result.returncode == 0
+        for option in options:
+            assert option in result.stdout
+
+
+def test_new_writes_a_draft_and_never_overwrites(basic: Path):
+    result = run_cli("new", "tumors", "Pilocytic astrocytoma", "--source", str(basic), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    path = basic / "content/tumors/pilocytic-astrocytoma.md"
+    text = path.read_text()
+    for field in (
+        'title: "Pilocytic astrocytoma"',
+        "summary:",
+        "draft: true",
+        "medically_reviewed:",
+        "reviewed_by:",
+        "group:",
+        "tests:",
+        "treatments:",
+    ):
+        assert field in text
+    again = run_cli("new", "tumors", "Pilocytic astrocytoma", "--source", str(basic), "--today", TODAY)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert path.read_text() == text
+    assert run_cli("check", "--source", str(basic), "--today", TODAY).returncode == 0, "a new draft does not break the site"
+    assert run_cli("check", "--source", str(basic), "--today", TODAY, "--drafts").returncode == 1, "until it is filled in"
+
+
+def test_review_report(tmp_path: Path):
+    result = run_cli("review", "--source", str(FIXTURES / "basic"), "--today", TODAY, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert [r["status"] for r in rows][0] == "overdue" and rows[0]["path"] == "content/tumors/schwannoma.md"
+    assert {r["path"] for r in rows} == {
+        "content/_index.md",
+        "content/tumors/chordoma.md",
+        "content/tumors/schwannoma.md",
+        "content/tests/mri.md",
+        "content/tests/biopsy.md",
+        "content/treatments/surgery.md",
+    }
+    assert all(isinstance(r["grade"], float) for r in rows)
+    soon = run_cli("review", "--source", str(FIXTURES / "basic"), "--today", "2027-07-01", "--format", "csv")
+    assert "due-soon,2027-09-01" not in soon.stdout  # the column order is path first
+    assert any(line.startswith("content/tests/biopsy.md,") and ",due-soon," in line for line in soon.stdout.splitlines())
+    table = run_cli("review", "--source", str(FIXTURES / "basic"), "--today", TODAY)
+    assert table.stdout.strip().splitlines()[-1] == "6 medical pages: 1 overdue, 0 due-soon, 5 ok"
+
+
+def test_failed_build_keeps_previous_site_and_leaves_no_staging(basic: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    assert build_site(basic, out).returncode == 0
+    before = tree_digest(out)
+    (basic / "content/tests/mri.md").write_text("---\ntitle: MRI\n")
+    assert build_site(basic, out).returncode == 1
+    assert tree_digest(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["basic", "site"]
+
+
+def test_search_index_is_built_by_default(tmp_path: Path):
+    source = copy_fixture("basic", tmp_path)
+    result = run_cli("build", "--source", str(source), "--out", str(tmp_path / "site"), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site/pagefind/pagefind.js").is_file()
+    shutil.rmtree(tmp_path / "site")

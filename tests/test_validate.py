@@ -1,0 +1,333 @@
+"""Malformed input: each case must fail with exit 1, name the file, line and field, print no
+traceback, and leave the previous site/ exactly as it was."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import TODAY, build_site, run_cli, tree_digest
+
+CHORDOMA = "content/tumors/chordoma.md"
+SCHWANNOMA = "content/tumors/schwannoma.md"
+HOME = "content/_index.md"
+PROVIDERS = "data/providers.yaml"
+LOCATIONS = "data/locations.yaml"
+
+
+def replace(rel: str, old: str, new: str, count: int = 1):
+    def edit(root: Path) -> None:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {rel}"
+        path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+    return edit
+
+
+def write(rel: str, data: str | bytes):
+    def edit(root: Path) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+
+    return edit
+
+
+def link_outside(rel: str):
+    def edit(root: Path) -> None:
+        outside = root.parent / "outside.md"
+        outside.write_text("---\ntitle: Outside\nsummary: x\n---\n")
+        os.symlink(outside, root / rel)
+
+    return edit
+
+
+CASES = [
+    (
+        "unknown key",
+        replace(CHORDOMA, "medically_reviewed:", "medicaly_reviewed:"),
+        f"{CHORDOMA}:9: medicaly_reviewed: unknown field; did you mean `medically_reviewed`?",
+    ),
+    ("missing required", replace(CHORDOMA, "title: Chordoma\n", ""), f"{CHORDOMA}:1: title: missing"),
+    ("summary too long", replace(CHORDOMA, "grows slowly.", "grows slowly. " + "Very long. " * 20), f"{CHORDOMA}:3: summary: is 2"),
+    (
+        "date after today",
+        replace(CHORDOMA, "2026-10-01", "2031-02-01"),
+        f"{CHORDOMA}:9: medically_reviewed: 2031-02-01 is after today ({TODAY}); use the date of the review",
+    ),
+    ("not a real date", replace(CHORDOMA, "2026-10-01", "2026-02-30"), f"{CHORDOMA}:9: medically_reviewed: 2026-02-30 is not a real date"),
+    ("date not a date", replace(CHORDOMA, "2026-10-01", "last spring"), f"{CHORDOMA}:9: medically_reviewed: "),
+    (
+        "unknown reviewer",
+        replace(CHORDOMA, "reviewed_by: dr-sample-abbott", "reviewed_by: dr-nobody"),
+        f'{CHORDOMA}:10: reviewed_by: no provider with id "dr-nobody"',
+    ),
+    (
+        "unknown test slug",
+        replace(CHORDOMA, "tests: [mri, biopsy]", "tests: [mri-scan, biopsy]"),
+        f'{CHORDOMA}:7: tests: no test page "mri-scan"; known tests: biopsy, mri',
+    ),
+    (
+        "draft in treatments",
+        replace(CHORDOMA, "treatments: [surgery]", "treatments: [surgery, draft-therapy]"),
+        f'{CHORDOMA}:8: treatments: the treatment page "draft-therapy" is a draft',
+    ),
+    (
+        "bad group",
+        replace(CHORDOMA, "group: spinal-column", "group: spinal-colum"),
+        f'{CHORDOMA}:6: group: "spinal-colum" is not a group; did you mean `spinal-column`?',
+    ),
+    (
+        "link to no page",
+        replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](/tests/pet/)"),
+        f"{CHORDOMA}:16: link: no page at /tests/pet/",
+    ),
+    (
+        "link to a draft",
+        replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](/treatments/draft-therapy/)"),
+        f"{CHORDOMA}:16: link: /treatments/draft-therapy/ is a draft",
+    ),
+    (
+        "unsafe link scheme",
+        replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](javascript:alert(1))"),
+        f'{CHORDOMA}:16: link: "javascript:alert(1)" is not allowed',
+    ),
+    (
+        "relative link",
+        replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](mri/)"),
+        f'{CHORDOMA}:16: link: "mri/" should start at the site root',
+    ),
+    (
+        "missing heading anchor",
+        replace(HOME, "/tumors/schwannoma/#what-it-is", "/tumors/schwannoma/#nope"),
+        f'{HOME}:11: link: no heading with the id "#nope" on /tumors/schwannoma/',
+    ),
+    ("image without alt", replace(HOME, "![A drawing of the spine]", "![]"), f"{HOME}:13: image: add alt text"),
+    ("missing image file", replace(HOME, "/media/spine.png", "/media/spine.jpg"), f"{HOME}:13: image: no file content/media/spine.jpg"),
+    ("h1 in body", replace(SCHWANNOMA, "## What it is", "# What it is"), f"{SCHWANNOMA}:11: heading: a # heading"),
+    ("skipped heading level", replace(SCHWANNOMA, "### Symptoms", "#### Symptoms"), f"{SCHWANNOMA}:15: heading: #### comes right after ##"),
+    (
+        "unknown claim",
+        replace(HOME, '{{ claim "surgeries" }}', '{{ claim "nope" }}'),
+        f'{HOME}:17: claim: no claim "nope" in data/claims.yaml',
+    ),
+    (
+        "claim not on its own line",
+        replace(HOME, '{{ claim "surgeries" }}', 'We are proud. {{ claim "surgeries" }}'),
+        f"{HOME}:17: claim: put",
+    ),
+    (
+        "duplicate key",
+        replace(CHORDOMA, "group: spinal-column\n", "group: spinal-column\ngroup: benign\n"),
+        f"{CHORDOMA}:7: group: written twice",
+    ),
+    (
+        "interval not shorter",
+        replace("content/tests/biopsy.md", "review_interval_months: 12", "review_interval_months: 48"),
+        "content/tests/biopsy.md:6: review_interval_months: 48 is not shorter than the site's 36 months",
+    ),
+    (
+        "review field on a plain page",
+        replace("content/appointments.md", "title:", "reviewed_by: dr-sample-lee\ntitle:"),
+        "content/appointments.md:2: reviewed_by: is only for medical pages",
+    ),
+    (
+        "alias is a page address",
+        replace(CHORDOMA, "aliases: [/old/chordoma.html]", "aliases: [/tests/mri/]"),
+        f"{CHORDOMA}:11: aliases: /tests/mri/ is the address of a page",
+    ),
+    (
+        "alias used twice",
+        replace(SCHWANNOMA, "group: benign", "group: benign\naliases: [/old/chordoma.html]"),
+        f"{SCHWANNOMA}:5: aliases: /old/chordoma.html is already an alias of {CHORDOMA}",
+    ),
+    (
+        "page takes a generated URL",
+        write("content/doctors.md", "---\ntitle: Doctors\nsummary: x\n---\n"),
+        "content/doctors.md:1: file: its address /doctors/ is already used",
+    ),
+    (
+        "unclosed front matter",
+        write("content/tests/ct.md", "---\ntitle: CT\nsummary: x\n\nBody"),
+        "content/tests/ct.md:1: front matter: the block opened on line 1 is never closed with ---",
+    ),
+    ("no front matter", write("content/tests/ct.md", "Just text\n"), "content/tests/ct.md:1: front matter: the page must start with"),
+    (
+        "yaml syntax error",
+        write("content/tests/ct.md", "---\ntitle: CT\nsummary: [unclosed\nmedically_reviewed: 2026-01-01\n---\n"),
+        "content/tests/ct.md:",
+    ),
+    (
+        "not utf-8",
+        write("content/tests/ct.md", b"---\ntitle: Caf\xe9\nsummary: x\n---\n"),
+        "content/tests/ct.md:2: file: not UTF-8 (byte 0xe9); save the file as UTF-8",
+    ),
+    ("utf-16", write("content/tests/ct.md", "---\ntitle: CT\n---\n".encode("utf-16")), "content/tests/ct.md:1: file: saved as UTF-16"),
+    ("empty file", write("content/tests/ct.md", ""), "content/tests/ct.md:1: file: the file is empty"),
+    (
+        "symlink out of the source",
+        link_outside("content/tests/ct.md"),
+        "content/tests/ct.md:1: file: is a link to a place outside the source folder",
+    ),
+    (
+        "bad file name",
+        write("content/tests/CT Scan.md", "---\ntitle: CT\nsummary: x\n---\n"),
+        "content/tests/CT Scan.md:1: file: name files",
+    ),
+    (
+        "duplicate provider id",
+        replace(PROVIDERS, "id: dr-sample-abbott", "id: dr-sample-lee"),
+        f'{PROVIDERS}:17: providers[dr-sample-lee].id: "dr-sample-lee" is already used on line 1',
+    ),
+    (
+        "phone not E.164",
+        replace(PROVIDERS, '"+19195550120"', '"(919) 555-0123"'),
+        f'{PROVIDERS}:11: providers[dr-sample-lee].phone: "(919) 555-0123" is not E.164; write it as "+19195550123"',
+    ),
+    (
+        "phone unquoted",
+        replace(PROVIDERS, '"+19195550120"', "+19195550120"),
+        f'{PROVIDERS}:11: providers[dr-sample-lee].phone: +19195550120 was read as a number, not text; put quotes around it: "+19195550120"',
+    ),
+    (
+        "zip unquoted",
+        replace(LOCATIONS, 'zip: "27710"', "zip: 27710"),
+        f"{LOCATIONS}:4: locations[durham].address.zip: 27710 was read as a number, not text; put quotes around it",
+    ),
+    (
+        "zip with leading zero",
+        replace(LOCATIONS, 'zip: "27710"', "zip: 02134"),
+        f'{LOCATIONS}:4: locations[durham].address.zip: 02134 was read as a number, not text; put quotes around it: "02134"',
+    ),
+    (
+        "no read as false",
+        replace(PROVIDERS, "family_name: Lee", "family_name: no"),
+        f'{PROVIDERS}:3: providers[dr-sample-lee].family_name: no was read as false, not text; put quotes around it: "no"',
+    ),
+    (
+        "time unquoted",
+        replace(LOCATIONS, 'closes: "18:00"', "closes: 18:00"),
+        f"{LOCATIONS}:8: locations[durham].hours[1].closes: 18:00 was read as a number",
+    ),
+    (
+        "latitude out of range",
+        replace(LOCATIONS, "lat: 36.0076", "lat: 136.0076"),
+        f"{LOCATIONS}:5: locations[durham].geo.lat: 136.008 is outside -90 to 90",
+    ),
+    (
+        "specialty not listed",
+        replace(PROVIDERS, "specialties: [Neurosurgery]", "specialties: [Neurosurgry]"),
+        f'{PROVIDERS}:6: providers[dr-sample-lee].specialties: "Neurosurgry" is not in the specialties list of data/site.yaml; did you mean "Neurosurgery"?',
+    ),
+    (
+        "language not listed",
+        replace(PROVIDERS, "languages: [English, Spanish]", "languages: [English, Klingon]"),
+        f'{PROVIDERS}:9: providers[dr-sample-lee].languages: "Klingon"',
+    ),
+    (
+        "unknown condition",
+        replace(PROVIDERS, "conditions: [chordoma, schwannoma]", "conditions: [chordoma, schwanoma]"),
+        f'{PROVIDERS}:7: providers[dr-sample-lee].conditions: no tumor page "schwanoma"; did you mean "schwannoma"?',
+    ),
+    (
+        "unknown location",
+        replace(PROVIDERS, "locations: [durham]", "locations: [durhem]"),
+        f'{PROVIDERS}:8: providers[dr-sample-lee].locations: no location "durhem"',
+    ),
+    (
+        "missing photo",
+        replace(PROVIDERS, "photo: portrait.png", "photo: portrait.jpg"),
+        f"{PROVIDERS}:12: providers[dr-sample-lee].photo: no file content/media/portrait.jpg",
+    ),
+    (
+        "unknown data key",
+        replace(PROVIDERS, "accepting_new_patients: true", "accepting_new_patient: true"),
+        f"{PROVIDERS}:10: providers[dr-sample-lee].accepting_new_patient: unknown field; did you mean `accepting_new_patients`?",
+    ),
+    (
+        "missing provider field",
+        replace(PROVIDERS, "  credentials: MD, PhD\n", ""),
+        f"{PROVIDERS}:1: providers[dr-sample-lee].credentials: missing",
+    ),
+    (
+        "missing new-patient line",
+        replace(
+            "data/site.yaml", '  new_patients: {number: "+19195550100", hours: "Monday to Friday, 8 a.m. to 5 p.m.", sample: true}\n', ""
+        ),
+        "data/site.yaml:5: phones.new_patients: missing",
+    ),
+    ("data yaml syntax", replace(LOCATIONS, "kind: clinic", "kind: [clinic"), f"{LOCATIONS}:"),
+]
+
+
+@pytest.fixture(scope="module")
+def previous_site(tmp_path_factory) -> Path:
+    from conftest import FIXTURES
+
+    out = tmp_path_factory.mktemp("previous") / "site"
+    assert build_site(FIXTURES / "basic", out).returncode == 0
+    return out
+
+
+@pytest.mark.parametrize(("name", "edit", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_reported_and_publishes_nothing(basic: Path, previous_site: Path, tmp_path: Path, name, edit, expected):
+    out = tmp_path / "site"
+    shutil.copytree(previous_site, out)
+    before = tree_digest(out)
+    edit(basic)
+    result = build_site(basic, out)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert expected in result.stderr, result.stderr
+    assert tree_digest(out) == before, "a failed build changed site/"
+    lines = result.stderr.strip().splitlines()
+    assert any(line.endswith(("error", "errors")) or " error" in line for line in lines[-3:])
+
+
+def test_every_problem_is_reported_at_once_sorted(basic: Path):
+    replace(CHORDOMA, "2026-10-01", "2031-02-01")(basic)
+    replace(PROVIDERS, '"+19195550120"', '"555 0123"')(basic)
+    replace(HOME, "![A drawing of the spine]", "![]")(basic)
+    result = run_cli("check", "--source", str(basic), "--today", TODAY)
+    assert result.returncode == 1
+    problems = [line for line in result.stderr.splitlines() if ":" in line and not line.startswith("Nothing")]
+    paths = [line.split(":")[0] for line in problems]
+    assert paths == sorted(paths)
+    assert {HOME, CHORDOMA, PROVIDERS} <= set(paths)
+    assert result.stderr.strip().splitlines()[-1] == "3 errors"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "crlf", "utf-8-sig+crlf"])
+def test_bom_and_crlf_are_valid(basic: Path, tmp_path: Path, encoding: str):
+    path = basic / CHORDOMA
+    text = path.read_text(encoding="utf-8")
+    if "crlf" in encoding:
+        text = text.replace("\n", "\r\n")
+    path.write_bytes(text.encode("utf-8-sig" if "sig" in encoding else "utf-8"))
+    result = build_site(basic, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "site/tumors/chordoma/index.html").read_text()
+    assert "<h1>Chordoma</h1>" in html
+
+
+def test_expired_claim_is_a_warning_then_a_production_error(basic: Path, tmp_path: Path):
+    replace(HOME, '{{ claim "surgeries" }}', '{{ claim "old-ranking" }}')(basic)
+    result = build_site(basic, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert f'{HOME}:17: warning: claim: "old-ranking" expired on 2024-07-31; the paragraph is left out' in result.stderr
+    html = (tmp_path / "site/index.html").read_text()
+    assert "Ranked first" not in html
+    production = build_site(basic, tmp_path / "prod", "--production")
+    assert production.returncode == 1
+    assert f'{HOME}:17: claim: "old-ranking" expired on 2024-07-31' in production.stderr
+
+
+def test_a_published_link_to_a_draft_builds_with_drafts(basic: Path, tmp_path: Path):
+    replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](/treatments/draft-therapy/)")(basic)
+    assert build_site(basic, tmp_path / "a").returncode == 1
+    result = build_site(basic, tmp_path / "b", "--drafts")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "b/treatments/draft-therapy/index.html").is_file()
