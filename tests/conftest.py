@@ -72,3 +72,14 @@ def content_site(tmp_path_factory) -> Path:
 
 def browser_required() -> bool:
     return os.environ.get("REQUIRE_BROWSER") == "1"
+
+
+def pytest_report_header(config):
+    """Debian's Chromium updates under a pinned Playwright: show both in every test log."""
+    import shutil
+    import subprocess
+    from importlib.metadata import version
+
+    chromium = shutil.which("chromium")
+    shown = subprocess.run([chromium, "--version"], capture_output=True, text=True).stdout.strip() if chromium else "not installed"
+    return [f"playwright {version('playwright')}; chromium: {shown}"]

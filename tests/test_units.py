@@ -1,0 +1,141 @@
+"""Pure logic: dates, phones, slugs, URLs, JSON-LD escaping, YAML line numbers, reading grade."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from sitegen.data import e164_hint
+from sitegen.markdown import slugify
+from sitegen.problems import Problems
+from sitegen.readability import main_text, reading_grade
+from sitegen.render import Urls, days_display, json_ld, phone_display, time_display
+from sitegen.review import add_months, review_status
+from sitegen.source import load_yaml, split_front_matter
+from sitegen.validate import normalize_path
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        ("2022-11-01", 36, "2025-11-01"),
+        ("2024-01-31", 1, "2024-02-29"),
+        ("2023-01-31", 1, "2023-02-28"),
+        ("2024-02-29", 12, "2025-02-28"),
+        ("2026-12-15", 1, "2027-01-15"),
+    ],
+)
+def test_add_months(start, months, expected):
+    assert add_months(dt.date.fromisoformat(start), months) == dt.date.fromisoformat(expected)
+
+
+@pytest.mark.parametrize(
+    ("due", "today", "status"),
+    [
+        ("2026-11-27", "2026-11-28", "overdue"),
+        ("2026-11-28", "2026-11-28", "due-soon"),
+        ("2027-02-26", "2026-11-28", "due-soon"),
+        ("2027-02-27", "2026-11-28", "ok"),
+    ],
+)
+def test_review_status_boundaries(due, today, status):
+    assert review_status(dt.date.fromisoformat(due), dt.date.fromisoformat(today), 90) == status
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [("+19195550100", "919-555-0100"), ("+442079460958", "+44 20 7946 0958")],
+)
+def test_phone_display(number, shown):
+    assert phone_display(number) == shown
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [("(919) 555-0123", 'write it as "+19195550123"'), ("919.555.0123", 'write it as "+19195550123"'), ("call us", "like")],
+)
+def test_e164_hint(written, hint):
+    assert hint in e164_hint(written)
+
+
+def test_times_and_days():
+    assert [time_display(t) for t in ("08:00", "12:00", "13:30", "00:15")] == ["8 a.m.", "noon", "1:30 p.m.", "12:15 a.m."]
+    assert days_display(["Mo", "Tu", "We", "Th", "Fr"]) == "Monday to Friday"
+    assert days_display(["Sa", "Mo"]) == "Monday, Saturday"
+
+
+def test_slugify():
+    assert slugify("Pilocytic astrocytoma") == "pilocytic-astrocytoma"
+    assert slugify("What is a Schwannoma?") == "what-is-a-schwannoma"
+    assert slugify("Ewing's sarcoma (ES)") == "ewing-s-sarcoma-es"
+    assert slugify("Méningiome") == "meningiome"
+
+
+def test_json_ld_escapes_everything_that_could_end_a_script():
+    text = str(json_ld({"name": "</script><!-- & \u2028"}))
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == {"name": "</script><!-- & \u2028"}
+
+
+@pytest.mark.parametrize(
+    ("target", "base", "expected"),
+    [
+        ("/tests/mri/", "https://example.org/", "/tests/mri/"),
+        ("/tests/mri", "https://example.org/spine/", "/spine/tests/mri/"),
+        ("/doctors/?condition=chordoma", "https://example.org/spine/", "/spine/doctors/?condition=chordoma"),
+        ("/tumors/chordoma/#symptoms", "https://example.org/spine/", "/spine/tumors/chordoma/#symptoms"),
+        ("/media/spine.png", "https://example.org/spine/", "/spine/media/spine.abc.png"),
+        ("#symptoms", "https://example.org/spine/", "#symptoms"),
+        ("https://www.cancer.gov/", "https://example.org/spine/", "https://www.cancer.gov/"),
+        ("javascript:alert(1)", "https://example.org/", None),
+        ("//evil.example/", "https://example.org/", None),
+    ],
+)
+def test_links_follow_the_base_url(target, base, expected):
+    urls = Urls(base_url=base, assets={}, media={"spine.png": "media/spine.abc.png"})
+    assert urls.resolve(target) == expected
+
+
+def test_normalize_path():
+    assert normalize_path("/a/b") == "/a/b/"
+    assert normalize_path("/a/index.html") == "/a/"
+    assert normalize_path("/media/x.png") == "/media/x.png"
+
+
+def test_yaml_keeps_lines_and_raw_text():
+    problems = Problems()
+    doc = load_yaml("title: A\nphone: +19195550100\nzip: 02134\nlist:\n  - a\n  - b\n", "x.md", 2, problems)
+    assert doc.key_lines == {"title": 2, "phone": 3, "zip": 4, "list": 5}
+    assert doc["phone"] == 19195550100 and doc.raw["phone"] == "+19195550100"
+    assert doc.raw["zip"] == "02134"
+    assert doc["list"].item_lines == [6, 7]
+    assert problems.items == []
+
+
+def test_front_matter_split():
+    problems = Problems()
+    assert split_front_matter("---\ntitle: A\n---\nBody\n", "x.md", problems) == ("title: A", 2, "Body\n", 4)
+    assert split_front_matter("---\ntitle: A\n", "x.md", problems) is None
+    assert problems.items[0].format() == "x.md:1: front matter: the block opened on line 1 is never closed with ---"
+
+
+def test_problems_report_format_and_order():
+    problems = Problems()
+    problems.error("b.md", 3, "title", "missing")
+    problems.warn("a.md", 9, "claim", "expired")
+    problems.error("a.md", 10, "tests", "unknown")
+    assert problems.report().splitlines() == [
+        "a.md:9: warning: claim: expired",
+        "a.md:10: tests: unknown",
+        "b.md:3: title: missing",
+        "2 errors, 1 warning",
+    ]
+
+
+def test_reading_grade_reads_visible_text():
+    html = "<h2>What it is</h2><p>The cat sat on the mat. It was warm.</p><ul><li>One short item</li></ul>"
+    assert main_text(html) == "What it is.\nThe cat sat on the mat. It was warm.\nOne short item."
+    hard = "<p>Intramedullary spinal cord neoplasms necessitate multidisciplinary neurosurgical evaluation and individualized postoperative surveillance.</p>"
+    assert reading_grade(html) < 4 < 12 < reading_grade(hard)
