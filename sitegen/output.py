@@ -39,11 +39,15 @@ def hashed_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.is_file() and not path.name.startswith("."):
-                data = path.read_bytes()
-                digest = hashlib.sha256(data).hexdigest()[:10]
-                stem, _, ext = path.name.rpartition(".")
-                assets[path.name] = (f"assets/{stem}.{digest}.{ext}", data)
+                assets.update(hashed_asset(path.name, path.read_bytes()))
     return assets
+
+
+def hashed_asset(name: str, data: bytes) -> dict[str, tuple[str, bytes]]:
+    """{name: (assets/stem.<hash>.ext, data)} for one asset."""
+    digest = hashlib.sha256(data).hexdigest()[:10]
+    stem, _, ext = name.rpartition(".")
+    return {name: (f"assets/{stem}.{digest}.{ext}", data)}
 
 
 def sitemap(model: Model, urls: Urls, html_paths: list[str]) -> bytes:
@@ -72,8 +76,10 @@ def robots(model: Model, urls: Urls) -> bytes:
     return text.encode()
 
 
-def headers(urls: Urls) -> bytes:
-    """Security headers everywhere, a short cache for HTML, a year for content-hashed files."""
+def headers(urls: Urls, hashed: list[str] = ()) -> bytes:
+    """Security headers everywhere, a short cache for HTML and for the search index's entry
+    files, a year for content-hashed files (our assets and media, and the index's own
+    hashed files: `hashed` lists those outside its hashed folders)."""
     base = urls.base_path
     lines = [
         f"{base}*",
@@ -85,8 +91,12 @@ def headers(urls: Urls) -> bytes:
         f"  Cache-Control: {SHORT}",
         "",
     ]
-    for folder in ("assets", "media"):
-        lines += [f"{base}{folder}/*", "  ! Cache-Control", f"  Cache-Control: {IMMUTABLE}", ""]
+    patterns = [f"{base}{folder}/*" for folder in ("assets", "media")]
+    if hashed:
+        patterns += [f"{base}pagefind/{folder}/*" for folder in ("index", "fragment", "filter")]
+        patterns += [base + path for path in sorted(hashed)]
+    for pattern in patterns:
+        lines += [pattern, "  ! Cache-Control", f"  Cache-Control: {IMMUTABLE}", ""]
     return "\n".join(lines).encode()
 
 

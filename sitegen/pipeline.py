@@ -8,9 +8,10 @@ from pathlib import Path
 
 from .content import load_content
 from .data import load_data
-from .output import discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
+from .output import discard, hashed_asset, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
 from .problems import Problems
 from .render import Renderer, Urls
+from .search import search_words
 from .validate import Model, validate
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -46,9 +47,11 @@ def load_and_check(options: Options) -> Result:
     return Result(problems, model)
 
 
-def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[str, Path]]:
-    """Every output file of the site: (files to write, files to copy), by path below the root."""
+def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[str, Path], Urls]:
+    """Every output file of the site but _headers: (files to write, files to copy, the URLs
+    they were rendered for), by path below the root."""
     assets = hashed_assets(options.templates / "assets")
+    assets.update(hashed_asset("search-words.json", search_words(model)))
     urls = Urls(
         base_url=model.data.site.base_url,
         assets={name: out for name, (out, _) in assets.items()},
@@ -59,10 +62,9 @@ def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[
     files.update({out: data for out, data in assets.values()})
     files["sitemap.xml"] = sitemap(model, urls, html_paths)
     files["robots.txt"] = robots(model, urls)
-    files["_headers"] = headers(urls)
     files["_redirects"] = redirects(model, urls)
     copies = {m.output: m.source for m in model.media.values()}
-    return files, copies
+    return files, copies, urls
 
 
 def build(options: Options) -> Result:
@@ -70,13 +72,16 @@ def build(options: Options) -> Result:
     result = load_and_check(options)
     if result.problems.errors:
         return result
-    files, copies = render_site(result.model, options)
+    files, copies, urls = render_site(result.model, options)
     staging = write_staging(options.out, files, copies)
     try:
+        hashed: list[str] = []
         if options.search:
-            from .search import index_site
+            from .search import build_index
 
-            index_site(staging, result.problems)
+            pages = {path: data for path, data in files.items() if path.endswith(".html")}
+            hashed = build_index(pages, staging / "pagefind", result.problems)
+        (staging / "_headers").write_bytes(headers(urls, hashed))
         if result.problems.errors:
             discard(staging)
             return result
@@ -84,5 +89,5 @@ def build(options: Options) -> Result:
     except BaseException:
         discard(staging)
         raise
-    result.written = len(files) + len(copies)
+    result.written = sum(1 for path in options.out.rglob("*") if path.is_file())
     return result

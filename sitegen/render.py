@@ -18,6 +18,7 @@ from .content import GROUPS, Page
 from .data import Location, Provider
 from .markdown import is_safe_target, make_markdown, render_body
 from .review import next_review_due, review_status
+from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
 
 DAY_NAMES = {"Mo": "Monday", "Tu": "Tuesday", "We": "Wednesday", "Th": "Thursday", "Fr": "Friday", "Sa": "Saturday", "Su": "Sunday"}
@@ -179,7 +180,11 @@ class Renderer:
         files["404.html"] = self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[]))
         return files
 
-    def _frame(self, page: Page | None, url: str, title: str, description: str, noindex: bool = False, crumbs=None, graph=None) -> dict:
+    def _frame(
+        self, page: Page | None, url: str, title: str, description: str, noindex: bool = False, crumbs=None, graph=None, search=None
+    ) -> dict:
+        """What every page's layout needs. search: None to keep the page out of the search
+        index, else {"kind": filter label, "keywords": hidden words it should answer to}."""
         medical = bool(page and page.medical)
         stamp = self._stamp(page) if medical else None
         crumbs = self._crumbs(url, title) if crumbs is None else crumbs
@@ -207,7 +212,12 @@ class Renderer:
             "stamp": stamp,
             "jsonld": json_ld({"@context": "https://schema.org", "@graph": nodes}) if nodes else None,
             "current_section": "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/",
+            "search": search,
         }
+
+    def _searchable(self, kind: str, names: list[str] = (), terms: list[str] = ()) -> dict:
+        keywords = [*names, *terms, *synonym_terms(list(names), self.model.data.synonyms)]
+        return {"kind": kind_label(kind), "keywords": list(dict.fromkeys(keywords))}
 
     def _crumbs(self, url: str, title: str) -> list[tuple[str, str]]:
         if url == "/":
@@ -283,7 +293,8 @@ class Renderer:
         graph = [self._webpage(page, about)]
         if page.url == "/appointments/":
             graph.append(self._organization())
-        frame = self._frame(page, page.url, page.title, page.summary, graph=graph)
+        search = self._searchable(page.kind, [page.title, *names], page.meta.get("search_terms", []))
+        frame = self._frame(page, page.url, page.title, page.summary, graph=graph, search=search)
         template = {
             "home": "home.html",
             "section": "section.html",
@@ -348,6 +359,7 @@ class Renderer:
             title,
             "Every doctor on our spine tumor team, with the tumors they treat, where they see patients and how to book.",
             graph=graph,
+            search=self._searchable("page", ["Find a doctor"]),
         )
         return self.render("doctors.html", **frame, doctors=self.model.active_providers)
 
@@ -366,7 +378,8 @@ class Renderer:
             node["isAcceptingNewPatients"] = provider.accepting_new_patients
             node["address"] = [self._address(loc) for loc in self.model.places_of(provider)]
         description = f"{provider.full_name}: {', '.join(provider.specialties)}."
-        frame = self._frame(None, provider.url, provider.full_name, description, graph=[node])
+        search = self._searchable("doctor", [provider.name]) if provider.active else None
+        frame = self._frame(None, provider.url, provider.full_name, description, graph=[node], search=search)
         return self.render(
             "doctor.html",
             **frame,
@@ -391,7 +404,12 @@ class Renderer:
         title = "Locations"
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/locations/")}]
         frame = self._frame(
-            None, "/locations/", title, "Where our spine tumor team sees patients, with addresses, hours and phone numbers.", graph=graph
+            None,
+            "/locations/",
+            title,
+            "Where our spine tumor team sees patients, with addresses, hours and phone numbers.",
+            graph=graph,
+            search=self._searchable("page", ["Locations"]),
         )
         return self.render(
             "locations.html", **frame, locations=sorted(self.model.data.locations, key=lambda loc: (loc.kind != "hospital", loc.name))
@@ -411,7 +429,8 @@ class Renderer:
             ],
         }
         address = f"{location.street}, {location.city}, {location.state} {location.zip}"
-        frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node])
+        search = self._searchable("location", [location.name, location.city])
+        frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node], search=search)
         directions = "https://www.google.com/maps/dir/?api=1&destination=" + quote(address)
         return self.render(
             "location.html", **frame, location=location, directions=directions, doctors=self.model.doctors_at.get(location.id, [])
