@@ -133,6 +133,48 @@ def report(name: str, runs: list[tuple[float, float]]) -> None:
     )
 
 
+def search_figures(site: Path, runs: int) -> None:
+    """The search index step on its own, and what a first search downloads in Chromium."""
+    sys.path.insert(0, str(REPO))
+    from sitegen.problems import Problems
+    from sitegen.search import build_index
+
+    pages = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html")) if "pagefind" not in p.parts}
+    times = []
+    for _ in range(runs):
+        target = Path(tempfile.mkdtemp(prefix="spine-index-")) / "pagefind"
+        started = time.perf_counter()
+        build_index(pages, target, Problems())
+        times.append(time.perf_counter() - started)
+        shutil.rmtree(target.parent)
+    indexed = sum(b"data-pagefind-body" in data for data in pages.values())
+    print(f"{'search index alone (' + str(indexed) + ' pages)':<34} median {statistics.median(times):7.2f} s   (min {min(times):.2f}, max {max(times):.2f})")
+    try:
+        sys.path.insert(0, str(REPO / "tests"))
+        from browser import ARGS, CHROMIUM
+        from playwright.sync_api import sync_playwright
+        from serving import serve_site
+    except ImportError:
+        print("first search download: skipped (Playwright is not installed; run make test once)")
+        return
+    if not Path(CHROMIUM).exists():
+        print("first search download: skipped (no /usr/bin/chromium)")
+        return
+    with serve_site(site) as origin, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page()
+        page.goto(origin + "search/")
+        sizes: dict[str, int] = {}
+        page.on("response", lambda response: sizes.__setitem__(response.url, len(response.body())) if response.ok else None)
+        page.locator("#search-page-q").fill("tumor")
+        page.wait_for_selector(".result")
+        page.wait_for_load_state("networkidle")
+        browser.close()
+    search_bytes = sum(size for url, size in sizes.items() if "/pagefind/" in url or "search-words" in url)
+    print(f"first search for 'tumor' downloads {search_bytes / 1024:.0f} KB in {len(sizes)} requests "
+          f"(Pagefind's bundle and index chunks; the page itself not counted)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=4000)
@@ -165,6 +207,7 @@ def main() -> None:
                 shutil.rmtree(out, ignore_errors=True)
                 searched.append(timed_build(source, out, search=True))
             report("cold build with the search index", searched)
+            search_figures(out, args.runs)
         files = sum(1 for p in out.rglob("*") if p.is_file())
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         print(f"output: {files} files, {size / 1e6:.1f} MB")

@@ -224,3 +224,21 @@ def test_index_is_byte_identical_build_to_build(tmp_path: Path):
     first, second = tree_digest(tmp_path / "a"), tree_digest(tmp_path / "b")
     assert any(path.startswith("pagefind/index/") for path in first)
     assert first == second
+
+
+def test_only_hashed_index_files_are_cached_for_a_year(content_site: Path):
+    from serving import headers_for, parse_headers
+
+    rules = parse_headers((content_site / "_headers").read_text())
+    meta = next(content_site.glob("pagefind/*.pf_meta")).name
+    immutable = "public, max-age=31536000, immutable"
+    for path in [
+        f"/pagefind/{meta}",
+        "/pagefind/index/" + next((content_site / "pagefind/index").iterdir()).name,
+        "/pagefind/fragment/" + next((content_site / "pagefind/fragment").iterdir()).name,
+        "/pagefind/filter/" + next((content_site / "pagefind/filter").iterdir()).name,
+    ]:
+        assert headers_for(rules, path)["Cache-Control"] == immutable, path
+    for path in ["/pagefind/pagefind.js", "/pagefind/pagefind-entry.json", "/pagefind/wasm.en.pagefind", "/search/", "/"]:
+        assert headers_for(rules, path)["Cache-Control"] == "public, max-age=300, must-revalidate", path
+    assert "'wasm-unsafe-eval'" in headers_for(rules, "/search/")["Content-Security-Policy"]
