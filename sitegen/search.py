@@ -45,14 +45,15 @@ def search_words(model) -> bytes:
     """The words search can correct a misspelling to: every word of every page, the names of
     doctors and places, and the synonyms, as a sorted JSON list. A query word in this list is
     never "corrected"."""
-    names: list[str] = []
+    texts = [p.name for p in model.active_providers]
+    texts += [n for loc in model.data.locations for n in (loc.name, loc.city)]
+    texts += list(model.data.synonyms)
     for page in model.pages:
-        names += [page.title, page.body, *page.meta.get("also_known_as", []), *page.meta.get("search_terms", [])]
-    names += [p.name for p in model.active_providers]
-    names += [n for loc in model.data.locations for n in (loc.name, loc.city)]
-    names += list(model.data.synonyms)
-    words = sorted({w for w in _words(" ".join(names)) if len(w) >= 4 and w.isalpha()})
-    return json.dumps(words, separators=(",", ":")).encode()
+        texts += [page.title, page.body, *page.meta.get("also_known_as", []), *page.meta.get("search_terms", [])]
+    words: set[str] = set()
+    for text in texts:
+        words.update(re.findall(r"[a-z]{4,}", text.lower()))
+    return json.dumps(sorted(words), separators=(",", ":")).encode()
 
 
 class SearchIndexError(Exception):

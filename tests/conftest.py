@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -70,8 +69,17 @@ def content_site(tmp_path_factory) -> Path:
     return out
 
 
-def browser_required() -> bool:
-    return os.environ.get("REQUIRE_BROWSER") == "1"
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, started once (skipped where it is missing,
+    unless REQUIRE_BROWSER=1)."""
+    from browser import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
 
 
 def pytest_report_header(config):

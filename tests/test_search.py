@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import launch
 from conftest import REPO, TODAY, run_cli
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from serving import serve_site
 
 pytestmark = pytest.mark.browser
@@ -54,14 +53,6 @@ QUERIES = [
     ("Raleigh", "/locations/raleigh-clinic/"),
     ("book an appointment", "/appointments/"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
