@@ -72,13 +72,16 @@ def parser() -> argparse.ArgumentParser:
     review = sub.add_parser(
         "review",
         parents=[common],
-        help="report the review status of every medical page from git history",
+        help="report the review status of every medical page from git history, or record a review",
         description=(
             "Report every medical page's review from the git history of content/: its status, the first that applies of "
             f"{', '.join(STATUSES)}; its reviewer, next due date, last content change and reading grade. "
             "It reads front matter and data only; run check for the rest."
         ),
-        epilog=("Examples: review --fail-on overdue,changed-since-review (the publishing gate); review --format html > review.html"),
+        epilog=(
+            "Examples: review --fail-on overdue,changed-since-review (the publishing gate); review --format html > review.html; "
+            "review --stamp content/tumors/chordoma.md --by dr-jane-doe | git commit -F - content/tumors/chordoma.md"
+        ),
     )
     review.add_argument(
         "--format",
@@ -94,6 +97,15 @@ def parser() -> argparse.ArgumentParser:
         metavar="STATUS,...",
         help="exit with status 1 when any page has one of these statuses, like overdue,changed-since-review",
     )
+    review.add_argument(
+        "--stamp",
+        type=Path,
+        metavar="PATH",
+        help="record a review of this page (a path as review lists it, like content/tumors/chordoma.md) instead of "
+        "reporting: set its medically_reviewed to today (--today) and its reviewed_by to --by, change nothing else in "
+        "the file, and print a commit message with a Reviewed-by trailer",
+    )
+    review.add_argument("--by", metavar="PROVIDER_ID", help="with --stamp: the reviewer's id in data/providers.yaml (an active provider)")
     return main
 
 
@@ -208,6 +220,8 @@ def _new(options, args) -> int:
 
 
 def _review(options, args) -> int:
+    if args.stamp or args.by:
+        return _stamp(options, args)
     from sitegen.report import format_report
     from sitegen.review import STATUSES, failing, review_site
 
@@ -226,6 +240,26 @@ def _review(options, args) -> int:
             file=sys.stderr,
         )
         return 1
+    return 0
+
+
+def _stamp(options, args) -> int:
+    from sitegen.stamp import stamp_review
+
+    if not args.stamp:
+        return _usage("--by goes with --stamp PATH, the page that was reviewed")
+    if not args.by:
+        return _usage("--stamp needs --by PROVIDER_ID, the reviewer's id in data/providers.yaml")
+    # A path as review lists it (from the source folder), else from the current folder.
+    path = next((p for p in (options.source / args.stamp, args.stamp) if p.is_file()), None)
+    if path is None:
+        return _usage(f"--stamp: no file {args.stamp}")
+    stamped = stamp_review(options.source, path, args.by, options.today)
+    if stamped.problems.items:
+        print(stamped.problems.report(), file=sys.stderr)
+    if stamped.problems.errors:
+        return 1
+    sys.stdout.write(stamped.message)
     return 0
 
 

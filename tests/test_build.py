@@ -278,7 +278,7 @@ def test_help_explains_every_option():
         "build": ["--source", "--out", "--base-url", "--drafts", "--production", "--today", "--no-search"],
         "serve": ["--port"],
         "check": ["--source"],
-        "review": ["--format", "--fail-on"],
+        "review": ["--format", "--fail-on", "--stamp", "--by"],
     }.items():
         result = run_cli(command, "--help")
         assert result.returncode == 0

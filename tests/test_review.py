@@ -1,5 +1,5 @@
 """`review`: review tracking from git history, in real temporary repositories with fixed commit
-dates and a fixed --today; its table, CSV, JSON and HTML reports; --fail-on."""
+dates and a fixed --today; its table, CSV, JSON and HTML reports; --fail-on; --stamp."""
 
 from __future__ import annotations
 
@@ -398,6 +398,68 @@ def test_reading_grades_are_cached_by_content(repo: Repo):
     assert grades[CHORDOMA] < 20 and all(grades[p] == 99.0 for p in grades if p != CHORDOMA), "only the edited page is graded again"
     shutil.rmtree(repo.root / ".cache")
     assert all(row.grade < 20 for row in review_site(repo.root, today).rows), "the cache is safe to delete"
+
+
+STAMPED = "content/tumors/chordoma.md"
+
+
+def test_stamp_changes_only_the_two_fields(repo: Repo):
+    path = repo.root / STAMPED
+    original = path.read_text().replace("\n", "\r\n").replace("reviewed_by: dr-sample-abbott", 'reviewed_by: "dr-sample-abbott"  # who')
+    path.write_bytes(b"\xef\xbb\xbf" + original.encode())
+    repo.commit("CRLF, a BOM, quotes and a comment")
+    result = run_cli("review", "--stamp", STAMPED, "--by", "dr-sample-lee", "--source", str(repo.root), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    expected = original.replace("medically_reviewed: 2026-10-01", f"medically_reviewed: {TODAY}").replace(
+        '"dr-sample-abbott"  # who', '"dr-sample-lee"  # who'
+    )
+    assert path.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+    assert result.stdout.rstrip().splitlines()[-1] == "Reviewed-by: Avery Lee <dr-sample-lee>"
+    assert result.stdout.startswith("Medical review: Chordoma\n")
+
+
+def test_stamp_records_a_review_that_review_then_sees(repo: Repo):
+    repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
+    assert statuses(repo.root)[CHORDOMA] == "changed-since-review"
+    result = run_cli("review", "--stamp", str(repo.root / CHORDOMA), "--by", "dr-sample-lee", "--source", str(repo.root), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert statuses(repo.root)[CHORDOMA] == "uncommitted"
+    repo.git("commit", "-q", "-a", "-m", result.stdout)
+    assert statuses(repo.root)[CHORDOMA] == "ok"
+    assert "Reviewed-by: Avery Lee <dr-sample-lee>" in repo.git("log", "-1", "--format=%B")
+
+
+def test_stamp_adds_a_missing_field(basic: Path):
+    path = basic / MRI
+    path.write_text(path.read_text().replace("reviewed_by: dr-sample-lee\n", ""))
+    result = run_cli("review", "--stamp", MRI, "--by", "dr-sample-abbott", "--source", str(basic), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert f"medically_reviewed: {TODAY}\nreviewed_by: dr-sample-abbott\n---\n" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("page", "by", "code", "message"),
+    [
+        (CHORDOMA, "dr-sample-old", 1, f"{CHORDOMA}:10: reviewed_by: Casey Old (dr-sample-old) is inactive"),
+        (
+            CHORDOMA,
+            "dr-sample-le",
+            1,
+            f'{CHORDOMA}:10: reviewed_by: no provider with id "dr-sample-le" in data/providers.yaml; did you mean "dr-sample-lee"?',
+        ),
+        ("content/appointments.md", "dr-sample-lee", 1, "content/appointments.md:1: file: is not a medical page"),
+        ("content/tumors/_index.md", "dr-sample-lee", 1, "content/tumors/_index.md:1: file: is not a medical page"),
+        ("content/tumors/nothing.md", "dr-sample-lee", 2, "--stamp: no file content/tumors/nothing.md"),
+        (CHORDOMA, None, 2, "--stamp needs --by PROVIDER_ID"),
+    ],
+)
+def test_stamp_refuses(basic: Path, page: str, by: str | None, code: int, message: str):
+    before = {p: p.read_bytes() for p in basic.rglob("*.md")}
+    result = run_cli("review", "--stamp", page, *(["--by", by] if by else []), "--source", str(basic), "--today", TODAY)
+    assert result.returncode == code
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == "", "no commit message for a review not recorded"
+    assert {p: p.read_bytes() for p in basic.rglob("*.md")} == before
 
 
 def test_the_build_never_runs_git(tmp_path: Path, monkeypatch):
