@@ -4,12 +4,23 @@ its input, so an entry is never stale, and the folder is safe to delete at any t
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
+from types import ModuleType
 
 FOLDER = ".cache"
+
+
+def code_version(*modules: ModuleType) -> str:
+    """A version that changes whenever the code of these modules does: a value computed by
+    older code is never used."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class Cache:

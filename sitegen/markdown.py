@@ -85,6 +85,8 @@ def _collect_inline(inline: Token, line: int, body: Body) -> None:
 
 def claim_ids(text: str) -> list[str]:
     """The ids of the claims a Markdown body uses, read from its lines without parsing it."""
+    if "{{" not in text:
+        return []
     return [match.group(1) for line in text.split("\n") if (match := CLAIM_LINE.match(line.lstrip()))]
 
 

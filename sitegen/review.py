@@ -11,11 +11,12 @@ import calendar
 import datetime as dt
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache
-from .content import Page, load_content
+from .cache import Cache, code_version
+from .content import Page, front_matter_cache, load_content
 from .data import Claim, Data, Site, live_claims, load_data
 from .history import Change, Commit, History, read_blobs, read_history
 from .problems import Problems
@@ -31,9 +32,6 @@ NOT_CONTENT = frozenset({*REVIEW_FIELDS, "draft", "aliases"})
 NEVER_COMMITTED = "never committed"
 SHALLOW = "shallow clone lacks the review commit"
 NO_REVIEW_COMMIT = "no commit sets medically_reviewed or reviewed_by"
-
-REVISIONS_VERSION = "revisions-1"
-GRADES_VERSION = "grades-1"
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
@@ -160,7 +158,9 @@ def page_trail(changes: list[Change], revisions: dict[str, Revision]) -> Trail:
 def read_revisions(source: Path, history: History, paths: list[str]) -> dict[str, Revision]:
     """What every commit in the pages' histories did to them. A pair of versions always gives
     the same answer, so answers are cached by the pair; only new pairs read the file texts."""
-    cache = Cache.in_source(source, "revisions", REVISIONS_VERSION)
+    from . import source as source_module
+
+    cache = Cache.in_source(source, "revisions", code_version(sys.modules[__name__], source_module))
     todo: dict[str, Change] = {}
     revisions: dict[str, Revision] = {}
     for path in paths:
@@ -194,7 +194,9 @@ def page_grades(pages: list[Page], claims: dict[str, Claim], today: dt.date, sou
     the body and the claims it shows, so it is cached by a hash of those."""
     from importlib.metadata import version
 
-    cache = Cache.in_source(source, "grades", f"{GRADES_VERSION} textstat-{version('textstat')}")
+    from . import markdown, readability
+
+    cache = Cache.in_source(source, "grades", f"{code_version(markdown, readability)} textstat-{version('textstat')}")
     live = live_claims(claims, today)
     grades: dict[str, float] = {}
     render = None
@@ -290,7 +292,9 @@ def review_site(source: Path, today: dt.date, drafts: bool = False, texts: bool 
     grades → rows. With texts, rows whose text changed since the review carry both texts."""
     problems = Problems()
     data = load_data(source, problems)
-    content = load_content(source, problems, drafts)
+    front_matter = front_matter_cache(source)
+    content = load_content(source, problems, drafts, front_matter)
+    front_matter.save()
     report = ReviewReport(problems, today, data.site.name)
     if problems.errors:
         return report

@@ -400,6 +400,18 @@ def test_reading_grades_are_cached_by_content(repo: Repo):
     assert all(row.grade < 20 for row in review_site(repo.root, today).rows), "the cache is safe to delete"
 
 
+def test_front_matter_errors_are_reported_with_a_warm_cache(repo: Repo):
+    assert run_cli("review", "--source", str(repo.root), "--today", TODAY).returncode == 0
+    assert (repo.root / ".cache/front-matter.json").is_file()
+    repo.edit(CHORDOMA, "medically_reviewed:", "medicaly_reviewed:")
+    result = run_cli("review", "--source", str(repo.root), "--today", TODAY)
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"{CHORDOMA}:9: medicaly_reviewed: unknown field; did you mean `medically_reviewed`?" in result.stderr
+    repo.edit(CHORDOMA, "medicaly_reviewed:", "medically_reviewed:").move(CHORDOMA, "content/tests/chordoma.md")
+    result = run_cli("review", "--source", str(repo.root), "--today", TODAY)
+    assert "content/tests/chordoma.md:6: group: is only for tumor pages; remove it here" in result.stderr, "the same text, another kind"
+
+
 STAMPED = "content/tumors/chordoma.md"
 
 
