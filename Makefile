@@ -22,6 +22,7 @@ review: deps
 
 bench: test-deps
 	$(PY) scripts/bench.py $(ARGS)
+	$(PY) scripts/bench.py --review $(ARGS)
 
 test: test-deps system-deps $(VNU)
 	$(PY) -m ruff check build.py sitegen tests scripts
