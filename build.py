@@ -18,6 +18,7 @@ SECTIONS = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}
 
 
 def parser() -> argparse.ArgumentParser:
+    from sitegen.report import FORMATS
     from sitegen.review import STATUSES
 
     main = argparse.ArgumentParser(
@@ -85,7 +86,7 @@ def parser() -> argparse.ArgumentParser:
     )
     review.add_argument(
         "--format",
-        choices=("table", "csv", "json", "html"),
+        choices=FORMATS,
         default="table",
         help="how to print the report to standard output: table, csv, json, or html (a standalone page that shows what "
         "changed since each review; redirect it to a file) (default: table)",

@@ -11,23 +11,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .review import ReviewReport, ReviewRow
+from .review import JSON_KEYS, ReviewReport, ReviewRow
 
 FORMATS = ("table", "csv", "json", "html")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-CSV_FIELDS = (  # the JSON's flat fields, last_change spread over three columns
-    "path",
-    "url",
-    "title",
-    "status",
-    "reviewed",
-    "reviewer",
-    "next_due",
-    "last_change_date",
-    "last_change_commit",
-    "last_change_author",
-    "grade",
-)
+LAST_CHANGE = ("date", "commit", "author")
+# The JSON's flat fields, in its order, with last_change spread over three columns.
+CSV_FIELDS = [
+    column
+    for key in JSON_KEYS
+    if key not in ("history", "changes_since_review")
+    for column in ([f"last_change_{part}" for part in LAST_CHANGE] if key == "last_change" else [key])
+]
 DIFF_CONTEXT = 2  # unchanged lines shown around each change
 WORD = re.compile(r"\w+|\s+|[^\w\s]+")
 
@@ -61,7 +56,7 @@ def csv_text(report: ReviewReport) -> str:
     writer.writeheader()
     for row in report.rows:
         flat = {key: value for key, value in row.as_json().items() if key in CSV_FIELDS}
-        for key in ("date", "commit", "author"):
+        for key in LAST_CHANGE:
             flat[f"last_change_{key}"] = row.last_change[key] if row.last_change else ""
         writer.writerow(flat)
     return out.getvalue()
