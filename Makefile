@@ -21,7 +21,8 @@ review: deps
 	$(PY) build.py review $(ARGS)
 
 bench: test-deps
-	$(PY) scripts/bench.py $(ARGS)
+	$(PY) scripts/bench.py --search $(ARGS)
+	$(PY) scripts/bench.py --review $(ARGS)
 
 test: test-deps system-deps $(VNU)
 	$(PY) -m ruff check build.py sitegen tests scripts

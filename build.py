@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,9 @@ SECTIONS = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}
 
 
 def parser() -> argparse.ArgumentParser:
+    from sitegen.report import FORMATS
+    from sitegen.review import STATUSES
+
     main = argparse.ArgumentParser(
         prog="build.py",
         description="Build the spine tumor service-line site from content/ and data/.",
@@ -69,10 +73,40 @@ def parser() -> argparse.ArgumentParser:
     review = sub.add_parser(
         "review",
         parents=[common],
-        help="report the review status and reading grade of every medical page",
-        description="Report the review status (ok, due-soon, overdue) and reading grade of every medical page.",
+        help="report the review status of every medical page from git history, or record a review",
+        description=(
+            "Report every medical page's review from the git history of content/: its status, the first that applies of "
+            f"{', '.join(STATUSES)}; its reviewer, next due date, last content change and reading grade. "
+            "It reads front matter and data only; run check for the rest."
+        ),
+        epilog=(
+            "Examples: review --fail-on overdue,changed-since-review (the publishing gate); review --format html > review.html; "
+            "review --stamp content/tumors/chordoma.md --by dr-jane-doe | git commit -F - content/tumors/chordoma.md"
+        ),
     )
-    review.add_argument("--format", choices=("table", "csv", "json"), default="table", help="how to print the report (default: table)")
+    review.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="how to print the report to standard output: table, csv, json, or html (a standalone page that shows what "
+        "changed since each review; redirect it to a file) (default: table)",
+    )
+    review.add_argument(
+        "--fail-on",
+        type=_statuses,
+        default=frozenset(),
+        metavar="STATUS,...",
+        help="exit with status 1 when any page has one of these statuses, like overdue,changed-since-review",
+    )
+    review.add_argument(
+        "--stamp",
+        type=Path,
+        metavar="PATH",
+        help="record a review of this page (a path as review lists it, like content/tumors/chordoma.md) instead of "
+        "reporting: set its medically_reviewed to today (--today) and its reviewed_by to --by, change nothing else in "
+        "the file, and print a commit message with a Reviewed-by trailer",
+    )
+    review.add_argument("--by", metavar="PROVIDER_ID", help="with --stamp: the reviewer's id in data/providers.yaml (an active provider)")
     return main
 
 
@@ -81,6 +115,20 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _statuses(text: str) -> frozenset[str]:
+    from sitegen.review import STATUSES
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"name at least one status: {', '.join(STATUSES)}")
+    for name in names:
+        if name not in STATUSES:
+            close = difflib.get_close_matches(name, STATUSES, n=1)
+            hint = f'did you mean "{close[0]}"? ' if close else ""
+            raise argparse.ArgumentTypeError(f'"{name}" is not a status; {hint}the statuses are {", ".join(STATUSES)}')
+    return frozenset(names)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,24 +221,46 @@ def _new(options, args) -> int:
 
 
 def _review(options, args) -> int:
-    from sitegen.markdown import make_markdown, render_body
-    from sitegen.pipeline import load_and_check
-    from sitegen.readability import reading_grade
-    from sitegen.review import format_rows, review_rows
+    if args.stamp or args.by:
+        return _stamp(options, args)
+    from sitegen.report import format_report
+    from sitegen.review import STATUSES, failing, review_site
 
-    result = load_and_check(options)
-    if result.problems.errors:
-        _report(result)
+    report = review_site(options.source, options.today, options.drafts, texts=args.format == "html")
+    if report.problems.errors:
+        _report(report)
         return 1
-    model = result.model
-    md = make_markdown()
-    claims = model.live_claims()
-    grades = {
-        page.url: reading_grade(render_body(md, model.bodies[page.url], lambda target: target, claims))
-        for page in model.pages
-        if page.medical
-    }
-    sys.stdout.write(format_rows(review_rows(model, grades), args.format))
+    sys.stdout.write(format_report(report, args.format))
+    sys.stdout.flush()
+    _report(report)  # notes on unknown statuses, and claims expired or expiring soon
+    failed = failing(report, args.fail_on)
+    if failed:
+        statuses = ", ".join(s for s in STATUSES if any(row.status == s for row in failed))
+        print(
+            f"{len(failed)} page{'s' if len(failed) != 1 else ''} {'is' if len(failed) == 1 else 'are'} {statuses} (--fail-on)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _stamp(options, args) -> int:
+    from sitegen.stamp import stamp_review
+
+    if not args.stamp:
+        return _usage("--by goes with --stamp PATH, the page that was reviewed")
+    if not args.by:
+        return _usage("--stamp needs --by PROVIDER_ID, the reviewer's id in data/providers.yaml")
+    # A path as review lists it (from the source folder), else from the current folder.
+    path = next((p for p in (options.source / args.stamp, args.stamp) if p.is_file()), None)
+    if path is None:
+        return _usage(f"--stamp: no file {args.stamp}")
+    stamped = stamp_review(options.source, path, args.by, options.today)
+    if stamped.problems.items:
+        print(stamped.problems.report(), file=sys.stderr)
+    if stamped.problems.errors:
+        return 1
+    sys.stdout.write(stamped.message)
     return 0
 
 

@@ -1,24 +1,34 @@
-"""`make bench`: build speed and memory on a synthetic site.
+"""`make bench`: build and review speed and memory on a synthetic site.
 
 Writes N pages (default 4,000: front matter as in PRODUCT.md, about 3 KB of Markdown each with
 headings, lists and internal links) with matching data files, then reports the median wall
 time and peak memory of a cold build, a warm build (nothing changed) and a build after editing
 one page. Times on these machines drift; quote medians.
 
+With --review, it makes the tree a git repository with fixed commit dates instead (every page
+reviewed when added, then commits that edit some pages' bodies, re-review others in their
+front matter alone, and edit and then re-review a third set) and times `review`: the first
+run (no cache) and the second (the cache of the first), the median of 5 runs each.
+
     .venv/bin/python scripts/bench.py [--pages 4000] [--runs 3] [--search]
+    .venv/bin/python scripts/bench.py --review [--pages 4000] [--runs 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,16 +123,77 @@ def write_tree(root: Path, pages: int, seed: int = 7) -> Path:
 
 def timed_build(source: Path, out: Path, search: bool) -> tuple[float, float]:
     """(seconds, peak MB of the build process) for one build."""
-    command = [sys.executable, str(REPO / "build.py"), "build", "--source", str(source), "--out", str(out), "--today", TODAY]
-    if not search:
-        command.append("--no-search")
+    command = ["build", "--source", str(source), "--out", str(out), "--today", TODAY]
+    return timed(command + ([] if search else ["--no-search"]))
+
+
+def timed(arguments: list[str], output: Path | None = None) -> tuple[float, float]:
+    """(seconds, peak MB of the process) for one run of build.py, its output to a file or nowhere."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if status != 0:
-        raise SystemExit(f"build failed: {process.stderr.read().decode()[-2000:]}")
+    with open(output or os.devnull, "wb") as out, tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen([sys.executable, str(REPO / "build.py"), *arguments], stdout=out, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        if status != 0:
+            errors.seek(0)
+            raise SystemExit(f"build.py {arguments[0]} failed: {errors.read().decode()[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
+
+
+def make_history(source: Path, batch: int = 40) -> int:
+    """Make the tree a git repository with fixed commit dates: every page added (its first
+    review), then commits of `batch` pages each: body edits on every tenth page (changed since
+    review), front-matter-only re-reviews on others, edits then re-reviews on a third set.
+    Returns the number of commits."""
+    commits: list[str] = []
+
+    def commit(message: str) -> None:
+        when = (dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC) + dt.timedelta(days=len(commits))).isoformat()
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        identity = ["-c", "user.name=Bench Editor", "-c", "user.email=bench@example.org", "-c", "commit.gpgsign=false"]
+        subprocess.run(["git", *identity, "add", "-A"], cwd=source, env=env, check=True)
+        subprocess.run(["git", *identity, "commit", "-q", "-m", message], cwd=source, env=env, check=True)
+        commits.append(message)
+
+    def batches(paths: list[Path]):
+        return (paths[i : i + batch] for i in range(0, len(paths), batch))
+
+    def edit_body(path: Path) -> None:
+        path.write_text(path.read_text().replace("## Section 1 of the page", "## Section 1 of this page", 1))
+
+    def re_review(path: Path) -> None:
+        path.write_text(re.sub(r"(?m)^medically_reviewed: .*$", "medically_reviewed: 2026-11-20", path.read_text(), count=1))
+
+    (source / ".gitignore").write_text(".cache/\n")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=source, check=True)
+    commit("Add the pages")
+    pages = sorted(p for p in (source / "content").glob("*/*.md") if p.name != "_index.md")
+    edited, reviewed, edited_then_reviewed = pages[0::10], pages[3::10], pages[6::10]
+    for group in batches(edited + edited_then_reviewed):
+        for path in group:
+            edit_body(path)
+        commit(f"Edit {len(group)} pages")
+    for group in batches(reviewed + edited_then_reviewed):
+        for path in group:
+            re_review(path)
+        commit(f"Medical review of {len(group)} pages")
+    return len(commits)
+
+
+def bench_review(work: Path, pages: int, runs: int) -> None:
+    source = write_tree(work / "source", pages)
+    commits = make_history(source)
+    command = ["review", "--source", str(source), "--today", TODAY, "--format", "json"]
+    first, second = [], []
+    for _ in range(runs):
+        shutil.rmtree(source / ".cache", ignore_errors=True)
+        first.append(timed(command))
+        second.append(timed(command, work / "review.json"))
+    counts = Counter(row["status"] for row in json.loads((work / "review.json").read_text()))
+    print(f"review of {sum(counts.values())} medical pages, {commits} commits; {runs} runs each; {os.cpu_count()} cores")
+    print("statuses: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    report("first run (no cache)", first)
+    report("second run (cache of the first)", second)
 
 
 def report(name: str, runs: list[tuple[float, float]]) -> None:
@@ -148,7 +219,9 @@ def search_figures(site: Path, runs: int) -> None:
         times.append(time.perf_counter() - started)
         shutil.rmtree(target.parent)
     indexed = sum(b"data-pagefind-body" in data for data in pages.values())
-    print(f"{'search index alone (' + str(indexed) + ' pages)':<34} median {statistics.median(times):7.2f} s   (min {min(times):.2f}, max {max(times):.2f})")
+    print(
+        f"{'search index alone (' + str(indexed) + ' pages)':<34} median {statistics.median(times):7.2f} s   (min {min(times):.2f}, max {max(times):.2f})"
+    )
     try:
         sys.path.insert(0, str(REPO / "tests"))
         from browser import ARGS, CHROMIUM
@@ -171,17 +244,27 @@ def search_figures(site: Path, runs: int) -> None:
         page.wait_for_load_state("networkidle")
         browser.close()
     search_bytes = sum(size for url, size in sizes.items() if "/pagefind/" in url or "search-words" in url)
-    print(f"first search for 'tumor' downloads {search_bytes / 1024:.0f} KB in {len(sizes)} requests "
-          f"(Pagefind's bundle and index chunks; the page itself not counted)")
+    print(
+        f"first search for 'tumor' downloads {search_bytes / 1024:.0f} KB in {len(sizes)} requests "
+        f"(Pagefind's bundle and index chunks; the page itself not counted)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=4000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, help="runs of each kind (default: 3 builds, 5 reviews)")
     parser.add_argument("--search", action="store_true", help="also time a cold build with the search index")
+    parser.add_argument("--review", action="store_true", help="time `review` on the tree made a git repository, not the build")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="spine-bench-"))
+    if args.review:
+        try:
+            bench_review(work, args.pages, args.runs or 5)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
+    args.runs = args.runs or 3
     try:
         source = write_tree(work / "source", args.pages)
         markdown = sum(p.stat().st_size for p in (source / "content").rglob("*.md"))

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import Cache, code_version
 from .fields import BOOL, DATE, INT, TEXT, TEXT_LIST, Where, check_fields, suggest
 from .problems import Problems
 from .source import YMap, load_yaml, read_text, split_front_matter, walk_files
@@ -113,10 +115,10 @@ def page_location(rel: Path) -> tuple[str, str, str] | None:
     return "/" + "/".join(folders) + f"/{stem}/", kind, stem
 
 
-def load_content(root: Path, problems: Problems, include_drafts: bool = False) -> Content:
+def load_content(root: Path, problems: Problems, include_drafts: bool = False, cache: Cache | None = None) -> Content:
     """Every page and media file below content/, with each file's own problems recorded.
     A draft's problems count only when drafts are included: a half-written draft never
-    blocks a build that leaves it out."""
+    blocks a build that leaves it out. The cache, where given, is front_matter_cache's."""
     content = Content()
     folder = root / "content"
     if not folder.is_dir():
@@ -134,7 +136,7 @@ def load_content(root: Path, problems: Problems, include_drafts: bool = False) -
             problems.error(rel, 1, "file", "is not a Markdown page; pages end in .md and images go in content/media/")
             continue
         own = Problems()
-        page = load_page(path, rel, rel_to_content, own)
+        page = load_page(path, rel, rel_to_content, own, cache)
         if page is not None:
             content.pages.append(page)
         if page is None or include_drafts or not page.draft:
@@ -155,8 +157,9 @@ def _media(path: Path, rel_to_content: Path, rel: str, problems: Problems) -> Me
     return Media(name, path, f"media/{stem}.{digest}.{ext}")
 
 
-def load_page(path: Path, rel: str, rel_to_content: Path, problems: Problems) -> Page | None:
-    """One page with its front matter checked on its own (links and ids are checked later)."""
+def load_page(path: Path, rel: str, rel_to_content: Path, problems: Problems, cache: Cache | None = None) -> Page | None:
+    """One page with its front matter checked on its own (links and ids are checked later).
+    With a cache, front matter checked clean before is not parsed again."""
     where = page_location(rel_to_content)
     assert where is not None
     url, kind, slug = where
@@ -170,6 +173,25 @@ def load_page(path: Path, rel: str, rel_to_content: Path, problems: Problems) ->
     if split is None:
         return None
     yaml_text, yaml_line, body, body_line = split
+    # Front matter without problems is the same for the same kind of page and YAML text.
+    key = hashlib.sha256(f"{kind}\0{yaml_text}".encode()).hexdigest() if cache else ""
+    stored = cache.get(key) if cache else None
+    if stored is not None:
+        page = Page(rel, url, kind, slug, _meta_from_json(stored["meta"]), stored["lines"], body, body_line)
+    else:
+        before = len(problems.items)
+        page = _checked_page(rel, url, kind, slug, yaml_text, yaml_line, body, body_line, problems)
+        if page is None:
+            return None
+        if cache and len(problems.items) == before:
+            cache.put(key, {"meta": _meta_to_json(page.meta), "lines": page.lines})
+    page.text_hash = hashlib.sha256(text.encode()).hexdigest()
+    return page
+
+
+def _checked_page(
+    rel: str, url: str, kind: str, slug: str, yaml_text: str, yaml_line: int, body: str, body_line: int, problems: Problems
+) -> Page | None:
     meta_doc = load_yaml(yaml_text, rel, yaml_line, problems)
     if meta_doc is None and yaml_text.strip():
         return None
@@ -195,8 +217,23 @@ def load_page(path: Path, rel: str, rel_to_content: Path, problems: Problems) ->
     meta = check_fields(meta_doc, spec, required, Where(rel), problems, missing_line=1)
     page = Page(rel, url, kind, slug, meta, meta_doc.key_lines, body, body_line)
     _check_meta(page, problems)
-    page.text_hash = hashlib.sha256(text.encode()).hexdigest()
     return page
+
+
+def front_matter_cache(root: Path) -> Cache:
+    """Checked front matter kept between runs, for a command that reads every page each time
+    but renders none (review). Its version is the code that checks front matter."""
+    from . import fields, source
+
+    return Cache.in_source(root, "front-matter", code_version(sys.modules[__name__], fields, source))
+
+
+def _meta_to_json(meta: dict) -> dict:
+    return {key: {"date": value.isoformat()} if isinstance(value, dt.date) else value for key, value in meta.items()}
+
+
+def _meta_from_json(stored: dict) -> dict:
+    return {key: dt.date.fromisoformat(value["date"]) if isinstance(value, dict) else value for key, value in stored.items()}
 
 
 def _check_meta(page: Page, problems: Problems) -> None:

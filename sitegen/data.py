@@ -126,6 +126,15 @@ class Claim:
     valid_until: dt.date
     line: int = 0
 
+    def expired(self, today: dt.date) -> bool:
+        return self.valid_until < today
+
+
+def live_claims(claims: dict[str, Claim], today: dt.date) -> dict[str, tuple[str, str, str]]:
+    """The claims still valid today, as the Markdown renderer takes them: id → (text, source
+    name, source URL). An expired claim's paragraph is left out."""
+    return {c.id: (c.text, c.source_name, c.source_url) for c in claims.values() if not c.expired(today)}
+
 
 @dataclass
 class Data:

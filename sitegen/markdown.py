@@ -83,6 +83,13 @@ def _collect_inline(inline: Token, line: int, body: Body) -> None:
             body.stray_claims.append(line)
 
 
+def claim_ids(text: str) -> list[str]:
+    """The ids of the claims a Markdown body uses, read from its lines without parsing it."""
+    if "{{" not in text:
+        return []
+    return [match.group(1) for line in text.split("\n") if (match := CLAIM_LINE.match(line.lstrip()))]
+
+
 def render_body(md: MarkdownIt, body: Body, resolve, claims: dict) -> str:
     """HTML for a parsed body. resolve maps a site path to its final URL (None: not linkable);
     claims maps a claim id to (text, source name, source URL), or to None to leave it out."""

@@ -122,6 +122,7 @@ def make_environment(templates: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one environment per build: no need to stat templates on every use
     )
     env.filters.update(phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials)
     env.globals.update(groups=GROUPS, nav=NAV, quote=quote)

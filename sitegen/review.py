@@ -1,19 +1,37 @@
-"""Medical review dates: when each page is next due, its status today, and the `review` report
-(dates and reading grades; git history comes with a later issue)."""
+"""Medical review: when each page is next due (the build's review stamp uses this), and the
+`review` report built on git history: which commit was each page's review, which commits
+changed its content since, its status, its reading grade, and the claims about to expire.
+
+The report reads front matter and data files only (`check` validates the rest), so that it
+stays fast on a large site: bodies are rendered only for reading grades not in the cache."""
 
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
-import io
-import json
-from dataclasses import asdict, dataclass
+import hashlib
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from .content import Page
-from .data import Site
+from .cache import Cache, code_version
+from .content import Page, front_matter_cache, load_content
+from .data import Claim, Data, Site, live_claims, load_data
+from .history import Change, Commit, History, read_blobs, read_history
+from .problems import Problems
+from .source import plain_yaml, split_front_matter
 
-STATUS_ORDER = ("overdue", "due-soon", "ok")
+# The most urgent first: the order of the report and of the rule "the first that applies".
+STATUSES = ("unknown", "uncommitted", "changed-since-review", "overdue", "due-soon", "ok")
+REVIEW_FIELDS = ("medically_reviewed", "reviewed_by")
+# A change to these is not a change to what the reviewer signed: the review itself, whether
+# the page is published, and its old addresses.
+NOT_CONTENT = frozenset({*REVIEW_FIELDS, "draft", "aliases"})
+
+NEVER_COMMITTED = "never committed"
+SHALLOW = "shallow clone lacks the review commit"
+NO_REVIEW_COMMIT = "no commit sets medically_reviewed or reviewed_by"
 
 
 def add_months(date: dt.date, months: int) -> dt.date:
@@ -32,6 +50,7 @@ def next_review_due(page: Page, site: Site) -> dt.date | None:
 
 
 def review_status(next_due: dt.date, today: dt.date, due_soon_days: int) -> str:
+    """The status by dates alone: overdue, due-soon or ok."""
     if next_due < today:
         return "overdue"
     if (next_due - today).days <= due_soon_days:
@@ -39,58 +58,370 @@ def review_status(next_due: dt.date, today: dt.date, due_soon_days: int) -> str:
     return "ok"
 
 
+# What one commit did to a page.
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a page file, reduced to what a review covers and the review itself."""
+
+    content: tuple  # the front matter without NOT_CONTENT fields, and the body
+    reviewed: str
+    reviewer: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """What a commit did to a page: set its review, changed its content, or both. A commit
+    that does both is a review of the new text."""
+
+    review: bool
+    content: bool
+    reviewed: str = ""  # medically_reviewed after the commit
+    reviewer: str = ""  # reviewed_by after the commit
+
+
+def page_version(data: bytes) -> Version:
+    text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    split = split_front_matter(text, "", Problems())
+    if split is None:
+        return Version(("no front matter", text.rstrip()), "", "")
+    yaml_text, _, body, _ = split
+    meta = plain_yaml(yaml_text)
+    if isinstance(meta, dict):
+        fields = {key: value for key, value in meta.items() if key not in NOT_CONTENT}
+        return Version((fields, body.rstrip()), _text(meta.get("medically_reviewed")), _text(meta.get("reviewed_by")))
+    # Not valid YAML: compare its lines, and read the review fields from theirs.
+    lines = {_key_of(line): line for line in yaml_text.split("\n")}
+    content = [line for line in yaml_text.split("\n") if _key_of(line) not in NOT_CONTENT]
+    reviewed, reviewer = (lines.get(key, "").partition(":")[2].strip() for key in REVIEW_FIELDS)
+    return Version(("not valid YAML", content, body.rstrip()), reviewed, reviewer)
+
+
+def revision(before: Version | None, after: Version) -> Revision:
+    if before is None:  # the commit added the page
+        return Revision(bool(after.reviewed or after.reviewer), True, after.reviewed, after.reviewer)
+    return Revision(
+        review=(before.reviewed, before.reviewer) != (after.reviewed, after.reviewer),
+        content=before.content != after.content,
+        reviewed=after.reviewed,
+        reviewer=after.reviewer,
+    )
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _key_of(line: str) -> str:
+    match = re.match(r"^([A-Za-z_][\w-]*)[ \t]*:", line)
+    return match.group(1) if match else ""
+
+
+def _change_key(change: Change) -> str:
+    return f"{change.before or '-'}:{change.after}"
+
+
+# A page's history: its reviews and the content changes since the last one.
+
+
+@dataclass
+class Trail:
+    unknown: str = ""  # why the review commit cannot be found
+    reviews: list[tuple[Commit, Revision]] = field(default_factory=list)  # newest first
+    since_review: list[Commit] = field(default_factory=list)  # content changes after the review, oldest first
+    last_change: Commit | None = None
+    review_version: str | None = None  # the blob the review signed
+
+
+def page_trail(changes: list[Change], revisions: dict[str, Revision]) -> Trail:
+    """The page's review is the last commit that changed its review fields; every later commit
+    that changed its content is a change since the review. Commit order, never dates."""
+    known = [(change, revisions[_change_key(change)]) for change in changes if not change.boundary]
+    content = [change.commit for change, rev in known if rev.content]
+    review_at = [index for index, (_, rev) in enumerate(known) if rev.review]
+    if not review_at:
+        # In a shallow clone, the review may be in the history left out.
+        reason = SHALLOW if changes and changes[0].boundary else NO_REVIEW_COMMIT
+        return Trail(unknown=reason, last_change=content[-1] if content else None)
+    at = review_at[-1]
+    return Trail(
+        reviews=[(change.commit, rev) for change, rev in reversed(known) if rev.review],
+        since_review=[change.commit for change, rev in known[at + 1 :] if rev.content],
+        last_change=content[-1] if content else None,
+        review_version=known[at][0].after,
+    )
+
+
+def read_revisions(source: Path, history: History, paths: list[str]) -> dict[str, Revision]:
+    """What every commit in the pages' histories did to them. A pair of versions always gives
+    the same answer, so answers are cached by the pair; only new pairs read the file texts."""
+    from . import source as source_module
+
+    cache = Cache.in_source(source, "revisions", code_version(sys.modules[__name__], source_module))
+    todo: dict[str, Change] = {}
+    revisions: dict[str, Revision] = {}
+    for path in paths:
+        for change in history.files.get(path, []):
+            key = _change_key(change)
+            if change.boundary or key in revisions or key in todo:
+                continue
+            stored = cache.get(key)
+            if stored is None:
+                todo[key] = change
+            else:
+                revisions[key] = Revision(*stored)
+    blobs = read_blobs(source, [b for c in todo.values() for b in (c.before, c.after) if b])
+    versions = {blob_id: page_version(data) for blob_id, data in blobs.items()}
+    for key, change in todo.items():
+        if change.after not in versions or (change.before and change.before not in versions):
+            revisions[key] = Revision(review=False, content=True)  # unreadable: never taken for a review
+            continue
+        rev = revision(versions[change.before] if change.before else None, versions[change.after])
+        revisions[key] = rev
+        cache.put(key, [rev.review, rev.content, rev.reviewed, rev.reviewer])
+    cache.save()
+    return revisions
+
+
+# Reading grades, cached by what the rendered text depends on.
+
+
+def page_grades(pages: list[Page], claims: dict[str, Claim], today: dt.date, source: Path) -> dict[str, float]:
+    """The Flesch-Kincaid grade of each page's rendered body, by URL. A grade depends only on
+    the body and the claims it shows, so it is cached by a hash of those."""
+    from importlib.metadata import version
+
+    from . import markdown, readability
+
+    cache = Cache.in_source(source, "grades", f"{code_version(markdown, readability)} textstat-{version('textstat')}")
+    live = live_claims(claims, today)
+    grades: dict[str, float] = {}
+    render = None
+    for page in pages:
+        key = _grade_key(page.body, live)
+        grade = cache.get(key)
+        if grade is None:
+            render = render or _grade_renderer(live)
+            grade = render(page)
+            cache.put(key, grade)
+        grades[page.url] = grade
+    cache.save()
+    return grades
+
+
+def _grade_key(body: str, live: dict) -> str:
+    from .markdown import claim_ids
+
+    parts = [body, *(f"{claim_id}={live.get(claim_id)!r}" for claim_id in claim_ids(body))]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _grade_renderer(live: dict):
+    from .markdown import make_markdown, parse_body, render_body
+    from .readability import reading_grade
+
+    md = make_markdown()
+    return lambda page: reading_grade(render_body(md, parse_body(md, page.body, page.body_line), lambda target: target, live))
+
+
+# The report.
+
+JSON_KEYS = (
+    "path",
+    "url",
+    "title",
+    "status",
+    "reviewed",
+    "reviewer",
+    "next_due",
+    "last_change",
+    "grade",
+    "history",
+    "changes_since_review",
+)
+
+
 @dataclass
 class ReviewRow:
+    """One medical page in the report. The fields in JSON_KEYS are its JSON object."""
+
     path: str
     url: str
     title: str
+    status: str
     reviewed: str
     reviewer: str
     next_due: str
-    status: str
+    last_change: dict | None  # {date, commit, author}
     grade: float
+    history: list[dict]  # every review, newest first: {date, reviewer, commit}
+    changes_since_review: list[dict]  # {date, commit, author, subject}, oldest first
+    note: str = ""  # why the status is unknown
+    review_version: str | None = None
+    reviewed_text: str | None = None  # the page as its review left it, for the diff
+    current_text: str | None = None
+
+    def as_json(self) -> dict:
+        return {key: getattr(self, key) for key in JSON_KEYS}
 
 
-def review_rows(model, grades: dict[str, float]) -> list[ReviewRow]:
-    """One row per medical page, the most urgent first, then by next due date."""
-    site = model.data.site
-    rows = []
-    for page in model.pages:
-        if not page.medical:
-            continue
-        due = next_review_due(page, site)
-        reviewer = model.providers.get(page.meta.get("reviewed_by", ""))
-        rows.append(
-            ReviewRow(
-                path=page.path,
-                url=page.url,
-                title=page.title,
-                reviewed=page.meta["medically_reviewed"].isoformat(),
-                reviewer=reviewer.full_name if reviewer else page.meta.get("reviewed_by", ""),
-                next_due=due.isoformat(),
-                status=review_status(due, model.today, site.due_soon_days),
-                grade=grades[page.url],
-            )
+@dataclass
+class ClaimNotice:
+    claim: Claim
+    expired: bool
+    pages: list[str]  # the pages that use it
+
+
+@dataclass
+class ReviewReport:
+    problems: Problems
+    today: dt.date
+    site_name: str = ""
+    rows: list[ReviewRow] = field(default_factory=list)
+    claims: list[ClaimNotice] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {status: sum(row.status == status for row in self.rows) for status in STATUSES}
+
+
+def review_site(source: Path, today: dt.date, drafts: bool = False, texts: bool = False) -> ReviewReport:
+    """The review report of every medical page: load → git history → what each commit did →
+    grades → rows. With texts, rows whose text changed since the review carry both texts."""
+    problems = Problems()
+    data = load_data(source, problems)
+    front_matter = front_matter_cache(source)
+    content = load_content(source, problems, drafts, front_matter)
+    front_matter.save()
+    report = ReviewReport(problems, today, data.site.name)
+    if problems.errors:
+        return report
+    published = sorted((p for p in content.pages if drafts or not p.draft), key=lambda p: p.path)
+    pages = [p for p in published if p.medical]
+    history = read_history(source)
+    revisions = read_revisions(source, history, [p.path for p in pages])
+    grades = page_grades(pages, data.claims, today, source)
+    names = {p.id: p.full_name for p in data.providers}
+    report.rows = [_row(page, data.site, names, today, history, revisions, grades[page.url]) for page in pages]
+    report.rows.sort(key=lambda r: (STATUSES.index(r.status), r.next_due, r.path))
+    _note_history(report, history)
+    report.claims = claim_notices(data, published, today)
+    for notice in report.claims:
+        _note_claim(report.problems, notice, data.site.due_soon_days)
+    if texts:
+        _attach_texts(report.rows, source)
+    return report
+
+
+def _row(
+    page: Page, site: Site, names: dict[str, str], today: dt.date, history: History, revisions: dict[str, Revision], grade: float
+) -> ReviewRow:
+    due = next_review_due(page, site)
+    trail = page_trail(history.files.get(page.path, []), revisions)
+    status, note = _status(page.path, history, trail, review_status(due, today, site.due_soon_days))
+    return ReviewRow(
+        path=page.path,
+        url=page.url,
+        title=page.title,
+        status=status,
+        reviewed=page.meta["medically_reviewed"].isoformat(),
+        reviewer=names.get(page.meta["reviewed_by"], page.meta["reviewed_by"]),
+        next_due=due.isoformat(),
+        last_change=_commit_json(trail.last_change, subject=False) if trail.last_change else None,
+        grade=grade,
+        history=[{"date": rev.reviewed, "reviewer": names.get(rev.reviewer, rev.reviewer), "commit": c.sha} for c, rev in trail.reviews],
+        changes_since_review=[_commit_json(c, subject=True) for c in trail.since_review],
+        note=note,
+        review_version=trail.review_version,
+    )
+
+
+def _status(path: str, history: History, trail: Trail, by_dates: str) -> tuple[str, str]:
+    """(status, why it is unknown): the first status that applies, in the order of STATUSES."""
+    if history.missing:
+        return "unknown", history.missing
+    if path not in history.files:
+        return "unknown", NEVER_COMMITTED
+    if trail.unknown == SHALLOW:
+        return "unknown", SHALLOW
+    if path in history.uncommitted:
+        return "uncommitted", ""
+    if trail.unknown:
+        return "unknown", trail.unknown
+    if trail.since_review:
+        return "changed-since-review", ""
+    return by_dates, ""
+
+
+def _commit_json(commit: Commit, subject: bool) -> dict:
+    shown = {"date": commit.date, "commit": commit.sha, "author": commit.author}
+    return {**shown, "subject": commit.subject} if subject else shown
+
+
+def _note_history(report: ReviewReport, history: History) -> None:
+    """Say why a status is unknown: once for the whole tree, or per page where it is the page's."""
+    problems = report.problems
+    if history.missing:
+        if report.rows:
+            problems.warn("content", 1, "history", f"{history.missing}, so every page's status is unknown")
+        return
+    shallow = sum(row.note == SHALLOW for row in report.rows)
+    if shallow:
+        problems.warn(
+            "content",
+            1,
+            "history",
+            f"this shallow clone lacks the review commit of {shallow} page{'s' if shallow != 1 else ''}, "
+            "so their status is unknown; fetch the whole history (git fetch --unshallow)",
         )
-    rows.sort(key=lambda r: (STATUS_ORDER.index(r.status), r.next_due, r.path))
-    return rows
+    for row in report.rows:
+        if row.note == NEVER_COMMITTED:
+            problems.warn(row.path, 1, "history", "never committed, so its review cannot be traced; commit the page")
+        elif row.note == NO_REVIEW_COMMIT:
+            problems.warn(row.path, 1, "history", f"{NO_REVIEW_COMMIT} in its history; commit its review")
 
 
-def format_rows(rows: list[ReviewRow], form: str) -> str:
-    if form == "json":
-        return json.dumps([asdict(r) for r in rows], indent=2) + "\n"
-    if form == "csv":
-        out = io.StringIO()
-        writer = csv.DictWriter(out, fieldnames=list(ReviewRow.__dataclass_fields__), lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(asdict(row))
-        return out.getvalue()
-    headers = ("status", "next due", "reviewed", "grade", "reviewer", "path")
-    table = [(r.status, r.next_due, r.reviewed, f"{r.grade:.1f}", r.reviewer, r.path) for r in rows]
-    widths = [max(len(h), *(len(t[i]) for t in table)) if table else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(t, widths)).rstrip() for t in table]
-    counts = {s: sum(r.status == s for r in rows) for s in STATUS_ORDER}
-    lines.append(f"{len(rows)} medical pages: " + ", ".join(f"{n} {s}" for s, n in counts.items()))
-    return "\n".join(lines) + "\n"
+def claim_notices(data: Data, pages: list[Page], today: dt.date) -> list[ClaimNotice]:
+    """The claims that have expired or expire within the due-soon window, soonest first."""
+    from .markdown import claim_ids
+
+    used: dict[str, list[str]] = {}
+    for page in pages:
+        for claim_id in dict.fromkeys(claim_ids(page.body)):
+            used.setdefault(claim_id, []).append(page.path)
+    window = today + dt.timedelta(days=data.site.due_soon_days)
+    return [
+        ClaimNotice(claim, claim.expired(today), used.get(claim.id, []))
+        for claim in sorted(data.claims.values(), key=lambda c: (c.valid_until, c.id))
+        if claim.valid_until <= window
+    ]
+
+
+def _note_claim(problems: Problems, notice: ClaimNotice, due_soon_days: int) -> None:
+    claim = notice.claim
+    where = "used on " + ", ".join(notice.pages) if notice.pages else "used on no page"
+    if notice.expired:
+        message = f"expired on {claim.valid_until.isoformat()} ({where}); update it or remove it"
+    else:
+        message = f"expires on {claim.valid_until.isoformat()}, within {due_soon_days} days ({where}); renew it or plan its removal"
+    problems.warn("data/claims.yaml", claim.line, f"claims[{claim.id}].valid_until", message)
+
+
+def _attach_texts(rows: list[ReviewRow], source: Path) -> None:
+    """The reviewed and the current text of each page changed since its review, for the diff."""
+    changed = [r for r in rows if r.status in ("changed-since-review", "uncommitted") and r.review_version]
+    blobs = read_blobs(source, [r.review_version for r in changed])
+    for row in changed:
+        if row.review_version in blobs:
+            row.reviewed_text = _decoded(blobs[row.review_version])
+            row.current_text = _decoded((source / row.path).read_bytes())
+
+
+def _decoded(data: bytes) -> str:
+    return data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def failing(report: ReviewReport, statuses: frozenset[str]) -> list[ReviewRow]:
+    return [row for row in report.rows if row.status in statuses]

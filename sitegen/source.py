@@ -107,6 +107,15 @@ def walk_files(root: Path, folder: Path, problems: Problems) -> list[Path]:
     return found
 
 
+def plain_yaml(text: str):
+    """YAML as plain values, without line numbers, for comparing versions of a file; None
+    where it is not valid YAML."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+
+
 def load_yaml(text: str, rel: str, first_line: int, problems: Problems):
     """Parse YAML, returning YMap/YList/scalars with 1-based line numbers (offset by first_line,
     the file line the text starts on), or None after recording the syntax error."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .content import GROUPS, Content, Page
-from .data import Claim, Data, Location, Provider
+from .data import Claim, Data, Location, Provider, live_claims
 from .markdown import Body, is_safe_target, make_markdown, parse_body
 from .problems import Problems
 
@@ -90,7 +90,7 @@ class Model:
         return self.by_url.get(f"/{section}/{slug}/")
 
     def live_claims(self) -> dict:
-        return {c.id: (c.text, c.source_name, c.source_url) for c in self.data.claims.values() if c.id not in self.expired_claims}
+        return live_claims(self.data.claims, self.today)
 
 
 def _title_key(page: Page) -> tuple:
@@ -107,7 +107,7 @@ def validate(content: Content, data: Data, today: dt.date, include_drafts: bool,
     md = make_markdown()
     bodies = {p.url: parse_body(md, p.body, p.body_line) for p in pages}
     model = Model(data, pages, content.media, bodies, today, production)
-    model.expired_claims = {c.id for c in data.claims.values() if c.valid_until < today}
+    model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
     for page in pages:
         _check_page(page, model, drafts, problems)
     _check_aliases(pages, problems)
@@ -159,7 +159,7 @@ def _check_page(page: Page, model: Model, drafts: dict[str, Page], problems: Pro
             rel,
             page.line_of("reviewed_by"),
             "reviewed_by",
-            f'no provider with id "{reviewer}" in data/providers.yaml; {_nearest(reviewer, sorted(model.providers), "known ids")}',
+            f'no provider with id "{reviewer}" in data/providers.yaml; {nearest(reviewer, sorted(model.providers), "known ids")}',
         )
     interval = meta.get("review_interval_months")
     if interval is not None and interval >= site.review_interval_months:
@@ -176,11 +176,11 @@ def _check_page(page: Page, model: Model, drafts: dict[str, Page], problems: Pro
             if url in drafts:
                 problems.error(rel, page.line_of(key), key, f'the {noun} page "{slug}" is a draft; publish it or remove it from the list')
             elif url not in model.by_url:
-                problems.error(rel, page.line_of(key), key, f'no {noun} page "{slug}"; {_nearest(slug, known, f"known {noun}s")}')
+                problems.error(rel, page.line_of(key), key, f'no {noun} page "{slug}"; {nearest(slug, known, f"known {noun}s")}')
     _check_body(page, model, drafts, problems)
 
 
-def _nearest(value: str, known: list[str], label: str) -> str:
+def nearest(value: str, known: list[str], label: str) -> str:
     close = difflib.get_close_matches(value, known, n=1, cutoff=0.75)
     if close:
         return f'did you mean "{close[0]}"?'
@@ -216,7 +216,7 @@ def _check_body(page: Page, model: Model, drafts: dict[str, Page], problems: Pro
                 rel,
                 line,
                 "claim",
-                f'no claim "{claim_id}" in data/claims.yaml; {_nearest(claim_id, sorted(model.data.claims), "known claims")}',
+                f'no claim "{claim_id}" in data/claims.yaml; {nearest(claim_id, sorted(model.data.claims), "known claims")}',
             )
         elif claim_id in model.expired_claims:
             message = f'"{claim_id}" expired on {claim.valid_until.isoformat()}; the paragraph is left out'
@@ -266,7 +266,7 @@ def _check_ref(ref, page: Page, model: Model, drafts: dict[str, Page], problems:
     if url not in model.by_url and url not in GENERATED and not _generated_detail(url, model) and url != "/":
         known = sorted(model.by_url)
         problems.error(
-            rel, ref.line, field_name, f"no page at {url}; {_nearest(url, known, 'see the A to Z page for addresses; known pages')}"
+            rel, ref.line, field_name, f"no page at {url}; {nearest(url, known, 'see the A to Z page for addresses; known pages')}"
         )
         return
     if fragment and url in model.bodies and fragment not in model.bodies[url].anchors:
@@ -326,7 +326,7 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                         provider.path,
                         provider.lines.get(key, provider.line),
                         f"{where}.{key}",
-                        f'"{value}" is not in the {key} list of data/site.yaml; {_nearest(value, sorted(known), f"known {key}")}',
+                        f'"{value}" is not in the {key} list of data/site.yaml; {nearest(value, sorted(known), f"known {key}")}',
                     )
         for slug in provider.conditions:
             if slug not in tumors:
@@ -334,7 +334,7 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                     provider.path,
                     provider.lines.get("conditions", provider.line),
                     f"{where}.conditions",
-                    f'no tumor page "{slug}"; {_nearest(slug, tumors, "known tumors")}',
+                    f'no tumor page "{slug}"; {nearest(slug, tumors, "known tumors")}',
                 )
         for location in provider.locations:
             if location not in model.data.ids.get("locations", ()):
@@ -342,7 +342,7 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                     provider.path,
                     provider.lines.get("locations", provider.line),
                     f"{where}.locations",
-                    f'no location "{location}" in data/locations.yaml; {_nearest(location, sorted(model.locations), "known locations")}',
+                    f'no location "{location}" in data/locations.yaml; {nearest(location, sorted(model.locations), "known locations")}',
                 )
         if provider.photo:
             if provider.photo not in content.media:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TODAY = "2026-11-28"
 
 
-def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subprocess.CompletedProcess:
+def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run build.py as a user would, returning its exit status and output."""
     return subprocess.run(
         [sys.executable, str(REPO / "build.py"), *args],
@@ -23,6 +24,7 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: int = 120) -> subproce
         text=True,
         cwd=cwd or REPO,
         timeout=timeout,
+        env={**os.environ, **env} if env else None,
     )
 
 

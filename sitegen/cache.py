@@ -1,0 +1,72 @@
+"""Results worth keeping between runs: JSON files in .cache/ under the source folder, keyed by
+what they were computed from (a content hash, a pair of git versions). A key never outlives
+its input, so an entry is never stale, and the folder is safe to delete at any time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from types import ModuleType
+
+FOLDER = ".cache"
+
+
+def code_version(*modules: ModuleType) -> str:
+    """A version that changes whenever the code of these modules does: a value computed by
+    older code is never used."""
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class Cache:
+    """One JSON file of key → value. `version` names how the values were computed: a file
+    written by another version is ignored. Entries not used in a run are dropped on save."""
+
+    def __init__(self, path: Path, version: str) -> None:
+        self.path = path
+        self.version = version
+        self.entries: dict = {}
+        self.used: dict = {}
+        self.changed = False
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(stored, dict) and stored.get("version") == version and isinstance(stored.get("entries"), dict):
+            self.entries = stored["entries"]
+
+    @classmethod
+    def in_source(cls, source: Path, name: str, version: str) -> Cache:
+        return cls(source / FOLDER / f"{name}.json", version)
+
+    def get(self, key: str):
+        value = self.entries.get(key)
+        if value is not None:
+            self.used[key] = value
+        return value
+
+    def put(self, key: str, value) -> None:
+        self.used[key] = value
+        self.changed = True
+
+    def save(self) -> None:
+        """Write what this run used, when it differs from what was read. A cache that cannot be
+        written (a read-only checkout) only costs time."""
+        if not self.changed and len(self.used) == len(self.entries):
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+        except OSError:
+            return
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"version": self.version, "entries": self.used}, out, sort_keys=True, separators=(",", ":"))
+            os.replace(temp, self.path)
+        except OSError:
+            Path(temp).unlink(missing_ok=True)

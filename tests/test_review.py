@@ -1,0 +1,490 @@
+"""`review`: review tracking from git history, in real temporary repositories with fixed commit
+dates and a fixed --today; its table, CSV, JSON and HTML reports; --fail-on; --stamp."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, TODAY, copy_fixture, run_cli
+
+from sitegen.report import table
+from sitegen.review import STATUSES, ReviewRow, review_site
+
+CHORDOMA = "content/tumors/chordoma.md"
+SCHWANNOMA = "content/tumors/schwannoma.md"
+MRI = "content/tests/mri.md"
+BIOPSY = "content/tests/biopsy.md"
+SURGERY = "content/treatments/surgery.md"
+HOME = "content/_index.md"
+NEW_SENTENCE = "Proton therapy is now offered here."
+FIRST_DAY = dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC)
+JSON_KEYS = (
+    "path",
+    "url",
+    "title",
+    "status",
+    "reviewed",
+    "reviewer",
+    "next_due",
+    "last_change",
+    "grade",
+    "history",
+    "changes_since_review",
+)
+
+
+class Repo:
+    """A fixture site in a git repository of its own; every commit is a day after the last."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.commits = 0
+
+    @classmethod
+    def of_fixture(cls, folder: Path) -> Repo:
+        """The basic fixture, committed once: every page's first commit is its review."""
+        repo = cls(copy_fixture("basic", folder))
+        (repo.root / ".gitignore").write_text(".cache/\n")
+        repo.git("init", "-q", "-b", "main")
+        return repo.commit("Add the pages")
+
+    def git(self, *args: str, author: str = "Sam Editor", date: str | None = None) -> str:
+        date = date or (FIRST_DAY + dt.timedelta(days=self.commits)).isoformat()
+        env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        identity = ("-c", f"user.name={author}", "-c", "user.email=editor@example.org", "-c", "commit.gpgsign=false")
+        result = subprocess.run(["git", *identity, *args], cwd=self.root, env=env, capture_output=True, text=True, check=True)
+        return result.stdout
+
+    def commit(self, message: str, author: str = "Sam Editor", date: str | None = None) -> Repo:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message, author=author, date=date)
+        self.commits += 1
+        return self
+
+    def edit(self, path: str, old: str, new: str) -> Repo:
+        file = self.root / path
+        text = file.read_text()
+        assert old in text, f"{old!r} is not in {path}"
+        file.write_text(text.replace(old, new, 1))
+        return self
+
+    def review(self, path: str, date: str) -> Repo:
+        """A reviewer's commit: medically_reviewed changes, nothing else."""
+        file = self.root / path
+        file.write_text(re.sub(r"(?m)^medically_reviewed: .*$", f"medically_reviewed: {date}", file.read_text(), count=1))
+        return self.commit(f"Medical review of {path}", author="Avery Lee")
+
+    def move(self, old: str, new: str) -> Repo:
+        self.git("mv", old, new)
+        return self
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    return Repo.of_fixture(tmp_path)
+
+
+def rows_of(source: Path, today: str = TODAY) -> dict[str, ReviewRow]:
+    return {row.path: row for row in review_site(source, dt.date.fromisoformat(today)).rows}
+
+
+def statuses(source: Path, today: str = TODAY) -> dict[str, str]:
+    return {path: row.status for path, row in rows_of(source, today).items()}
+
+
+def review_json(source: Path, *args: str, today: str = TODAY) -> list[dict]:
+    result = run_cli("review", "--source", str(source), "--today", today, "--format", "json", *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+BODY = ("is the main treatment.", f"is the main treatment. {NEW_SENTENCE}")
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "today", "status"),
+    [
+        pytest.param(lambda r: r, CHORDOMA, TODAY, "ok", id="reviewed when added"),
+        pytest.param(lambda r: r.edit(CHORDOMA, *BODY).commit("Proton therapy"), CHORDOMA, TODAY, "changed-since-review", id="body edit"),
+        pytest.param(
+            lambda r: r.edit(CHORDOMA, *BODY).commit("Proton therapy").review(CHORDOMA, "2026-11-20"),
+            CHORDOMA,
+            TODAY,
+            "ok",
+            id="front-matter-only review commit after the edit",
+        ),
+        pytest.param(
+            lambda r: r.edit(CHORDOMA, "title: Chordoma", "title: Chordoma of the spine").commit("Retitle"),
+            CHORDOMA,
+            TODAY,
+            "changed-since-review",
+            id="title edit",
+        ),
+        pytest.param(
+            lambda r: r.edit(CHORDOMA, "group: spinal-column", "group: benign").commit("Regroup"),
+            CHORDOMA,
+            TODAY,
+            "changed-since-review",
+            id="other front-matter field edit",
+        ),
+        pytest.param(
+            lambda r: r.edit(CHORDOMA, "aliases: [/old/chordoma.html]", "aliases: [/old/chordoma.html, /c.html]\ndraft: false").commit(
+                "Alias"
+            ),
+            CHORDOMA,
+            TODAY,
+            "ok",
+            id="aliases and draft are not content",
+        ),
+        pytest.param(
+            lambda r: r.edit(CHORDOMA, *BODY).edit(CHORDOMA, "2026-10-01", "2026-11-20").commit("Edit and review together"),
+            CHORDOMA,
+            TODAY,
+            "ok",
+            id="edit and review in one commit",
+        ),
+        pytest.param(
+            lambda r: r.review(CHORDOMA, "2026-11-20").edit(CHORDOMA, *BODY).commit("Backdated", date="2026-01-01T00:00:00Z"),
+            CHORDOMA,
+            TODAY,
+            "changed-since-review",
+            id="commit order, not dates",
+        ),
+        pytest.param(lambda r: r, SCHWANNOMA, TODAY, "overdue", id="old review"),
+        pytest.param(lambda r: r, BIOPSY, "2027-07-01", "due-soon", id="due within due_soon_days"),
+        pytest.param(lambda r: r, BIOPSY, "2027-09-02", "overdue", id="the page's own interval"),
+        pytest.param(lambda r: r.edit(MRI, "strong magnet", "very strong magnet"), MRI, TODAY, "uncommitted", id="uncommitted edit"),
+        pytest.param(
+            lambda r: r.review(MRI, "2026-11-20").edit(MRI, "strong magnet", "very strong magnet"),
+            MRI,
+            "2030-01-01",
+            "uncommitted",
+            id="uncommitted comes before overdue",
+        ),
+        pytest.param(
+            lambda r: r.move(MRI, "content/tests/mri-scan.md").commit("Rename"), "content/tests/mri-scan.md", TODAY, "ok", id="rename"
+        ),
+        pytest.param(
+            lambda r: (
+                r.move(MRI, "content/tests/mri-scan.md").commit("Rename").edit("content/tests/mri-scan.md", "strong", "big").commit("Edit")
+            ),
+            "content/tests/mri-scan.md",
+            TODAY,
+            "changed-since-review",
+            id="edit after a rename",
+        ),
+        pytest.param(
+            lambda r: r.move(MRI, "content/tests/mri-scan.md").edit("content/tests/mri-scan.md", "strong", "big").commit("Rename, edit"),
+            "content/tests/mri-scan.md",
+            TODAY,
+            "changed-since-review",
+            id="rename with an edit",
+        ),
+        pytest.param(
+            lambda r: r.move(MRI, "content/tests/mri-scan.md"), "content/tests/mri-scan.md", TODAY, "uncommitted", id="rename not committed"
+        ),
+        pytest.param(
+            lambda r: (r.root / "content/tests/ct.md").write_text((r.root / MRI).read_text().replace("MRI", "CT")),
+            "content/tests/ct.md",
+            TODAY,
+            "unknown",
+            id="never committed",
+        ),
+    ],
+)
+def test_status(repo: Repo, change, path: str, today: str, status: str):
+    change(repo)
+    assert statuses(repo.root, today)[path] == status
+
+
+def test_history_and_changes_since_review(repo: Repo):
+    repo.edit(CHORDOMA, *BODY).commit("Proton therapy", author="Jo Writer").review(CHORDOMA, "2026-11-20")
+    repo.edit(CHORDOMA, "rare cancer", "rare, slow cancer").commit("Wording", author="Jo Writer")
+    commits = repo.git("log", "--format=%H").split()  # newest first
+    row = rows_of(repo.root)[CHORDOMA].as_json()
+    assert row["status"] == "changed-since-review"
+    assert row["history"] == [
+        {"date": "2026-11-20", "reviewer": "Blair Abbott, MD", "commit": commits[1]},
+        {"date": "2026-10-01", "reviewer": "Blair Abbott, MD", "commit": commits[3]},
+    ]
+    assert row["changes_since_review"] == [{"date": "2026-10-05", "commit": commits[0], "author": "Jo Writer", "subject": "Wording"}]
+    assert row["last_change"] == {"date": "2026-10-05", "commit": commits[0], "author": "Jo Writer"}
+
+
+def test_shallow_clone_lacks_the_review(repo: Repo, tmp_path: Path):
+    repo.edit(HOME, "What we treat", "Tumors we treat").commit("Home wording").review(MRI, "2026-11-20")
+    for depth, mri in (("1", "unknown"), ("2", "ok")):
+        clone = tmp_path / f"depth-{depth}"
+        subprocess.run(["git", "clone", "-q", "--depth", depth, f"file://{repo.root}", str(clone)], check=True, capture_output=True)
+        report = review_site(clone, dt.date.fromisoformat(TODAY))
+        rows = {row.path: row for row in report.rows}
+        assert rows[MRI].status == mri, f"--depth {depth}: the review of mri.md is in the clone only at depth 2"
+        assert rows[CHORDOMA].status == "unknown", "its review is the first commit, left out of both clones"
+        assert rows[CHORDOMA].note == "shallow clone lacks the review commit"
+        assert f"content:1: warning: history: this shallow clone lacks the review commit of {6 if depth == '1' else 5} pages" in (
+            report.problems.report()
+        )
+
+
+def test_no_git_at_all(tmp_path: Path, monkeypatch):
+    source = copy_fixture("basic", tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # whatever holds the temporary folder
+    report = review_site(source, dt.date.fromisoformat(TODAY))
+    assert (
+        table(report).splitlines()[-1] == "6 medical pages: 6 unknown, 0 uncommitted, 0 changed-since-review, 0 overdue, 0 due-soon, 0 ok"
+    )
+    assert {row.note for row in report.rows} == {"no git repository"}
+    assert "content:1: warning: history: no git repository, so every page's status is unknown" in report.problems.report()
+
+
+def test_never_committed_page_is_named(repo: Repo):
+    (repo.root / "content/tests/ct.md").write_text((repo.root / MRI).read_text().replace("MRI", "CT"))
+    report = review_site(repo.root, dt.date.fromisoformat(TODAY))
+    assert "content/tests/ct.md:1: warning: history: never committed, so its review cannot be traced; commit the page" in (
+        report.problems.report()
+    )
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory) -> Repo:
+    """One repository for the tests of the command's output: the chordoma page edited and
+    committed after its review (with text to escape), the surgery page edited but not committed."""
+    repo = Repo.of_fixture(tmp_path_factory.mktemp("edited"))
+    repo.edit(CHORDOMA, *BODY).edit(CHORDOMA, "Chordoma is a rare cancer.", "Chordoma is a rare <cancer> & more.")
+    repo.commit("Proton therapy", author="Jo Writer")
+    repo.edit(SURGERY, "removes the tumor", "takes out the tumor")
+    return repo
+
+
+def test_table_sorted_by_urgency_then_due_date(edited: Repo):
+    result = run_cli("review", "--source", str(edited.root), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["status", "next", "due", "reviewed", "reviewer", "last", "change", "grade", "path", "title"]
+    assert [line.split()[0] for line in lines[1:-1]] == ["uncommitted", "changed-since-review", "overdue", "ok", "ok", "ok"]
+    assert [line.split()[1] for line in lines[4:-1]] == sorted(line.split()[1] for line in lines[4:-1])
+    assert lines[-1] == "6 medical pages: 0 unknown, 1 uncommitted, 1 changed-since-review, 1 overdue, 0 due-soon, 3 ok"
+    assert re.search(r"2026-10-03 [0-9a-f]{7} Jo Writer .* content/tumors/chordoma\.md +Chordoma$", lines[2]), "date, short commit, author"
+
+
+def test_json_and_csv(edited: Repo):
+    rows = review_json(edited.root)
+    assert all(list(r) == list(JSON_KEYS) for r in rows)
+    assert [r["status"] for r in rows] == sorted((r["status"] for r in rows), key=STATUSES.index)
+    assert {r["path"] for r in rows} == {CHORDOMA, SCHWANNOMA, MRI, BIOPSY, SURGERY, HOME}
+    assert all(isinstance(r["grade"], float) and 0 < r["grade"] < 20 for r in rows)
+    chordoma = rows[1]
+    assert (chordoma["path"], chordoma["url"], chordoma["title"], chordoma["status"]) == (
+        CHORDOMA,
+        "/tumors/chordoma/",
+        "Chordoma",
+        "changed-since-review",
+    )
+    assert (chordoma["reviewed"], chordoma["reviewer"], chordoma["next_due"]) == ("2026-10-01", "Blair Abbott, MD", "2029-10-01")
+    assert [c["subject"] for c in chordoma["changes_since_review"]] == ["Proton therapy"]
+    result = run_cli("review", "--source", str(edited.root), "--today", TODAY, "--format", "csv")
+    table_rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(table_rows[0]) == [
+        "path",
+        "url",
+        "title",
+        "status",
+        "reviewed",
+        "reviewer",
+        "next_due",
+        "last_change_date",
+        "last_change_commit",
+        "last_change_author",
+        "grade",
+    ]
+    assert [(r["path"], r["status"], r["last_change_commit"], float(r["grade"])) for r in table_rows] == [
+        (r["path"], r["status"], r["last_change"]["commit"], r["grade"]) for r in rows
+    ]
+
+
+class _Marked(HTMLParser):
+    """The text inside <ins> and <del>, and every start tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside: list[str] = []
+        self.marked: dict[str, list[str]] = {"ins": [], "del": []}
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag in self.marked:
+            self.inside.append(tag)
+            self.marked[tag].append("")
+
+    def handle_endtag(self, tag):
+        if tag in self.marked and self.inside:
+            self.inside.pop()
+
+    def handle_data(self, data):
+        if self.inside:
+            self.marked[self.inside[-1]][-1] += data
+
+
+def test_html_report_shows_what_changed_since_the_review(edited: Repo):
+    result = run_cli("review", "--source", str(edited.root), "--today", TODAY, "--format", "html")
+    assert result.returncode == 0, result.stderr
+    page = result.stdout
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    marked = _Marked()
+    marked.feed(page)
+    assert any(NEW_SENTENCE in text for text in marked.marked["ins"]), "the new sentence is marked as added"
+    assert any("takes out" in text for text in marked.marked["ins"]), "uncommitted edits are shown too"
+    assert any("removes" in text for text in marked.marked["del"])
+    assert "<cancer>" not in page and "&gt; &amp; more" in page, "everything is escaped"
+    assert "script" not in marked.tags and "link" not in marked.tags, "standalone: no scripts, no stylesheets to fetch"
+    assert 'id="diff-content-tumors-chordoma-md"' in page and 'href="#diff-content-tumors-chordoma-md"' in page
+    assert "Proton therapy</li>" in page, "the commits since the review are listed"
+    assert "claims[old-ranking]" in page, "expired claims are listed in the report"
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code", "message"),
+    [
+        ("overdue", 1, "1 page is overdue (--fail-on)"),
+        ("changed-since-review", 1, "1 page is changed-since-review (--fail-on)"),
+        ("overdue,changed-since-review", 1, "2 pages are changed-since-review, overdue (--fail-on)"),
+        ("unknown,due-soon", 0, ""),
+        ("overdu", 2, 'argument --fail-on: "overdu" is not a status; did you mean "overdue"?'),
+        ("late", 2, '"late" is not a status; the statuses are unknown, uncommitted, changed-since-review, overdue, due-soon, ok'),
+        (",", 2, "name at least one status"),
+    ],
+)
+def test_fail_on(edited: Repo, fail_on: str, code: int, message: str):
+    result = run_cli("review", "--source", str(edited.root), "--today", TODAY, "--fail-on", fail_on)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert (result.stdout != "") == (code != 2), "the report is printed whether or not the gate fails"
+
+
+def test_claims_expired_or_expiring_are_listed(edited: Repo):
+    result = run_cli("review", "--source", str(edited.root), "--today", "2027-05-01", "--format", "json")
+    assert result.returncode == 0
+    assert json.loads(result.stdout), "stdout stays JSON"
+    expired = (
+        "data/claims.yaml:6: warning: claims[old-ranking].valid_until: expired on 2024-07-31 (used on no page); update it or remove it"
+    )
+    soon = "data/claims.yaml:1: warning: claims[surgeries].valid_until: expires on 2027-06-30, within 90 days (used on content/_index.md)"
+    assert expired in result.stderr and soon in result.stderr
+    later = run_cli("review", "--source", str(edited.root), "--today", TODAY)
+    assert expired in later.stderr and "claims[surgeries]" not in later.stderr, "not yet within the due-soon window"
+
+
+def test_reading_grades_are_cached_by_content(repo: Repo):
+    today = dt.date.fromisoformat(TODAY)
+    review_site(repo.root, today)
+    cache = repo.root / ".cache/grades.json"
+    stored = json.loads(cache.read_text())
+    assert len(stored["entries"]) == 6
+    stored["entries"] = dict.fromkeys(stored["entries"], 99.0)  # a grade read from the cache shows as 99
+    cache.write_text(json.dumps(stored))
+    repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
+    grades = {row.path: row.grade for row in review_site(repo.root, today).rows}
+    assert grades[CHORDOMA] < 20 and all(grades[p] == 99.0 for p in grades if p != CHORDOMA), "only the edited page is graded again"
+    shutil.rmtree(repo.root / ".cache")
+    assert all(row.grade < 20 for row in review_site(repo.root, today).rows), "the cache is safe to delete"
+
+
+def test_front_matter_errors_are_reported_with_a_warm_cache(repo: Repo):
+    assert run_cli("review", "--source", str(repo.root), "--today", TODAY).returncode == 0
+    assert (repo.root / ".cache/front-matter.json").is_file()
+    repo.edit(CHORDOMA, "medically_reviewed:", "medicaly_reviewed:")
+    result = run_cli("review", "--source", str(repo.root), "--today", TODAY)
+    assert result.returncode == 1 and result.stdout == ""
+    assert f"{CHORDOMA}:9: medicaly_reviewed: unknown field; did you mean `medically_reviewed`?" in result.stderr
+    repo.edit(CHORDOMA, "medicaly_reviewed:", "medically_reviewed:").move(CHORDOMA, "content/tests/chordoma.md")
+    result = run_cli("review", "--source", str(repo.root), "--today", TODAY)
+    assert "content/tests/chordoma.md:6: group: is only for tumor pages; remove it here" in result.stderr, "the same text, another kind"
+
+
+STAMPED = "content/tumors/chordoma.md"
+
+
+def test_stamp_changes_only_the_two_fields(repo: Repo):
+    path = repo.root / STAMPED
+    original = path.read_text().replace("\n", "\r\n").replace("reviewed_by: dr-sample-abbott", 'reviewed_by: "dr-sample-abbott"  # who')
+    path.write_bytes(b"\xef\xbb\xbf" + original.encode())
+    repo.commit("CRLF, a BOM, quotes and a comment")
+    result = run_cli("review", "--stamp", STAMPED, "--by", "dr-sample-lee", "--source", str(repo.root), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    expected = original.replace("medically_reviewed: 2026-10-01", f"medically_reviewed: {TODAY}").replace(
+        '"dr-sample-abbott"  # who', '"dr-sample-lee"  # who'
+    )
+    assert path.read_bytes() == b"\xef\xbb\xbf" + expected.encode()
+    assert result.stdout.rstrip().splitlines()[-1] == "Reviewed-by: Avery Lee <dr-sample-lee>"
+    assert result.stdout.startswith("Medical review: Chordoma\n")
+
+
+def test_stamp_records_a_review_that_review_then_sees(repo: Repo):
+    repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
+    assert statuses(repo.root)[CHORDOMA] == "changed-since-review"
+    result = run_cli("review", "--stamp", str(repo.root / CHORDOMA), "--by", "dr-sample-lee", "--source", str(repo.root), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert statuses(repo.root)[CHORDOMA] == "uncommitted"
+    repo.git("commit", "-q", "-a", "-m", result.stdout)
+    assert statuses(repo.root)[CHORDOMA] == "ok"
+    assert "Reviewed-by: Avery Lee <dr-sample-lee>" in repo.git("log", "-1", "--format=%B")
+
+
+def test_stamp_adds_a_missing_field(basic: Path):
+    path = basic / MRI
+    path.write_text(path.read_text().replace("reviewed_by: dr-sample-lee\n", ""))
+    result = run_cli("review", "--stamp", MRI, "--by", "dr-sample-abbott", "--source", str(basic), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    assert f"medically_reviewed: {TODAY}\nreviewed_by: dr-sample-abbott\n---\n" in path.read_text()
+
+
+@pytest.mark.parametrize(
+    ("page", "by", "code", "message"),
+    [
+        (CHORDOMA, "dr-sample-old", 1, f"{CHORDOMA}:10: reviewed_by: Casey Old (dr-sample-old) is inactive"),
+        (
+            CHORDOMA,
+            "dr-sample-le",
+            1,
+            f'{CHORDOMA}:10: reviewed_by: no provider with id "dr-sample-le" in data/providers.yaml; did you mean "dr-sample-lee"?',
+        ),
+        ("content/appointments.md", "dr-sample-lee", 1, "content/appointments.md:1: file: is not a medical page"),
+        ("content/tumors/_index.md", "dr-sample-lee", 1, "content/tumors/_index.md:1: file: is not a medical page"),
+        ("content/tumors/nothing.md", "dr-sample-lee", 2, "--stamp: no file content/tumors/nothing.md"),
+        (CHORDOMA, None, 2, "--stamp needs --by PROVIDER_ID"),
+    ],
+)
+def test_stamp_refuses(basic: Path, page: str, by: str | None, code: int, message: str):
+    before = {p: p.read_bytes() for p in basic.rglob("*.md")}
+    result = run_cli("review", "--stamp", page, *(["--by", by] if by else []), "--source", str(basic), "--today", TODAY)
+    assert result.returncode == code
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == "", "no commit message for a review not recorded"
+    assert {p: p.read_bytes() for p in basic.rglob("*.md")} == before
+
+
+def test_the_build_never_runs_git(tmp_path: Path, monkeypatch):
+    marker = tmp_path / "git-was-run"
+    fake = tmp_path / "bin/git"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    fake.chmod(0o755)
+    path = f"{fake.parent}{os.pathsep}{os.environ['PATH']}"
+    out = tmp_path / "site"
+    result = run_cli("build", "--source", str(FIXTURES / "basic"), "--out", str(out), "--today", TODAY, "--no-search", env={"PATH": path})
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+    monkeypatch.setenv("PATH", path)
+    report = review_site(copy_fixture("basic", tmp_path), dt.date.fromisoformat(TODAY))
+    assert marker.exists() and {row.note for row in report.rows} == {"git failed: no message"}, "review runs it, and says when it fails"
