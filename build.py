@@ -24,7 +24,8 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="build.py",
         description="Build the spine tumor service-line site from content/ and data/.",
-        epilog="Exit status: 0 success, 1 content errors (each listed as path:line: field: message), 2 bad usage.",
+        epilog="With no command, build. Run `build.py COMMAND --help` for a command's options. "
+        "Exit status: 0 success, 1 content errors (each listed as path:line: field: message), 2 bad usage.",
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
