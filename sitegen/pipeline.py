@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .content import load_content
 from .data import load_data
+from .geo import published_zip_table
 from .output import discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
 from .problems import Problems
 from .render import Renderer, Urls
@@ -48,7 +49,7 @@ def load_and_check(options: Options) -> Result:
 
 def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[str, Path]]:
     """Every output file of the site: (files to write, files to copy), by path below the root."""
-    assets = hashed_assets(options.templates / "assets")
+    assets = hashed_assets(options.templates / "assets", {"zips.json": published_zip_table()})
     urls = Urls(
         base_url=model.data.site.base_url,
         assets={name: out for name, (out, _) in assets.items()},
