@@ -53,6 +53,10 @@ class Urls:
     def asset(self, name: str) -> str:
         return self.url(self.assets[name])
 
+    def media_file(self, name: str) -> str:
+        """The URL of a file in content/media/ (a provider's photo) under its hashed name."""
+        return self.url(self.media[name])
+
     def resolve(self, target: str) -> str | None:
         """The final href of a link written in a body, or None for an unsafe one."""
         if not is_safe_target(target):
@@ -142,6 +146,7 @@ class Renderer:
             "model": model,
             "url": urls.url,
             "asset": urls.asset,
+            "media": urls.media_file,
             "samples": model.has_samples,
             "call": site.phones.get("new_patients"),
             "today": model.today,

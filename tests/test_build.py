@@ -108,6 +108,14 @@ def test_doctors_list_sorted_without_javascript(basic_site: Path):
     assert names == ["Blair Abbott, MD", "Avery Lee, MD, PhD"], "active only, by family name"
 
 
+def test_doctor_photos_or_initials(basic_site: Path):
+    listing = read(basic_site, "doctors/index.html")
+    assert re.search(r'<img class="portrait" src="/media/portrait\.[0-9a-f]{10}\.png" alt="" width="64" height="64">', listing)
+    assert '<span class="initials" aria-hidden="true">BA</span>' in listing
+    profile = read(basic_site, "doctors/dr-sample-lee/index.html")
+    assert re.search(r'<img class="portrait portrait-large" src="/media/portrait\.[0-9a-f]{10}\.png" alt="Portrait of Avery Lee"', profile)
+
+
 def test_inactive_provider_page(basic_site: Path):
     html = read(basic_site, "doctors/dr-sample-old/index.html")
     main = html.split("<main")[1].split("</main>")[0]
