@@ -184,7 +184,9 @@ class Renderer:
         files["404.html"] = self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[]))
         return files
 
-    def _frame(self, page: Page | None, url: str, title: str, description: str, noindex: bool = False, crumbs=None, graph=None) -> dict:
+    def _frame(
+        self, page: Page | None, url: str, title: str, description: str, noindex: bool = False, crumbs=None, graph=None, booking=None
+    ) -> dict:
         medical = bool(page and page.medical)
         stamp = self._stamp(page) if medical else None
         crumbs = self._crumbs(url, title) if crumbs is None else crumbs
@@ -212,6 +214,8 @@ class Renderer:
             "stamp": stamp,
             "jsonld": json_ld({"@context": "https://schema.org", "@graph": nodes}) if nodes else None,
             "current_section": "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/",
+            # The phone bar's number: the page's own where it has one, else the new-patient line.
+            "booking": booking or {"number": self.common["call"].number, "where": ""},
         }
 
     def _crumbs(self, url: str, title: str) -> list[tuple[str, str]]:
@@ -371,7 +375,8 @@ class Renderer:
             node["isAcceptingNewPatients"] = provider.accepting_new_patients
             node["address"] = [self._address(loc) for loc in self.model.places_of(provider)]
         description = f"{provider.full_name}: {', '.join(provider.specialties)}."
-        frame = self._frame(None, provider.url, provider.full_name, description, graph=[node])
+        booking = {"number": provider.phone, "where": f"with {provider.name}"} if provider.active and provider.phone else None
+        frame = self._frame(None, provider.url, provider.full_name, description, graph=[node], booking=booking)
         return self.render(
             "doctor.html",
             **frame,
@@ -416,7 +421,8 @@ class Renderer:
             ],
         }
         address = f"{location.street}, {location.city}, {location.state} {location.zip}"
-        frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node])
+        booking = {"number": location.phone, "where": f"at {location.name}"}
+        frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node], booking=booking)
         directions = "https://www.google.com/maps/dir/?api=1&destination=" + quote(address)
         return self.render(
             "location.html", **frame, location=location, directions=directions, doctors=self.model.doctors_at.get(location.id, [])

@@ -116,6 +116,21 @@ def test_doctor_photos_or_initials(basic_site: Path):
     assert re.search(r'<img class="portrait portrait-large" src="/media/portrait\.[0-9a-f]{10}\.png" alt="Portrait of Avery Lee"', profile)
 
 
+@pytest.mark.parametrize(
+    ("rel", "number"),
+    [
+        ("index.html", "+19195550100"),
+        ("doctors/dr-sample-lee/index.html", "+19195550120"),  # the doctor's own number
+        ("doctors/dr-sample-abbott/index.html", "+19195550100"),  # none of their own: the new-patient line
+        ("doctors/dr-sample-old/index.html", "+19195550100"),  # no longer here: no call link of their own
+        ("locations/durham/index.html", "+19195550110"),
+    ],
+)
+def test_the_phone_call_bar_uses_the_page_own_number(basic_site: Path, rel: str, number: str):
+    bar = read(basic_site, rel).split('<div class="call-bar">')[1].split("</div>")[0]
+    assert f'href="tel:{number}"' in bar and f">{number[2:5]}-{number[5:8]}-{number[8:]}<" in bar
+
+
 def test_inactive_provider_page(basic_site: Path):
     html = read(basic_site, "doctors/dr-sample-old/index.html")
     main = html.split("<main")[1].split("</main>")[0]
