@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from .content import GROUPS, Page
 from .data import Location, Provider
-from .markdown import is_safe_target, make_markdown, render_body
+from .markdown import is_safe_target, make_markdown, render_body, slugify
 from .review import next_review_due, review_status
 from .validate import GENERATED, Model, normalize_path
 
@@ -126,7 +126,7 @@ def make_environment(templates: Path) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials)
+    env.filters.update(phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials, slug=slugify)
     env.globals.update(groups=GROUPS, nav=NAV, quote=quote)
     return env
 
@@ -358,7 +358,13 @@ class Renderer:
             "Every doctor on our spine tumor team, with the tumors they treat, where they see patients and how to book.",
             graph=graph,
         )
-        return self.render("doctors.html", **frame, doctors=self.model.active_providers)
+        return self.render(
+            "doctors.html",
+            **frame,
+            doctors=self.model.active_providers,
+            locations=self._locations_in_order(),
+            places_json=self._places_json(),
+        )
 
     def doctor(self, provider: Provider) -> bytes:
         node = {
@@ -403,9 +409,15 @@ class Renderer:
         frame = self._frame(
             None, "/locations/", title, "Where our spine tumor team sees patients, with addresses, hours and phone numbers.", graph=graph
         )
-        return self.render(
-            "locations.html", **frame, locations=sorted(self.model.data.locations, key=lambda loc: (loc.kind != "hospital", loc.name))
-        )
+        return self.render("locations.html", **frame, locations=self._locations_in_order(), places_json=self._places_json())
+
+    def _locations_in_order(self) -> list[Location]:
+        """Hospitals first, then clinics, each by name: the order of every list of locations."""
+        return sorted(self.model.data.locations, key=lambda loc: (loc.kind != "hospital", loc.name))
+
+    def _places_json(self) -> Markup:
+        """Each location's name and coordinates, for the finders' distance sort (finder.js)."""
+        return json_ld({loc.id: {"name": loc.name, "lat": loc.lat, "lng": loc.lng} for loc in self._locations_in_order()})
 
     def location(self, location: Location) -> bytes:
         node = {
