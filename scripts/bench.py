@@ -56,8 +56,11 @@ def write_tree(root: Path, pages: int, seed: int = 7) -> Path:
     """A synthetic source folder with about `pages` pages, the same for the same arguments."""
     rng = random.Random(seed)
     tumors, tests, treatments = pages // 2, pages // 4, pages - pages // 2 - pages // 4
-    names = {"tumors": [f"tumor-{i:05d}" for i in range(tumors)], "tests": [f"test-{i:05d}" for i in range(tests)],
-             "treatments": [f"treatment-{i:05d}" for i in range(treatments)]}
+    names = {
+        "tumors": [f"tumor-{i:05d}" for i in range(tumors)],
+        "tests": [f"test-{i:05d}" for i in range(tests)],
+        "treatments": [f"treatment-{i:05d}" for i in range(treatments)],
+    }
     links = [f"/{section}/{slug}/" for section, slugs in names.items() for slug in slugs[:400]]
     (root / "data").mkdir(parents=True)
     shutil.copy(REPO / "data/site.yaml", root / "data/site.yaml")
@@ -65,9 +68,9 @@ def write_tree(root: Path, pages: int, seed: int = 7) -> Path:
     for i in range(5):
         locations.append(
             f"- id: place-{i}\n  name: Sample place {i}\n  kind: {'hospital' if i == 0 else 'clinic'}\n"
-            f"  address: {{street: {i} Sample Way, city: Durham, state: NC, zip: \"27710\"}}\n"
-            f"  geo: {{lat: 36.0{i}, lng: -78.9{i}}}\n  phone: \"+1919555011{i}\"\n"
-            f"  hours:\n    - {{days: [Mo, Tu, We, Th, Fr], opens: \"08:00\", closes: \"17:00\"}}\n  sample: true\n"
+            f'  address: {{street: {i} Sample Way, city: Durham, state: NC, zip: "27710"}}\n'
+            f'  geo: {{lat: 36.0{i}, lng: -78.9{i}}}\n  phone: "+1919555011{i}"\n'
+            f'  hours:\n    - {{days: [Mo, Tu, We, Th, Fr], opens: "08:00", closes: "17:00"}}\n  sample: true\n'
         )
     (root / "data/locations.yaml").write_text("\n".join(locations))
     providers = []
@@ -80,20 +83,27 @@ def write_tree(root: Path, pages: int, seed: int = 7) -> Path:
         )
     (root / "data/providers.yaml").write_text("\n".join(providers))
     (root / "data/claims.yaml").write_text(
-        "- id: count\n  text: A sample claim.\n  source: {name: Sample, url: \"https://example.org/\"}\n  valid_until: 2030-01-01\n"
+        '- id: count\n  text: A sample claim.\n  source: {name: Sample, url: "https://example.org/"}\n  valid_until: 2030-01-01\n'
     )
     content = root / "content"
     for section, slugs in names.items():
         (content / section).mkdir(parents=True)
         (content / section / "_index.md").write_text(f"---\ntitle: {section.title()}\nsummary: All {section}.\n---\n\nEvery page.\n")
         for slug in slugs:
-            front = [f"title: {slug.replace('-', ' ').title()}", f"summary: {sentence(rng)}", f"also_known_as: [{slug} other name]",
-                     f"search_terms: [{slug[:-1]}]", f"medically_reviewed: 2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}",
-                     f"reviewed_by: dr-sample-{rng.randrange(60):03d}"]
+            front = [
+                f"title: {slug.replace('-', ' ').title()}",
+                f"summary: {sentence(rng)}",
+                f"also_known_as: [{slug} other name]",
+                f"search_terms: [{slug[:-1]}]",
+                f"medically_reviewed: 2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}",
+                f"reviewed_by: dr-sample-{rng.randrange(60):03d}",
+            ]
             if section == "tumors":
-                front += ["group: " + rng.choice(["spinal-column", "spinal-cord", "benign", "metastatic"]),
-                          f"tests: [{', '.join(rng.sample(names['tests'], 3))}]",
-                          f"treatments: [{', '.join(rng.sample(names['treatments'], 2))}]"]
+                front += [
+                    "group: " + rng.choice(["spinal-column", "spinal-cord", "benign", "metastatic"]),
+                    f"tests: [{', '.join(rng.sample(names['tests'], 3))}]",
+                    f"treatments: [{', '.join(rng.sample(names['treatments'], 2))}]",
+                ]
             (content / section / f"{slug}.md").write_text("---\n" + "\n".join(front) + "\n---\n\n" + body(rng, links))
     (content / "_index.md").write_text(
         f"---\ntitle: Home\nsummary: Home.\nmedically_reviewed: 2026-01-01\nreviewed_by: dr-sample-000\n---\n\n{body(rng, links)}"
@@ -117,8 +127,10 @@ def timed_build(source: Path, out: Path, search: bool) -> tuple[float, float]:
 
 def report(name: str, runs: list[tuple[float, float]]) -> None:
     times = [t for t, _ in runs]
-    print(f"{name:<34} median {statistics.median(times):7.2f} s   (min {min(times):.2f}, max {max(times):.2f})   "
-          f"peak {max(m for _, m in runs):6.0f} MB   n={len(runs)}")
+    print(
+        f"{name:<34} median {statistics.median(times):7.2f} s   (min {min(times):.2f}, max {max(times):.2f})   "
+        f"peak {max(m for _, m in runs):6.0f} MB   n={len(runs)}"
+    )
 
 
 def main() -> None:
