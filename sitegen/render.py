@@ -349,6 +349,7 @@ class Renderer:
         return self.render(template, **self._frame(None, url, title, description, graph=graph))
 
     def doctors(self) -> bytes:
+        site = self.model.data.site
         title = "Find a doctor"
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/doctors/")}]
         frame = self._frame(
@@ -362,7 +363,12 @@ class Renderer:
             "doctors.html",
             **frame,
             doctors=self.model.active_providers,
-            locations=self._locations_in_order(),
+            # The finder's filters: (value as the URL writes it, text shown), in PRODUCT.md's forms.
+            choices={
+                "specialty": [(slugify(name), name) for name in site.specialties],
+                "location": [(loc.id, loc.name) for loc in self._locations_in_order()],
+                "language": [(slugify(name), name) for name in site.languages],
+            },
             places_json=self._places_json(),
         )
 
