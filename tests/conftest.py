@@ -70,6 +70,18 @@ def content_site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, one per test module (see browser.py)."""
+    from browser import launch
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
 def browser_required() -> bool:
     return os.environ.get("REQUIRE_BROWSER") == "1"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import launch
+from browser import axe_violations
 from conftest import REPO, TODAY
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 from serving import serve_site
 
 from sitegen.geo import distance_miles, miles_display, published_zip_table
@@ -22,7 +22,6 @@ from sitegen.markdown import slugify
 from sitegen.pipeline import Options, load_and_check
 
 pytestmark = pytest.mark.browser
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
 DISTANCE_MESSAGE = "[data-finder-message]"
@@ -38,14 +37,6 @@ def model(tmp_path_factory):
     result = load_and_check(options)
     assert not result.problems.errors
     return result.model
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -115,16 +106,6 @@ def expect_list(page: Page, ids: list[str]) -> None:
 def open_finder(page: Page, origin: str, query: str = "") -> None:
     page.goto(origin + "doctors/" + query)
     expect(page.get_by_role("heading", name="Filter by")).to_be_visible()
-
-
-def axe_violations(page: Page, state: str) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
-    return [
-        f"{state}: {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-    ]
 
 
 # -- without JavaScript --------------------------------------------------------------------------
