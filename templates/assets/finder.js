@@ -289,14 +289,26 @@
     say(message);
   }
 
+  /** The ZIP code's point; null when there is no such ZIP code, undefined when the table did not load. */
   async function zipPoint(zip) {
-    const table = await loadZipTable();
+    let table;
+    try {
+      table = await loadZipTable();
+    } catch {
+      return undefined;
+    }
     const point = Object.prototype.hasOwnProperty.call(table, zip) ? table[zip] : null;
     return point && { lat: point[0], lng: point[1], zip };
   }
 
-  function notFound(zip) {
-    return `We could not find the ZIP code ${zip}. Check it, or try a ZIP code in ${REGION}. The list has not changed.`;
+  function zipProblem(zip, point) {
+    return point === null
+      ? `We could not find the ZIP code ${zip}. Check it, or try a ZIP code in ${REGION}. The list has not changed.`
+      : "The ZIP code list could not be loaded. Check your connection and try again. The list has not changed.";
+  }
+
+  function sortedFromZip(zip) {
+    return `Sorted by distance from ZIP code ${zip}, nearest first.`;
   }
 
   async function useZip() {
@@ -307,23 +319,15 @@
     }
     const asked = ++generation;
     say(`Looking up ZIP code ${zip}…`);
-    let point;
-    try {
-      point = await zipPoint(zip);
-    } catch {
-      if (asked === generation) {
-        say("The ZIP code list could not be loaded. Check your connection and try again. The list has not changed.", "zip");
-      }
-      return;
-    }
+    const point = await zipPoint(zip);
     if (asked !== generation) {
-      return;
+      return; // the visitor has moved on
     }
-    if (!point) {
-      say(notFound(zip), "zip");
-      return;
+    if (point) {
+      sortFrom(point, sortedFromZip(zip));
+    } else {
+      say(zipProblem(zip, point), "zip");
     }
-    sortFrom(point, `Sorted by distance from ZIP code ${zip}, nearest first.`);
   }
 
   function locate() {
@@ -392,37 +396,37 @@
       return;
     }
     say(`Looking up ZIP code ${query.zip}…`);
-    let point;
-    try {
-      point = await zipPoint(query.zip);
-    } catch {
-      point = undefined;
-    }
+    const point = await zipPoint(query.zip);
     if (asked !== generation) {
       return;
     }
     if (point) {
       origin = point;
       render();
-      say(`Sorted by distance from ZIP code ${point.zip}, nearest first.`);
-    } else if (point === null) {
-      say(notFound(query.zip), "zip");
-      delete query.zip; // the list is not sorted by it, so the URL should not say it is; the field keeps it to fix
+      say(sortedFromZip(point.zip));
+      return;
+    }
+    say(zipProblem(query.zip, point), "zip");
+    if (point === null) {
+      delete query.zip; // the list is not sorted by it, so the URL should not say so; the field keeps it to fix
       window.history.replaceState(entry, "", urlFor(query));
-    } else {
-      say("The ZIP code list could not be loaded. The list has not changed.", "zip");
     }
   }
 
   // --- wiring -------------------------------------------------------------------------------
 
+  /** Leaving the name field or pressing Enter ends this name: the next one is a new history entry. */
+  function nameDone() {
+    window.clearTimeout(typingTimer);
+    filterChanged("q", filters.elements.q.value.trim(), typing);
+    typing = false;
+  }
+
   if (filters) {
     filters.addEventListener("change", (event) => {
       const field = event.target;
       if (field.name === "q") {
-        window.clearTimeout(typingTimer);
-        filterChanged("q", field.value.trim(), typing);
-        typing = false; // leaving the field ends this name: the next one is a new history entry
+        nameDone();
       } else if (FILTERS.includes(field.name)) {
         filterChanged(field.name, field.type === "checkbox" ? (field.checked ? field.value : "") : field.value, false);
       }
@@ -433,9 +437,7 @@
     });
     filters.addEventListener("submit", (event) => {
       event.preventDefault();
-      window.clearTimeout(typingTimer);
-      filterChanged("q", filters.elements.q.value.trim(), typing);
-      typing = false;
+      nameDone();
     });
   }
   root.addEventListener("click", (event) => {
