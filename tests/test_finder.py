@@ -410,6 +410,24 @@ def test_an_unknown_zip_code_in_a_link_keeps_the_name_order(page, origin, model)
     expect(page.get_by_label("ZIP code")).to_have_value("99999")  # there to be corrected
 
 
+def test_a_zip_table_that_fails_to_load_can_be_tried_again(browser, origin, model, zips):
+    context = browser.new_context(viewport=DESKTOP)  # not the page fixture: Chromium logs the failed load as an error
+    page = context.new_page()
+    page.route("**/assets/zips.*.json", lambda route: route.abort())  # as if the connection dropped
+    open_finder(page, origin)
+    page.get_by_label("ZIP code").fill("27606")
+    page.get_by_label("ZIP code").press("Enter")
+    expect(page.locator(DISTANCE_MESSAGE)).to_have_text(
+        "The ZIP code list could not be loaded. Check your connection and try again. The list has not changed."
+    )
+    expect_list(page, family_order(model))
+    page.unroute("**/assets/zips.*.json")
+    page.get_by_role("button", name="Sort by distance").click()
+    expect(page.locator(DISTANCE_MESSAGE)).to_have_text("Sorted by distance from ZIP code 27606, nearest first.")
+    assert shown_distances(page) == nearest_first(model, family_order(model), *zips["27606"])[:10]
+    context.close()
+
+
 def test_current_location_granted(browser, origin, model):
     chapel_hill = (35.93, -79.03)  # the finder sorts from where you are to two decimals, about half a mile
     context = browser.new_context(viewport=DESKTOP, permissions=["geolocation"], geolocation={"latitude": 35.9334, "longitude": -79.0296})
