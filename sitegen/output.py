@@ -33,21 +33,20 @@ CSP = "; ".join(
 PERMISSIONS = "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), interest-cohort=()"
 
 
-def hashed_assets(folder: Path) -> dict[str, tuple[str, bytes]]:
-    """templates/assets/* → {name: (output path with a content hash, bytes)}."""
-    assets = {}
+def hashed_assets(folder: Path, generated: dict[str, bytes] | None = None) -> dict[str, tuple[str, bytes]]:
+    """templates/assets/* and the files the build makes (name → bytes) → {name: (output path
+    with a content hash, bytes)}."""
+    files = dict(generated or {})
     if folder.is_dir():
         for path in sorted(folder.iterdir()):
             if path.is_file() and not path.name.startswith("."):
-                assets.update(hashed_asset(path.name, path.read_bytes()))
+                files[path.name] = path.read_bytes()
+    assets = {}
+    for name, data in sorted(files.items()):
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem, _, ext = name.rpartition(".")
+        assets[name] = (f"assets/{stem}.{digest}.{ext}", data)
     return assets
-
-
-def hashed_asset(name: str, data: bytes) -> dict[str, tuple[str, bytes]]:
-    """{name: (assets/stem.<hash>.ext, data)} for one asset."""
-    digest = hashlib.sha256(data).hexdigest()[:10]
-    stem, _, ext = name.rpartition(".")
-    return {name: (f"assets/{stem}.{digest}.{ext}", data)}
 
 
 def sitemap(model: Model, urls: Urls, html_paths: list[str]) -> bytes:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .content import load_content
 from .data import load_data
-from .output import discard, hashed_asset, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
+from .geo import published_zip_table
+from .output import discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
 from .problems import Problems
 from .render import Renderer, Urls
 from .search import search_words
@@ -50,8 +51,8 @@ def load_and_check(options: Options) -> Result:
 def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[str, Path], Urls]:
     """Every output file of the site but _headers: (files to write, files to copy, the URLs
     they were rendered for), by path below the root."""
-    assets = hashed_assets(options.templates / "assets")
-    assets.update(hashed_asset("search-words.json", search_words(model)))
+    generated = {"zips.json": published_zip_table(), "search-words.json": search_words(model)}
+    assets = hashed_assets(options.templates / "assets", generated)
     urls = Urls(
         base_url=model.data.site.base_url,
         assets={name: out for name, (out, _) in assets.items()},

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from .content import GROUPS, Page
 from .data import Location, Provider
-from .markdown import is_safe_target, make_markdown, render_body
+from .markdown import is_safe_target, make_markdown, render_body, slugify
 from .review import next_review_due, review_status
 from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
@@ -53,6 +53,10 @@ class Urls:
 
     def asset(self, name: str) -> str:
         return self.url(self.assets[name])
+
+    def media_file(self, name: str) -> str:
+        """The URL of a file in content/media/ (a provider's photo) under its hashed name."""
+        return self.url(self.media[name])
 
     def resolve(self, target: str) -> str | None:
         """The final href of a link written in a body, or None for an unsafe one."""
@@ -124,7 +128,7 @@ def make_environment(templates: Path) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: no need to stat templates on every use
     )
-    env.filters.update(phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials)
+    env.filters.update(phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials, slug=slugify)
     env.globals.update(groups=GROUPS, nav=NAV, quote=quote)
     return env
 
@@ -144,6 +148,7 @@ class Renderer:
             "model": model,
             "url": urls.url,
             "asset": urls.asset,
+            "media": urls.media_file,
             "samples": model.has_samples,
             "call": site.phones.get("new_patients"),
             "today": model.today,
@@ -182,10 +187,20 @@ class Renderer:
         return files
 
     def _frame(
-        self, page: Page | None, url: str, title: str, description: str, noindex: bool = False, crumbs=None, graph=None, search=None
+        self,
+        page: Page | None,
+        url: str,
+        title: str,
+        description: str,
+        noindex: bool = False,
+        crumbs=None,
+        graph=None,
+        search=None,
+        booking=None,
     ) -> dict:
         """What every page's layout needs. search: None to keep the page out of the search
-        index, else {"kind": filter label, "keywords": hidden words it should answer to}."""
+        index, else {"kind": filter label, "keywords": hidden words it should answer to}.
+        booking: the phone bar's number where the page has its own."""
         medical = bool(page and page.medical)
         stamp = self._stamp(page) if medical else None
         crumbs = self._crumbs(url, title) if crumbs is None else crumbs
@@ -214,6 +229,8 @@ class Renderer:
             "jsonld": json_ld({"@context": "https://schema.org", "@graph": nodes}) if nodes else None,
             "current_section": "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/",
             "search": search,
+            # The phone bar's number: the page's own where it has one, else the new-patient line.
+            "booking": booking or {"number": self.common["call"].number, "where": ""},
         }
 
     def _searchable(self, kind: str, names: list[str] = (), terms: list[str] = ()) -> dict:
@@ -352,6 +369,7 @@ class Renderer:
         return self.render(template, **self._frame(None, url, title, description, graph=graph))
 
     def doctors(self) -> bytes:
+        site = self.model.data.site
         title = "Find a doctor"
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/doctors/")}]
         frame = self._frame(
@@ -362,7 +380,18 @@ class Renderer:
             graph=graph,
             search=self._searchable("page", ["Find a doctor"]),
         )
-        return self.render("doctors.html", **frame, doctors=self.model.active_providers)
+        return self.render(
+            "doctors.html",
+            **frame,
+            doctors=self.model.active_providers,
+            # The finder's filters: (value as the URL writes it, text shown), in PRODUCT.md's forms.
+            choices={
+                "specialty": [(slugify(name), name) for name in site.specialties],
+                "location": [(loc.id, loc.name) for loc in self._locations_in_order()],
+                "language": [(slugify(name), name) for name in site.languages],
+            },
+            places_json=self._places_json(),
+        )
 
     def doctor(self, provider: Provider) -> bytes:
         node = {
@@ -380,7 +409,8 @@ class Renderer:
             node["address"] = [self._address(loc) for loc in self.model.places_of(provider)]
         description = f"{provider.full_name}: {', '.join(provider.specialties)}."
         search = self._searchable("doctor", [provider.name]) if provider.active else None
-        frame = self._frame(None, provider.url, provider.full_name, description, graph=[node], search=search)
+        booking = {"number": provider.phone, "where": f"with {provider.name}"} if provider.active and provider.phone else None
+        frame = self._frame(None, provider.url, provider.full_name, description, graph=[node], search=search, booking=booking)
         return self.render(
             "doctor.html",
             **frame,
@@ -412,9 +442,15 @@ class Renderer:
             graph=graph,
             search=self._searchable("page", ["Locations"]),
         )
-        return self.render(
-            "locations.html", **frame, locations=sorted(self.model.data.locations, key=lambda loc: (loc.kind != "hospital", loc.name))
-        )
+        return self.render("locations.html", **frame, locations=self._locations_in_order(), places_json=self._places_json())
+
+    def _locations_in_order(self) -> list[Location]:
+        """Hospitals first, then clinics, each by name: the order of every list of locations."""
+        return sorted(self.model.data.locations, key=lambda loc: (loc.kind != "hospital", loc.name))
+
+    def _places_json(self) -> Markup:
+        """Each location's name and coordinates, for the finders' distance sort (finder.js)."""
+        return json_ld({loc.id: {"name": loc.name, "lat": loc.lat, "lng": loc.lng} for loc in self._locations_in_order()})
 
     def location(self, location: Location) -> bytes:
         node = {
@@ -431,7 +467,8 @@ class Renderer:
         }
         address = f"{location.street}, {location.city}, {location.state} {location.zip}"
         search = self._searchable("location", [location.name, location.city])
-        frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node], search=search)
+        booking = {"number": location.phone, "where": f"at {location.name}"}
+        frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node], search=search, booking=booking)
         directions = "https://www.google.com/maps/dir/?api=1&destination=" + quote(address)
         return self.render(
             "location.html", **frame, location=location, directions=directions, doctors=self.model.doctors_at.get(location.id, [])

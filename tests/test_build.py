@@ -59,10 +59,11 @@ def test_every_page_has_the_frame(basic_site: Path):
         assert html.count("<h1") == 1, page
         assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', html.replace('href="https://www.google.com/maps', "")), page
         assert "<style" not in html and " style=" not in html, "inline styles would need 'unsafe-inline'"
-        for script in re.findall(r"<script[^>]*>", html):
-            assert script == '<script type="application/ld+json">' or re.fullmatch(
-                r'<script src="/assets/[a-z-]+\.[0-9a-f]{10}\.js" defer>', script
-            ), script
+        # No inline script (the CSP has no 'unsafe-inline'): only JSON data blocks, and the site's
+        # own deferred files where a page needs one.
+        for tag in re.findall(r"<script[^>]*>", html):
+            data_block = tag in ('<script type="application/ld+json">', '<script type="application/json" data-finder-places>')
+            assert data_block or re.fullmatch(r'<script src="/assets/[a-z-]+\.[0-9a-f]{10}\.js" defer>', tag), (page, tag)
 
 
 def test_medical_pages_carry_stamp_and_emergency(basic_site: Path):
@@ -109,6 +110,46 @@ def test_doctors_list_sorted_without_javascript(basic_site: Path):
     assert "<noscript><p>Filtering needs JavaScript. All doctors are listed below.</p></noscript>" in html
     names = re.findall(r'class="card-title"><a href="/doctors/[^"]+/">([^<]+)</a>', html)
     assert names == ["Blair Abbott, MD", "Avery Lee, MD, PhD"], "active only, by family name"
+
+
+def test_finder_cards_carry_what_the_filters_need(basic_site: Path):
+    html = read(basic_site, "doctors/index.html")
+    card = re.search(r'<li class="card doctor-card" data-id="dr-sample-lee"[^>]*>', html).group(0)
+    for attribute in (
+        'data-name="Avery Lee"',
+        'data-conditions="chordoma schwannoma"',
+        'data-specialties="neurosurgery"',
+        'data-languages="english spanish"',
+        'data-locations="durham"',
+        'data-accepting="yes"',
+    ):
+        assert attribute in card
+    assert '<option value="radiation-oncology">Radiation oncology</option>' in html
+    places = json.loads(re.search(r"<script type=\"application/json\" data-finder-places>(.*?)</script>", html).group(1))
+    assert set(places) == {"durham", "raleigh"} and set(places["durham"]) == {"name", "lat", "lng"}
+
+
+def test_doctor_photos_or_initials(basic_site: Path):
+    listing = read(basic_site, "doctors/index.html")
+    assert re.search(r'<img class="portrait" src="/media/portrait\.[0-9a-f]{10}\.png" alt="" width="64" height="64">', listing)
+    assert '<span class="initials" aria-hidden="true">BA</span>' in listing
+    profile = read(basic_site, "doctors/dr-sample-lee/index.html")
+    assert re.search(r'<img class="portrait portrait-large" src="/media/portrait\.[0-9a-f]{10}\.png" alt="Portrait of Avery Lee"', profile)
+
+
+@pytest.mark.parametrize(
+    ("rel", "number"),
+    [
+        ("index.html", "+19195550100"),
+        ("doctors/dr-sample-lee/index.html", "+19195550120"),  # the doctor's own number
+        ("doctors/dr-sample-abbott/index.html", "+19195550100"),  # none of their own: the new-patient line
+        ("doctors/dr-sample-old/index.html", "+19195550100"),  # no longer here: no call link of their own
+        ("locations/durham/index.html", "+19195550110"),
+    ],
+)
+def test_the_phone_call_bar_uses_the_page_own_number(basic_site: Path, rel: str, number: str):
+    bar = read(basic_site, rel).split('<div class="call-bar">')[1].split("</div>")[0]
+    assert f'href="tel:{number}"' in bar and f">{number[2:5]}-{number[5:8]}-{number[8:]}<" in bar
 
 
 def test_inactive_provider_page(basic_site: Path):
