@@ -73,13 +73,7 @@ def build_index(pages: dict[str, bytes], out: Path, problems: Problems) -> list[
     except (OSError, ValueError, SearchIndexError) as err:
         problems.error("search", 1, "pagefind", f"the search index failed ({err}); build with --no-search to skip it")
         return []
-    hashed = []
-    for path in sorted(out.iterdir()):
-        if path.is_file() and path.suffix == ".pf_meta":
-            hashed.append(f"{out.name}/{path.name}")
-        elif path.is_file() and not path.name.startswith(KEEP):
-            path.unlink()
-    return hashed
+    return [f"{out.name}/{path.name}" for path in sorted(out.glob("*.pf_meta"))]
 
 
 def _run_service(pages: dict[str, bytes], out: Path) -> None:
@@ -92,28 +86,29 @@ def _run_service(pages: dict[str, bytes], out: Path) -> None:
     try:
         _send(process, 1, {"type": "NewIndex", "config": {"force_language": "en"}})
         index_id = answers.next()["index_id"]
-        requests = [
-            {
-                "type": "AddFile",
-                "index_id": index_id,
-                "url": "/" + path.removesuffix("index.html"),
-                "file_path": None,
-                "file_contents": pages[path].decode("utf-8"),
-            }
-            for path in sorted(pages)
-        ]
-        requests.append({"type": "WriteFiles", "index_id": index_id, "output_path": str(out)})
-        for message_id, payload in enumerate(requests, start=2):
-            _send(process, message_id, payload)
+        for message_id, path in enumerate(sorted(pages), start=2):
+            url = "/" + path.removesuffix("index.html")
+            _send(
+                process,
+                message_id,
+                {"type": "AddFile", "index_id": index_id, "url": url, "file_path": None, "file_contents": pages[path].decode("utf-8")},
+            )
             answers.next()
+        # GetFiles, not WriteFiles: the service answers WriteFiles before its files are all on
+        # disk and drops what is left when it exits, so we write the files ourselves.
+        _send(process, len(pages) + 2, {"type": "GetFiles", "index_id": index_id})
+        files = answers.next()["files"]
     finally:
         process.kill()
         process.wait()
-        for stream in (process.stdin, process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        process.stdin.close()
+        process.stdout.close()
+    for file in sorted(files, key=lambda f: f["path"]):
+        if not file["path"].startswith(KEEP) and "/" not in file["path"] and not file["path"].endswith(".pf_meta"):
+            continue  # Pagefind's ready-made interfaces: our own search script replaces them
+        target = out / file["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(base64.b64decode(file["content"]))
 
 
 def _send(process: subprocess.Popen, message_id: int, payload: dict) -> None:
@@ -129,15 +124,18 @@ class _Answers:
 
     def __init__(self, stream) -> None:
         self.stream = stream
-        self.buffer = b""
+        self.buffer = bytearray()
 
     def next(self) -> dict:
-        while b"," not in self.buffer:
-            chunk = self.stream.read1(1 << 16)
+        searched = 0
+        while (end := self.buffer.find(b",", searched)) < 0:
+            searched = len(self.buffer)
+            chunk = self.stream.read1(1 << 20)
             if not chunk:
                 raise SearchIndexError("Pagefind stopped unexpectedly")
             self.buffer += chunk
-        raw, _, self.buffer = self.buffer.partition(b",")
+        raw = bytes(self.buffer[:end])
+        del self.buffer[: end + 1]
         payload = json.loads(base64.b64decode(raw)).get("payload", {})
         if payload.get("type") == "Error":
             raise SearchIndexError(payload.get("message", "unknown error"))
@@ -153,6 +151,8 @@ SIGNATURE = b"pagefind_dcd"
 
 
 def _stabilize(out: Path) -> None:
+    entry = out / "pagefind-entry.json"
+    json.loads(entry.read_text())  # a half-written index fails here, not in a visitor's browser
     renamed: dict[str, str] = {}
     for path in sorted((out / "filter").glob("*.pf_filter")):
         raw = _unpack(path)
@@ -173,7 +173,6 @@ def _stabilize(out: Path) -> None:
         new_hash = _hashed_name(old_hash, data, 10)
         meta.unlink()
         (out / f"pagefind.{new_hash}.pf_meta").write_bytes(gzip.compress(data, mtime=0))
-        entry = out / "pagefind-entry.json"
         entry.write_text(entry.read_text().replace(f'"{old_hash}"', f'"{new_hash}"'))
 
 
