@@ -22,6 +22,20 @@ from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
 
 DAY_NAMES = {"Mo": "Monday", "Tu": "Tuesday", "We": "Wednesday", "Th": "Thursday", "Fr": "Friday", "Sa": "Saturday", "Su": "Sunday"}
+# schema.org's MedicalSpecialty values for the specialties a provider may list; a specialty
+# not named here is simply left out of the structured data.
+SPECIALTY_CODES = {
+    "Neurosurgery": ("Neurologic", "Surgical"),
+    "Orthopaedic spine surgery": ("Musculoskeletal", "Surgical"),
+    "Orthopedic spine surgery": ("Musculoskeletal", "Surgical"),
+    "Radiation oncology": ("Oncologic",),
+    "Medical oncology": ("Oncologic",),
+    "Neuro-oncology": ("Neurologic", "Oncologic"),
+    "Interventional radiology": ("Radiography",),
+    "Neuroradiology": ("Radiography",),
+    "Pathology": ("Pathology",),
+    "Physical medicine and rehabilitation": ("Physiotherapy",),
+}
 NAV = (
     ("/tumors/", "Tumor types"),
     ("/tests/", "Tests"),
@@ -295,7 +309,7 @@ class Renderer:
                 "name": page.title,
                 "alternateName": names,
                 "possibleTreatment": [
-                    {"@type": "MedicalProcedure", "name": t.title, "url": self.urls.absolute(t.url)}
+                    {"@type": "MedicalTherapy", "name": t.title, "url": self.urls.absolute(t.url)}
                     for t in self._related(page, "treatments")
                 ],
                 "typicalTest": [
@@ -353,7 +367,7 @@ class Renderer:
                 "availableLanguage": "English",
             }
             if phone.hours:
-                point["hoursAvailable"] = phone.hours
+                point["description"] = f"Open {phone.hours}"  # hoursAvailable wants structured hours
             if phone.fax:
                 point["faxNumber"] = phone.fax
             points.append(point)
@@ -398,11 +412,11 @@ class Renderer:
             "@type": "IndividualPhysician",
             "name": provider.name,
             "url": self.urls.absolute(provider.url),
-            "medicalSpecialty": provider.specialties,
             "knowsLanguage": provider.languages,
         }
-        if provider.credentials:
-            node["honorificSuffix"] = provider.credentials
+        specialties = sorted({code for name in provider.specialties for code in SPECIALTY_CODES.get(name, ())})
+        if specialties:
+            node["medicalSpecialty"] = [f"https://schema.org/{code}" for code in specialties]
         if provider.active:
             node["telephone"] = provider.phone or self.common["call"].number
             node["isAcceptingNewPatients"] = provider.accepting_new_patients
