@@ -61,6 +61,10 @@ def parser() -> argparse.ArgumentParser:
                 "--out", type=Path, default=None, metavar="DIR", help="where to write the site (default: site/ in the source folder)"
             )
             command.add_argument("--no-search", dest="search", action="store_false", help="skip building the search index (faster)")
+        if name == "build":
+            command.add_argument(
+                "--jobs", type=_positive, default=None, metavar="N", help="how many processes share the work (default: one per CPU core)"
+            )
         if name == "serve":
             command.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000)")
     new = sub.add_parser(
@@ -111,6 +115,12 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number above 0")
+    return int(text)
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -139,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from sitegen.data import base_url_problem
     from sitegen.pipeline import Options
+    from sitegen.workers import default_jobs
 
     if args.production and args.drafts:
         return _usage("--production leaves drafts out; do not combine it with --drafts")
@@ -155,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
         drafts=args.drafts,
         production=args.production,
         search=getattr(args, "search", True),
+        # serve builds beside its server threads, where forking workers is not safe
+        jobs=getattr(args, "jobs", None) or (1 if args.command == "serve" else default_jobs()),
     )
     try:
         return {"build": _build, "check": _check, "serve": _serve, "new": _new, "review": _review}[args.command](options, args)

@@ -28,13 +28,14 @@ class Ref:
 
 @dataclass
 class Body:
-    """A parsed Markdown body: its tokens and what the checks need from them."""
+    """A parsed Markdown body: its tokens (until rendered), its HTML, and what the checks need."""
 
     tokens: list[Token]
     refs: list[Ref] = field(default_factory=list)
     headings: list[tuple[int, int, str]] = field(default_factory=list)  # (level, line, id)
     claims: list[tuple[str, int]] = field(default_factory=list)
     stray_claims: list[int] = field(default_factory=list)
+    html: str = ""
 
     @property
     def anchors(self) -> set[str]:
@@ -88,6 +89,15 @@ def claim_ids(text: str) -> list[str]:
     if "{{" not in text:
         return []
     return [match.group(1) for line in text.split("\n") if (match := CLAIM_LINE.match(line.lstrip()))]
+
+
+def analyze_body(md: MarkdownIt, text: str, first_line: int, resolve, claims: dict) -> Body:
+    """Parse and render a body in one go, keeping the HTML and what the checks need, not the
+    tokens: the result is small enough to send from one process to another."""
+    body = parse_body(md, text, first_line)
+    body.html = render_body(md, body, resolve, claims)
+    body.tokens = []
+    return body
 
 
 def render_body(md: MarkdownIt, body: Body, resolve, claims: dict) -> str:

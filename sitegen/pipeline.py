@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .content import load_content
-from .data import load_data
+from .content import Page, load_content
+from .data import live_claims, load_data
 from .geo import published_zip_table
+from .markdown import Body, analyze_body, make_markdown
 from .output import discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
 from .problems import Problems
 from .render import Renderer, Urls
 from .search import search_words
 from .validate import Model, validate
+from .workers import default_jobs, run_all
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -28,6 +30,7 @@ class Options:
     production: bool = False
     search: bool = True
     templates: Path = TEMPLATES
+    jobs: int = field(default_factory=default_jobs)
 
 
 @dataclass
@@ -44,7 +47,18 @@ def load_and_check(options: Options) -> Result:
     if options.base_url:
         data.site.base_url = options.base_url
     content = load_content(options.source, problems, options.drafts)
-    model = validate(content, data, options.today, options.drafts, options.production, problems)
+    # Bodies are parsed and rendered together, on every core: links resolve the same way
+    # whatever the checks find, and nothing is published unless they find nothing.
+    resolver = Urls(base_url=data.site.base_url, assets={}, media={name: m.output for name, m in content.media.items()})
+    md, claims = make_markdown(), live_claims(data.claims, options.today)
+
+    def analyze_all(chunk: list[tuple[str, int]]) -> list[Body]:
+        return [analyze_body(md, text, line, resolver.resolve, claims) for text, line in chunk]
+
+    def analyze(pages: list[Page]) -> list[Body]:
+        return run_all(analyze_all, [(p.body, p.body_line) for p in pages], options.jobs)
+
+    model = validate(content, data, options.today, options.drafts, options.production, problems, analyze)
     return Result(problems, model)
 
 
@@ -58,7 +72,7 @@ def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[
         assets={name: out for name, (out, _) in assets.items()},
         media={name: m.output for name, m in model.media.items()},
     )
-    files = Renderer(model, urls, options.templates).outputs()
+    files = Renderer(model, urls, options.templates).outputs(options.jobs)
     html_paths = list(files)
     files.update({out: data for out, data in assets.values()})
     files["sitemap.xml"] = sitemap(model, urls, html_paths)

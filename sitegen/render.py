@@ -20,6 +20,7 @@ from .markdown import is_safe_target, make_markdown, render_body, slugify
 from .review import next_review_due, review_status
 from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
+from .workers import run_all
 
 DAY_NAMES = {"Mo": "Monday", "Tu": "Tuesday", "We": "Wednesday", "Th": "Thursday", "Fr": "Friday", "Sa": "Saturday", "Su": "Sunday"}
 # schema.org's MedicalSpecialty values for the specialties a provider may list; a specialty
@@ -169,7 +170,8 @@ class Renderer:
         }
 
     def body_html(self, url: str) -> Markup:
-        return Markup(render_body(self.md, self.model.bodies[url], self.urls.resolve, self.claims))
+        body = self.model.bodies[url]
+        return Markup(body.html or render_body(self.md, body, self.urls.resolve, self.claims))
 
     def bio_html(self, provider: Provider) -> Markup:
         if not provider.bio:
@@ -184,11 +186,14 @@ class Renderer:
 
     # -- the outputs ---------------------------------------------------------------------------
 
-    def outputs(self) -> dict[str, bytes]:
-        """Every HTML page: output path -> bytes."""
-        files: dict[str, bytes] = {}
-        for page in self.model.pages:
-            files[_index_path(page.url)] = self.page(page)
+    def outputs(self, jobs: int = 1) -> dict[str, bytes]:
+        """Every HTML page: output path -> bytes. Content pages, the bulk of a site, are
+        rendered on `jobs` processes."""
+        for name in self.env.list_templates(extensions=["html"]):
+            self.env.get_template(name)  # compiled once here, inherited by every worker
+        pages = self.model.pages
+        rendered = run_all(self._pages, pages, jobs)
+        files: dict[str, bytes] = {_index_path(page.url): html for page, html in zip(pages, rendered)}
         for provider in self.model.data.providers:
             files[_index_path(provider.url)] = self.doctor(provider)
         for location in self.model.data.locations:
@@ -199,6 +204,9 @@ class Renderer:
         files["a-z/index.html"] = self.a_to_z()
         files["404.html"] = self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[]))
         return files
+
+    def _pages(self, pages: list[Page]) -> list[bytes]:
+        return [self.page(page) for page in pages]
 
     def _frame(
         self,

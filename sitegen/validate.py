@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
@@ -97,15 +98,28 @@ def _title_key(page: Page) -> tuple:
     return (page.title.casefold(), page.url)
 
 
-def validate(content: Content, data: Data, today: dt.date, include_drafts: bool, production: bool, problems: Problems) -> Model:
-    """Check everything that spans files, and return the model of what gets published."""
+def validate(
+    content: Content,
+    data: Data,
+    today: dt.date,
+    include_drafts: bool,
+    production: bool,
+    problems: Problems,
+    analyze: Callable[[list[Page]], list[Body]] | None = None,
+) -> Model:
+    """Check everything that spans files, and return the model of what gets published.
+    analyze parses (and may render) the bodies of a list of pages; by default they are only
+    parsed, here."""
     pages = [p for p in content.pages if include_drafts or not p.draft]
     drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
     pages = _unique_urls(pages, data, problems)
     _add_missing_sections(pages)
     pages.sort(key=lambda p: p.url)
-    md = make_markdown()
-    bodies = {p.url: parse_body(md, p.body, p.body_line) for p in pages}
+    if analyze is None:
+        md = make_markdown()
+        bodies = {p.url: parse_body(md, p.body, p.body_line) for p in pages}
+    else:
+        bodies = dict(zip((p.url for p in pages), analyze(pages)))
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
     for page in pages:

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, TODAY, build_site, copy_fixture, run_cli, tree_digest
+from conftest import FIXTURES, REPO, TODAY, build_site, copy_fixture, run_cli, tree_digest
 from sitecheck import broken_links, html_pages, jsonld, parse
 
 
@@ -252,6 +252,15 @@ def test_two_builds_are_byte_identical_from_any_folder(basic_site: Path, tmp_pat
     assert build_site(moved, tmp_path / "moved").returncode == 0
     assert tree_digest(again) == tree_digest(basic_site)
     assert tree_digest(tmp_path / "moved") == tree_digest(basic_site)
+
+
+@pytest.mark.parametrize("fixture", ["basic", "content"])
+def test_one_worker_or_two_give_the_same_bytes(fixture: str, tmp_path: Path):
+    source = FIXTURES / "basic" if fixture == "basic" else REPO
+    for jobs in ("1", "2"):
+        result = run_cli("build", "--source", str(source), "--out", str(tmp_path / jobs), "--today", TODAY, "--jobs", jobs)
+        assert result.returncode == 0, result.stderr
+    assert tree_digest(tmp_path / "1") == tree_digest(tmp_path / "2")
 
 
 def test_sub_path_build(tmp_path: Path):

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY, run_cli
 
-from sitegen.markdown import make_markdown, render_body
 from sitegen.pipeline import Options, load_and_check
 from sitegen.readability import main_text, reading_grade
 
@@ -23,7 +22,7 @@ def model():
 
 
 def _body_html(model, page) -> str:
-    return render_body(make_markdown(), model.bodies[page.url], lambda target: target, model.live_claims())
+    return model.bodies[page.url].html
 
 
 def test_the_content_has_every_page_kind(model):
