@@ -42,6 +42,16 @@ class Body:
         return {anchor for _, _, anchor in self.headings}
 
 
+def body_to_json(body: Body) -> list:
+    """An analyzed body (no tokens) as plain JSON, for the build cache."""
+    return [[[r.kind, r.target, r.line, r.alt] for r in body.refs], body.headings, body.claims, body.stray_claims, body.html]
+
+
+def body_from_json(value: list) -> Body:
+    refs, headings, claims, stray, html = value
+    return Body([], [Ref(*ref) for ref in refs], [tuple(h) for h in headings], [tuple(c) for c in claims], list(stray), html)
+
+
 def make_markdown() -> MarkdownIt:
     """The one Markdown parser of the site (CommonMark, raw HTML off)."""
     md = MarkdownIt("commonmark", {"html": False})

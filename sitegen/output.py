@@ -4,6 +4,7 @@ the staging folder that is swapped in only when the whole build succeeded."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -108,24 +109,101 @@ def redirects(model: Model, urls: Urls) -> bytes:
     return ("\n".join(sorted(rules)) + ("\n" if rules else "")).encode()
 
 
-def write_staging(out: Path, files: dict[str, bytes], copies: dict[str, Path]) -> Path:
-    """Write every file into a new folder beside out, and return it."""
+class Manifest:
+    """What the last successful build wrote into out: for each file its hash, size and
+    modification time (so a file changed by hand is noticed) and, for rendered pages, the key
+    of the inputs it was rendered from. Kept beside out (never in it: it is not published);
+    deleting it only makes the next build write everything again."""
+
+    def __init__(self, entries: dict[str, list] | None = None, extra: dict | None = None) -> None:
+        self.entries = entries or {}  # path -> [sha256, size, mtime_ns, render key or ""]
+        self.extra = extra or {}
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest:
+        path = manifest_path(out)
+        try:
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if stored.get("version") == MANIFEST_VERSION and out.is_dir():
+                return cls(stored["entries"], stored.get("extra", {}))
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass
+        return cls()
+
+    def save(self, out: Path) -> None:
+        path = manifest_path(out)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp = path.with_name(path.name + ".tmp")
+            temp.write_text(json.dumps({"version": MANIFEST_VERSION, "entries": self.entries, "extra": self.extra}, sort_keys=True))
+            os.replace(temp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def intact(self, out: Path, rel: str) -> list | None:
+        """The entry of rel when the file in out is still the one this manifest describes."""
+        entry = self.entries.get(rel)
+        if entry is None:
+            return None
+        try:
+            stat = (out / rel).stat()
+        except OSError:
+            return None
+        return entry if (stat.st_size, stat.st_mtime_ns) == (entry[1], entry[2]) else None
+
+    def place(self, staging: Path, out: Path, previous: Manifest, rel: str, data: bytes | None, key: str = "") -> None:
+        """Put rel into staging: linked from out when its bytes are the same there, else
+        written; None as data means "as it is in out" (its inputs did not change)."""
+        target = staging / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        old = previous.intact(out, rel)
+        sha = hashlib.sha256(data).hexdigest() if data is not None else old[0]
+        if old is not None and old[0] == sha and _link(out / rel, target):
+            self.entries[rel] = [*old[:3], key]
+            return
+        if data is None:
+            raise ValueError(f"{rel} was to be kept, but it changed in {out}")
+        target.write_bytes(data)
+        self.record(staging, rel, sha, key)
+
+    def record(self, root: Path, rel: str, sha: str, key: str = "") -> None:
+        stat = (root / rel).stat()
+        self.entries[rel] = [sha, stat.st_size, stat.st_mtime_ns, key]
+
+
+MANIFEST_VERSION = 1
+
+
+def manifest_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.manifest.json"
+
+
+def write_staging(
+    out: Path, files: dict[str, bytes | None], previous: Manifest, keys: dict[str, str] | None = None
+) -> tuple[Path, Manifest]:
+    """Write every file into a new folder beside out, and return it with its manifest. A file
+    whose bytes are the same as in out is hard-linked from there instead of written again;
+    `None` as a file's bytes means "the file in out, unchanged" (its inputs did not change)."""
+    keys = keys or {}
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+    manifest = Manifest()
     try:
         for rel, data in sorted(files.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        for rel, source in sorted(copies.items()):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
+            manifest.place(staging, out, previous, rel, data, keys.get(rel, ""))
         staging.chmod(0o755)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return staging
+    return staging, manifest
+
+
+def _link(existing: Path, target: Path) -> bool:
+    try:
+        os.link(existing, target)
+    except OSError:
+        return False
+    return True
 
 
 def swap_in(staging: Path, out: Path) -> None:

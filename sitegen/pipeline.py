@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import markdown as markdown_module
+from .cache import Cache, code_version
 from .content import Page, load_content
 from .data import live_claims, load_data
 from .geo import published_zip_table
-from .markdown import Body, analyze_body, make_markdown
-from .output import discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
+from .markdown import Body, analyze_body, body_from_json, body_to_json, make_markdown
+from .output import Manifest, discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
 from .problems import Problems
 from .render import Renderer, Urls
 from .search import search_words
@@ -49,22 +55,35 @@ def load_and_check(options: Options) -> Result:
     content = load_content(options.source, problems, options.drafts)
     # Bodies are parsed and rendered together, on every core: links resolve the same way
     # whatever the checks find, and nothing is published unless they find nothing.
-    resolver = Urls(base_url=data.site.base_url, assets={}, media={name: m.output for name, m in content.media.items()})
+    media = {name: m.output for name, m in content.media.items()}
+    resolver = Urls(base_url=data.site.base_url, assets={}, media=media)
     md, claims = make_markdown(), live_claims(data.claims, options.today)
+    # A body's HTML depends on its text, where it starts, the base URL, the media names and
+    # the claims still valid: all of them are in its cache key.
+    inputs = hashlib.sha256(json.dumps([data.site.base_url, media, claims], sort_keys=True).encode()).hexdigest()
 
-    def analyze_all(chunk: list[tuple[str, int]]) -> list[Body]:
-        return [analyze_body(md, text, line, resolver.resolve, claims) for text, line in chunk]
+    def analyze_all(chunk: list[tuple[str, int]]) -> list[list]:
+        return [body_to_json(analyze_body(md, text, line, resolver.resolve, claims)) for text, line in chunk]
 
     def analyze(pages: list[Page]) -> list[Body]:
-        return run_all(analyze_all, [(p.body, p.body_line) for p in pages], options.jobs)
+        cache = Cache.in_source(options.source, "bodies", code_version(markdown_module))
+        keys = [hashlib.sha256(f"{inputs}\0{p.body_line}\0{p.body}".encode()).hexdigest() for p in pages]
+        found = [cache.get(key) for key in keys]
+        missing = [i for i, value in enumerate(found) if value is None]
+        for i, value in zip(missing, run_all(analyze_all, [(pages[i].body, pages[i].body_line) for i in missing], options.jobs)):
+            cache.put(keys[i], value)
+            found[i] = value
+        cache.save()
+        return [body_from_json(value) for value in found]
 
     model = validate(content, data, options.today, options.drafts, options.production, problems, analyze)
     return Result(problems, model)
 
 
-def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[str, Path], Urls]:
-    """Every output file of the site but _headers: (files to write, files to copy, the URLs
-    they were rendered for), by path below the root."""
+def render_site(model: Model, options: Options, previous: Manifest | None = None):
+    """Every output file of the site but _headers: (files, the URLs they were rendered for,
+    each rendered page's key), by path below the root. A page whose
+    inputs are those of the file `previous` says is in the output maps to None: keep it."""
     generated = {"zips.json": published_zip_table(), "search-words.json": search_words(model)}
     assets = hashed_assets(options.templates / "assets", generated)
     urls = Urls(
@@ -72,14 +91,21 @@ def render_site(model: Model, options: Options) -> tuple[dict[str, bytes], dict[
         assets={name: out for name, (out, _) in assets.items()},
         media={name: m.output for name, m in model.media.items()},
     )
-    files = Renderer(model, urls, options.templates).outputs(options.jobs)
+    unchanged = None
+    if previous is not None:
+
+        def unchanged(path: str, key: str) -> bool:
+            entry = previous.intact(options.out, path)
+            return entry is not None and entry[3] == key
+
+    files, keys = Renderer(model, urls, options.templates).outputs(options.jobs, unchanged)
     html_paths = list(files)
     files.update({out: data for out, data in assets.values()})
     files["sitemap.xml"] = sitemap(model, urls, html_paths)
     files["robots.txt"] = robots(model, urls)
     files["_redirects"] = redirects(model, urls)
-    copies = {m.output: m.source for m in model.media.values()}
-    return files, copies, urls
+    files.update({m.output: m.source.read_bytes() for m in model.media.values()})
+    return files, urls, keys
 
 
 def build(options: Options) -> Result:
@@ -87,22 +113,48 @@ def build(options: Options) -> Result:
     result = load_and_check(options)
     if result.problems.errors:
         return result
-    files, copies, urls = render_site(result.model, options)
-    staging = write_staging(options.out, files, copies)
+    previous = Manifest.load(options.out)
+    files, urls, keys = render_site(result.model, options, previous)
+    staging, manifest = write_staging(options.out, files, previous, keys)
     try:
         hashed: list[str] = []
         if options.search:
-            from .search import build_index
-
-            pages = {path: data for path, data in files.items() if path.endswith(".html")}
-            hashed = build_index(pages, staging / "pagefind", result.problems)
-        (staging / "_headers").write_bytes(headers(urls, hashed))
+            hashed = _search_index(files, staging, previous, manifest, options.out, result.problems)
+        manifest.place(staging, options.out, previous, "_headers", headers(urls, hashed))
         if result.problems.errors:
             discard(staging)
             return result
         swap_in(staging, options.out)
+        manifest.save(options.out)
     except BaseException:
         discard(staging)
         raise
     result.written = sum(1 for path in options.out.rglob("*") if path.is_file())
     return result
+
+
+def _search_index(files, staging: Path, previous: Manifest, manifest: Manifest, out: Path, problems: Problems) -> list[str]:
+    """Build the search index into staging, or, when every indexed page is byte for byte what
+    the last build indexed, link the last build's index instead of building it again."""
+    from .search import build_index
+
+    html = sorted(path for path in files if path.endswith(".html"))
+    digest = hashlib.sha256(json.dumps([[path, manifest.entries[path][0]] for path in html]).encode()).hexdigest()
+    old = previous.extra.get("index", {})
+    if old.get("pages") == digest and all(previous.intact(out, path) for path in old.get("files", [])):
+        for path in old["files"]:
+            (staging / path).parent.mkdir(parents=True, exist_ok=True)
+            os.link(out / path, staging / path)
+            manifest.entries[path] = previous.entries[path]
+        hashed = old["hashed"]
+    else:
+        pages = {path: files[path] if files[path] is not None else (staging / path).read_bytes() for path in html}
+        built = staging.parent / f"{staging.name}-index"
+        hashed = build_index(pages, built / "pagefind", problems)
+        for path in sorted((built / "pagefind").rglob("*")):
+            if path.is_file():
+                manifest.place(staging, out, previous, path.relative_to(built).as_posix(), path.read_bytes())
+        shutil.rmtree(built, ignore_errors=True)
+    index_files = sorted(p for p in manifest.entries if p.startswith("pagefind/"))
+    manifest.extra["index"] = {"pages": digest, "files": index_files, "hashed": hashed}
+    return hashed

@@ -4,7 +4,10 @@ later incremental build can cache it by input."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -37,6 +40,9 @@ SPECIALTY_CODES = {
     "Pathology": ("Pathology",),
     "Physical medicine and rehabilitation": ("Physiotherapy",),
 }
+# Data files the finder and search scripts fetch; no content page links them, so a change
+# to them (a new word on any page changes the search word list) re-renders no page.
+SCRIPT_DATA = {"zips.json", "search-words.json"}
 NAV = (
     ("/tumors/", "Tumor types"),
     ("/tests/", "Tests"),
@@ -154,6 +160,7 @@ class Renderer:
     def __init__(self, model: Model, urls: Urls, templates: Path) -> None:
         self.model = model
         self.urls = urls
+        self.templates = templates
         self.env = make_environment(templates)
         self.md = make_markdown()
         self.claims = model.live_claims()
@@ -186,14 +193,25 @@ class Renderer:
 
     # -- the outputs ---------------------------------------------------------------------------
 
-    def outputs(self, jobs: int = 1) -> dict[str, bytes]:
-        """Every HTML page: output path -> bytes. Content pages, the bulk of a site, are
-        rendered on `jobs` processes."""
-        for name in self.env.list_templates(extensions=["html"]):
-            self.env.get_template(name)  # compiled once here, inherited by every worker
-        pages = self.model.pages
-        rendered = run_all(self._pages, pages, jobs)
-        files: dict[str, bytes] = {_index_path(page.url): html for page, html in zip(pages, rendered)}
+    def outputs(self, jobs: int = 1, unchanged=None) -> tuple[dict[str, bytes | None], dict[str, str]]:
+        """Every HTML page: (output path -> bytes, output path -> render key). Content pages,
+        the bulk of a site, are rendered on `jobs` processes, except those whose render key
+        `unchanged(path, key)` says the file already written for them still matches: those
+        map to None."""
+        keys = {_index_path(page.url): self.render_key(page) for page in self.model.pages}
+        files: dict[str, bytes | None] = {}
+        todo = []
+        for page in self.model.pages:
+            path = _index_path(page.url)
+            if unchanged is not None and unchanged(path, keys[path]):
+                files[path] = None
+            else:
+                todo.append(page)
+        if todo:
+            for name in self.env.list_templates(extensions=["html"]):
+                self.env.get_template(name)  # compiled once here, inherited by every worker
+            for page, html in zip(todo, run_all(self._pages, todo, jobs)):
+                files[_index_path(page.url)] = html
         for provider in self.model.data.providers:
             files[_index_path(provider.url)] = self.doctor(provider)
         for location in self.model.data.locations:
@@ -203,7 +221,41 @@ class Renderer:
         files["search/index.html"] = self.simple("search.html", "/search/", "Search", "Search every page of this site.")
         files["a-z/index.html"] = self.a_to_z()
         files["404.html"] = self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[]))
-        return files
+        return files, keys
+
+    def render_key(self, page: Page) -> str:
+        """A hash of everything a content page's HTML is made from: its own text and, through
+        the site digest, every page's front matter, the data files, the templates and the
+        asset names. Only the review stamp reads the date, so only its overdue flag counts."""
+        stamp = self._stamp(page) if page.medical else None
+        own = [page.url, self.model.bodies[page.url].html, bool(stamp and stamp["overdue"])]
+        return hashlib.sha256((self.site_digest + json.dumps(own)).encode()).hexdigest()
+
+    @functools.cached_property
+    def site_digest(self) -> str:
+        model = self.model
+        parts = [
+            self.templates_digest,
+            self.urls.base_url,
+            {name: path for name, path in self.urls.assets.items() if name not in SCRIPT_DATA},
+            self.urls.media,
+            dataclasses.asdict(model.data.site),
+            [_record(p) for p in model.data.providers],
+            [_record(loc) for loc in model.data.locations],
+            model.data.synonyms,
+            self.claims,
+            model.has_samples,
+            [[p.url, p.kind, p.slug, p.meta] for p in model.pages],
+        ]
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+    @functools.cached_property
+    def templates_digest(self) -> str:
+        digest = hashlib.sha256()
+        for path in sorted(self.templates.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(self.templates).as_posix().encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
 
     def _pages(self, pages: list[Page]) -> list[bytes]:
         return [self.page(page) for page in pages]
@@ -516,6 +568,11 @@ class Renderer:
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/a-z/")}]
         frame = self._frame(None, "/a-z/", title, "Every page of this site, from A to Z.", graph=graph)
         return self.render("a-z.html", **frame, letters=letters)
+
+
+def _record(record) -> dict:
+    """A provider or location as data, without where it was read from."""
+    return {k: v for k, v in dataclasses.asdict(record).items() if k not in ("path", "line", "lines")}
 
 
 def _index_path(url: str) -> str:

@@ -372,7 +372,7 @@ def test_failed_build_keeps_previous_site_and_leaves_no_staging(basic: Path, tmp
     (basic / "content/tests/mri.md").write_text("---\ntitle: MRI\n")
     assert build_site(basic, out).returncode == 1
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["basic", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.manifest.json", "basic", "site"], "no staging folder is left"
 
 
 def test_search_index_is_built_by_default(tmp_path: Path):

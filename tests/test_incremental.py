@@ -1,0 +1,87 @@
+"""Builds that reuse the last one: whatever was cached or linked, the output is byte for byte
+what a cold build makes, and only files whose bytes change are written."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import TODAY, run_cli, tree_digest
+
+
+def build(source: Path, out: Path, *extra: str) -> None:
+    result = run_cli("build", "--source", str(source), "--out", str(out), "--today", TODAY, *extra)
+    assert result.returncode == 0, result.stderr
+
+
+def inodes(root: Path) -> dict[str, int]:
+    return {p.relative_to(root).as_posix(): p.stat().st_ino for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def cold(source: Path, tmp: Path, name: str) -> dict[str, str]:
+    """A build from nothing: no output, no manifest, no cache."""
+    copy = tmp / f"cold-{name}"
+    os.system(f"cp -r {source} {copy} && rm -rf {copy}/.cache")
+    build(copy, tmp / f"out-{name}")
+    return tree_digest(tmp / f"out-{name}")
+
+
+def test_warm_builds_write_only_what_changed(basic: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    build(basic, out)
+    first, first_inodes = tree_digest(out), inodes(out)
+
+    build(basic, out)
+    assert tree_digest(out) == first
+    assert inodes(out) == first_inodes, "nothing changed: every file, search index included, is the same file"
+
+    page = basic / "content/tests/mri.md"
+    original = page.read_text()
+    page.write_text(original.replace("An MRI uses a strong magnet.", "An MRI uses a very strong magnet."))
+    build(basic, out)
+    edited = tree_digest(out)
+    assert edited == cold(basic, tmp_path, "body")
+    changed = {path for path in edited if edited[path] != first.get(path)}
+    assert "tests/mri/index.html" in changed
+    rewritten = {path for path, inode in inodes(out).items() if first_inodes.get(path) != inode}
+    assert rewritten == changed | (set(edited) - set(first)), "exactly the files whose bytes changed are written"
+    # Besides the page, only the search page may change: it names the word list, which a new word renames.
+    assert {p for p in changed if p.endswith(".html")} <= {"tests/mri/index.html", "search/index.html"}, changed
+
+    page.write_text(original)
+    build(basic, out)
+    assert tree_digest(out) == first, "undoing the edit gives the first build's bytes back"
+
+
+def test_a_title_edit_updates_every_page_that_shows_it(basic: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    build(basic, out)
+    first = tree_digest(out)
+    page = basic / "content/tests/mri.md"
+    page.write_text(page.read_text().replace("title: MRI", "title: MRI scan"))
+    build(basic, out)
+    after = tree_digest(out)
+    assert after == cold(basic, tmp_path, "title")
+    changed = {path for path in after if after[path] != first.get(path)}
+    for shows_it in ("tests/mri/index.html", "tests/index.html", "tumors/chordoma/index.html", "a-z/index.html", "index.html"):
+        assert shows_it in changed, shows_it
+    assert "treatments/surgery/index.html" not in changed
+
+
+def test_a_file_changed_by_hand_in_the_output_is_put_right(basic: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    build(basic, out, "--no-search")
+    first = tree_digest(out)
+    (out / "tests/mri/index.html").write_text("tampered")
+    build(basic, out, "--no-search")
+    assert tree_digest(out) == first
+
+
+def test_the_date_moves_only_the_pages_whose_review_status_changes(basic: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    days = []
+    for today in ("2029-09-30", "2029-10-02"):  # chordoma's review falls due on 2029-10-01
+        result = run_cli("build", "--source", str(basic), "--out", str(out), "--today", today, "--no-search")
+        assert result.returncode == 0, result.stderr
+        days.append(tree_digest(out))
+    assert {path for path in days[1] if days[1][path] != days[0].get(path)} == {"tumors/chordoma/index.html"}
