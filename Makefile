@@ -6,7 +6,7 @@ TOOLS := tools
 VNU := $(TOOLS)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 ARGS ?=
 
-.PHONY: site test serve check review bench lint deps test-deps system-deps clean
+.PHONY: site test serve check review bench bench-peers lint deps test-deps system-deps clean
 
 site: deps
 	$(PY) build.py build $(ARGS)
@@ -20,7 +20,7 @@ check: deps
 review: deps
 	$(PY) build.py review $(ARGS)
 
-bench: test-deps
+bench: test-deps bench-peers
 	$(PY) scripts/bench.py --search $(ARGS)
 	$(PY) scripts/bench.py --review $(ARGS)
 
@@ -63,6 +63,11 @@ $(VNU):
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(TOOLS)/vnu && npm install --silent --no-audit --no-fund --prefix $(TOOLS)/vnu vnu-jar@26.9.27; \
 	else echo "note: npm is missing; the HTML validity test will skip"; fi
+
+# The peers the bench measures against: Debian's Hugo (as root) and Eleventy 3 from npm.
+bench-peers:
+	@command -v hugo >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hugo >/dev/null; } || echo "note: hugo is not installed; the bench leaves it out"
+	@[ -f $(TOOLS)/eleventy/node_modules/@11ty/eleventy/cmd.cjs ] || { mkdir -p $(TOOLS)/eleventy && npm install --silent --no-audit --no-fund --prefix $(TOOLS)/eleventy @11ty/eleventy@3; } || echo "note: eleventy could not be installed; the bench leaves it out"
 
 clean:
 	rm -rf site .cache $(TOOLS) .pytest_cache

@@ -250,6 +250,68 @@ def search_figures(site: Path, runs: int) -> None:
     )
 
 
+PEER_LAYOUT = (
+    "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title></head><body><main>{content}</main></body></html>\n"
+)
+
+
+def peer_trees(source: Path, work: Path) -> dict[str, tuple[list[str], Path]]:
+    """Hugo and Eleventy laid over the same Markdown with a minimal layout, where installed:
+    {name: (command, output folder)}. Missing peers are said plainly and left out."""
+    peers: dict[str, tuple[list[str], Path]] = {}
+    hugo = shutil.which("hugo")
+    if hugo:
+        root = work / "hugo"
+        shutil.copytree(source / "content", root / "content")
+        (root / "config.toml").write_text(
+            'baseURL = "https://example.org/"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n'
+        )
+        layouts = root / "layouts/_default"
+        layouts.mkdir(parents=True)
+        for name in ("single.html", "list.html"):
+            (layouts / name).write_text(PEER_LAYOUT.format(title="{{ .Title }}", content="{{ .Content }}"))
+        peers["hugo " + subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()[1]] = (
+            [hugo, "--source", str(root), "--destination", str(work / "hugo-out"), "--quiet"],
+            work / "hugo-out",
+        )
+    else:
+        print("peer hugo: not installed (apt-get install hugo); left out")
+    eleventy = REPO / "tools/eleventy/node_modules/@11ty/eleventy/cmd.cjs"
+    if eleventy.is_file() and shutil.which("node"):
+        root = work / "eleventy"
+        shutil.copytree(source / "content", root)
+        (root / "_includes").mkdir()
+        (root / "_includes/page.njk").write_text(PEER_LAYOUT.format(title="{{ title }}", content="{{ content | safe }}"))
+        (root / "eleventy.json").write_text('{"layout": "page.njk"}')
+        (root / "eleventy.config.cjs").write_text("module.exports = function () { return { markdownTemplateEngine: false }; };\n")
+        version = json.loads((eleventy.parent / "package.json").read_text())["version"]
+        peers[f"eleventy {version}"] = (
+            [
+                "node",
+                str(eleventy),
+                f"--config={root / 'eleventy.config.cjs'}",
+                f"--input={root}",
+                f"--output={work / 'eleventy-out'}",
+                "--quiet",
+            ],
+            work / "eleventy-out",
+        )
+    else:
+        print("peer eleventy: not installed (npm install @11ty/eleventy@3 --prefix tools/eleventy); left out")
+    return peers
+
+
+def timed_command(command: list[str], out: Path) -> tuple[float, float]:
+    shutil.rmtree(out, ignore_errors=True)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{command[0]} failed: {process.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=4000)
@@ -271,10 +333,14 @@ def main() -> None:
         pages = len(list((source / "content").rglob("*.md")))
         print(f"{pages} pages, {markdown / pages / 1024:.1f} KB of Markdown each on average; {args.runs} runs each; {os.cpu_count()} cores")
         out = work / "site"
+        peers = peer_trees(source, work)
+        peer_runs: dict[str, list] = {name: [] for name in peers}
         cold, warm, edited, retitled = [], [], [], []
         page = source / "content/tumors/tumor-00001.md"
         original = page.read_text()
         for run in range(args.runs):
+            for name, (command, peer_out) in peers.items():  # alternate with the peers, run by run
+                peer_runs[name].append(timed_command(command, peer_out))
             shutil.rmtree(out, ignore_errors=True)
             shutil.rmtree(source / ".cache", ignore_errors=True)
             (work / ".site.manifest.json").unlink(missing_ok=True)
@@ -285,10 +351,19 @@ def main() -> None:
             page.write_text(original.replace("title: Tumor 00001", f"title: Tumor 00001 renamed {run}", 1))
             retitled.append(timed_build(source, out, search=False))
             page.write_text(original)
+        for name, runs in peer_runs.items():
+            report(f"peer: {name}, cold", runs)
         report("cold build, --no-search", cold)
         report("warm build, nothing changed", warm)
         report("one page's body edited", edited)
         report("one page's title edited", retitled)
+        for name, runs in peer_runs.items():
+            base = statistics.median(t for t, _ in runs)
+            print(
+                f"ratios to {name}'s cold build: cold {statistics.median(t for t, _ in cold) / base:.2f}x, "
+                f"warm {statistics.median(t for t, _ in warm) / base:.2f}x, body edit {statistics.median(t for t, _ in edited) / base:.2f}x, "
+                f"title edit {statistics.median(t for t, _ in retitled) / base:.2f}x"
+            )
         if args.search:
             searched = []
             for _ in range(args.runs):
