@@ -129,14 +129,19 @@ def timed_build(source: Path, out: Path, search: bool) -> tuple[float, float]:
 
 def timed(arguments: list[str], output: Path | None = None) -> tuple[float, float]:
     """(seconds, peak MB of the process) for one run of build.py, its output to a file or nowhere."""
+    return run_timed([sys.executable, str(REPO / "build.py"), *arguments], output)
+
+
+def run_timed(command: list[str], output: Path | None = None) -> tuple[float, float]:
+    """(seconds, peak MB of the process) for one run of a command, its output to a file or nowhere."""
     started = time.perf_counter()
     with open(output or os.devnull, "wb") as out, tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen([sys.executable, str(REPO / "build.py"), *arguments], stdout=out, stderr=errors)
+        process = subprocess.Popen(command, stdout=out, stderr=errors)
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
         if status != 0:
             errors.seek(0)
-            raise SystemExit(f"build.py {arguments[0]} failed: {errors.read().decode()[-2000:]}")
+            raise SystemExit(f"{' '.join(command[:3])} failed: {errors.read().decode()[-2000:]}")
     return elapsed, usage.ru_maxrss / 1024
 
 
@@ -303,13 +308,7 @@ def peer_trees(source: Path, work: Path) -> dict[str, tuple[list[str], Path]]:
 
 def timed_command(command: list[str], out: Path) -> tuple[float, float]:
     shutil.rmtree(out, ignore_errors=True)
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    if status != 0:
-        raise SystemExit(f"{command[0]} failed: {process.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return run_timed(command)
 
 
 def main() -> None:
