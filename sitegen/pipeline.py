@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import markdown as markdown_module
 from .cache import Cache, code_version
-from .content import Page, load_content
+from .content import Page, front_matter_cache, load_content
 from .data import live_claims, load_data
 from .geo import published_zip_table
 from .markdown import Body, analyze_body, body_from_json, body_to_json, make_markdown
@@ -52,7 +52,9 @@ def load_and_check(options: Options) -> Result:
     data = load_data(options.source, problems)
     if options.base_url:
         data.site.base_url = options.base_url
-    content = load_content(options.source, problems, options.drafts)
+    front_matter = front_matter_cache(options.source)
+    content = load_content(options.source, problems, options.drafts, front_matter)
+    front_matter.save()
     # Bodies are parsed and rendered together, on every core: links resolve the same way
     # whatever the checks find, and nothing is published unless they find nothing.
     media = {name: m.output for name, m in content.media.items()}
@@ -84,7 +86,7 @@ def render_site(model: Model, options: Options, previous: Manifest | None = None
     """Every output file of the site but _headers: (files, the URLs they were rendered for,
     each rendered page's key), by path below the root. A page whose
     inputs are those of the file `previous` says is in the output maps to None: keep it."""
-    generated = {"zips.json": published_zip_table(), "search-words.json": search_words(model)}
+    generated = _generated_data(model, options.source)
     assets = hashed_assets(options.templates / "assets", generated)
     urls = Urls(
         base_url=model.data.site.base_url,
@@ -108,6 +110,36 @@ def render_site(model: Model, options: Options, previous: Manifest | None = None
     return files, urls, keys
 
 
+def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
+    """The data files the scripts fetch, from the cache when their inputs are unchanged: the
+    ZIP table depends only on the zipcodes package, the word list only on the pages' files
+    and the names in the data."""
+    from importlib.metadata import version
+
+    from . import geo, search
+
+    cache = Cache.in_source(source, "generated", code_version(geo, search))
+    inputs = {
+        "zips.json": ("zipcodes " + version("zipcodes"), published_zip_table),
+        "search-words.json": (
+            json.dumps(
+                [[p.url, p.text_hash] for p in model.pages]
+                + [model.data.synonyms, [p.name for p in model.active_providers], [[loc.name, loc.city] for loc in model.data.locations]]
+            ),
+            lambda: search_words(model),
+        ),
+    }
+    files = {}
+    for name, (key, make) in inputs.items():
+        key = hashlib.sha256(f"{name}\0{key}".encode()).hexdigest()
+        stored = cache.get(key)
+        files[name] = stored.encode() if stored is not None else make()
+        if stored is None:
+            cache.put(key, files[name].decode())
+    cache.save()
+    return files
+
+
 def build(options: Options) -> Result:
     """Build the site into options.out, or leave it exactly as it was when anything fails."""
     result = load_and_check(options)
@@ -129,7 +161,7 @@ def build(options: Options) -> Result:
     except BaseException:
         discard(staging)
         raise
-    result.written = sum(1 for path in options.out.rglob("*") if path.is_file())
+    result.written = len(manifest.entries)
     return result
 
 
