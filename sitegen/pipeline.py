@@ -10,7 +10,6 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import markdown as markdown_module
 from .cache import Cache, code_version
 from .content import Page, front_matter_cache, load_content
 from .data import live_claims, load_data
@@ -18,7 +17,7 @@ from .geo import published_zip_table
 from .markdown import Body, analyze_body, body_from_json, body_to_json, make_markdown
 from .output import Manifest, discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
 from .problems import Problems
-from .render import Renderer, Urls
+from .render import Renderer, Urls, code_digest
 from .search import search_words
 from .validate import Model, validate
 from .workers import default_jobs, run_all
@@ -68,7 +67,7 @@ def load_and_check(options: Options) -> Result:
         return [body_to_json(analyze_body(md, text, line, resolver.resolve, claims)) for text, line in chunk]
 
     def analyze(pages: list[Page]) -> list[Body]:
-        cache = Cache.in_source(options.source, "bodies", code_version(markdown_module))
+        cache = Cache.in_source(options.source, "bodies", code_digest())
         keys = [hashlib.sha256(f"{inputs}\0{p.body_line}\0{p.body}".encode()).hexdigest() for p in pages]
         found = [cache.get(key) for key in keys]
         missing = [i for i, value in enumerate(found) if value is None]

@@ -236,6 +236,7 @@ class Renderer:
         model = self.model
         parts = [
             self.templates_digest,
+            code_digest(),
             self.urls.base_url,
             {name: path for name, path in self.urls.assets.items() if name not in SCRIPT_DATA},
             self.urls.media,
@@ -568,6 +569,18 @@ class Renderer:
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/a-z/")}]
         frame = self._frame(None, "/a-z/", title, "Every page of this site, from A to Z.", graph=graph)
         return self.render("a-z.html", **frame, letters=letters)
+
+
+@functools.cache
+def code_digest() -> str:
+    """The generator's own code and the versions of the libraries that shape its HTML: a page
+    rendered by other code is never reused."""
+    from importlib.metadata import version
+
+    digest = hashlib.sha256(" ".join(version(name) for name in ("jinja2", "markdown-it-py", "markupsafe")).encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _record(record) -> dict:
