@@ -224,12 +224,36 @@ class Renderer:
         return files, keys
 
     def render_key(self, page: Page) -> str:
-        """A hash of everything a content page's HTML is made from: its own text and, through
-        the site digest, every page's front matter, the data files, the templates and the
-        asset names. Only the review stamp reads the date, so only its overdue flag counts."""
+        """A hash of everything a content page's HTML is made from: its own front matter and
+        HTML, what it shows of other pages (titles, summaries, groups, the tumors its doctors
+        treat), and the site digest (data files, templates, asset names, code). Only the review
+        stamp reads the date, so only its overdue flag counts."""
         stamp = self._stamp(page) if page.medical else None
-        own = [page.url, self.model.bodies[page.url].html, bool(stamp and stamp["overdue"])]
-        return hashlib.sha256((self.site_digest + json.dumps(own)).encode()).hexdigest()
+        own = [page.url, page.kind, page.slug, page.meta, self.model.bodies[page.url].html, bool(stamp and stamp["overdue"])]
+        parts = [own, self._title_of(f"/{page.section}/") if page.section else "", self._shown_of_others(page)]
+        return hashlib.sha256((self.site_digest + json.dumps(parts, sort_keys=True, default=str)).encode()).hexdigest()
+
+    def _shown_of_others(self, page: Page) -> list:
+        """What a content page's template shows of other pages; keep in step with the templates."""
+        model = self.model
+
+        def cards(pages: list[Page]) -> list:
+            return [[p.url, p.title, p.summary, p.meta.get("group", "")] for p in pages]
+
+        if page.kind == "tumor":
+            doctors = model.doctors_for.get(page.slug, [])
+            return [
+                cards(self._related(page, "tests")),
+                cards(self._related(page, "treatments")),
+                [[d.id, [[t.url, t.title] for t in model.tumors_of(d)]] for d in doctors],
+            ]
+        if page.kind in ("test", "treatment"):
+            return cards(model.tumors_linking.get(page.url, []))
+        if page.kind == "section":
+            return cards([p for p in model.pages if p.section == page.slug and p.kind != "section"])
+        if page.kind == "home":
+            return [cards(model.section_pages[kind]) for kind in ("tumor", "test", "treatment")]
+        return []
 
     @functools.cached_property
     def site_digest(self) -> str:
@@ -246,7 +270,6 @@ class Renderer:
             model.data.synonyms,
             self.claims,
             model.has_samples,
-            [[p.url, p.kind, p.slug, p.meta] for p in model.pages],
         ]
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 

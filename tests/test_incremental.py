@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from conftest import TODAY, run_cli, tree_digest
 
 
@@ -85,3 +86,43 @@ def test_the_date_moves_only_the_pages_whose_review_status_changes(basic: Path, 
         assert result.returncode == 0, result.stderr
         days.append(tree_digest(out))
     assert {path for path in days[1] if days[1][path] != days[0].get(path)} == {"tumors/chordoma/index.html"}
+
+
+def _edit(rel: str, old: str, new: str):
+    def apply(root: Path) -> None:
+        path = root / rel
+        text = path.read_text()
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, 1))
+
+    return apply
+
+
+EDITS = [
+    ("tumor title", _edit("content/tumors/chordoma.md", "title: Chordoma", "title: Chordoma of the spine")),
+    ("test summary", _edit("content/tests/mri.md", "summary: Pictures", "summary: Detailed pictures")),
+    ("other names", _edit("content/tests/mri.md", "also_known_as: [Magnetic resonance imaging]", "also_known_as: [MR scan]")),
+    ("tumor group", _edit("content/tumors/schwannoma.md", "group: benign", "group: spinal-cord")),
+    ("tests listed", _edit("content/tumors/chordoma.md", "tests: [mri, biopsy]", "tests: [mri]")),
+    ("review date", _edit("content/tests/mri.md", "medically_reviewed: 2026-09-01", "medically_reviewed: 2026-09-02")),
+    ("section title", _edit("content/tumors/_index.md", "title: Tumor types", "title: Kinds of tumor")),
+    ("draft published", _edit("content/treatments/draft-therapy.md", "draft: true", "draft: false")),
+    ("provider name", _edit("data/providers.yaml", "name: Avery Lee", "name: Avery Leigh")),
+    ("provider conditions", _edit("data/providers.yaml", "conditions: [chordoma]", "conditions: [chordoma, schwannoma]")),
+    ("location name", _edit("data/locations.yaml", "name: Sample Clinic, Raleigh", "name: Sample Clinic, North Raleigh")),
+    ("claim text", _edit("data/claims.yaml", "more than 3,000", "over 3,000")),
+    ("synonym", _edit("data/synonyms.yaml", "tumour: [tumor]", "tumour: [tumor]\nmagnet scan: [mri]")),
+    ("emergency line", _edit("data/site.yaml", "call 911.", "call 911 now.")),
+]
+
+
+@pytest.mark.parametrize(("name", "edit"), EDITS, ids=[name for name, _ in EDITS])
+def test_after_any_edit_a_warm_build_equals_a_cold_one(basic: Path, tmp_path: Path, name, edit):
+    out = tmp_path / "site"
+    build(basic, out, "--no-search")
+    edit(basic)
+    build(basic, out, "--no-search")
+    fresh = tmp_path / "fresh"
+    os.system(f"cp -r {basic} {fresh} && rm -rf {fresh}/.cache")
+    build(fresh, tmp_path / "cold", "--no-search")
+    assert tree_digest(out) == tree_digest(tmp_path / "cold")
