@@ -177,8 +177,7 @@ class Renderer:
         }
 
     def body_html(self, url: str) -> Markup:
-        body = self.model.bodies[url]
-        return Markup(body.html or render_body(self.md, body, self.urls.resolve, self.claims))
+        return Markup(self.model.bodies[url].html)
 
     def bio_html(self, provider: Provider) -> Markup:
         if not provider.bio:

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from .content import GROUPS, Content, Page
 from .data import Claim, Data, Location, Provider, live_claims
-from .markdown import Body, is_safe_target, make_markdown, parse_body
+from .markdown import Body, is_safe_target
 from .problems import Problems
 
 GENERATED = {
@@ -105,21 +105,17 @@ def validate(
     include_drafts: bool,
     production: bool,
     problems: Problems,
-    analyze: Callable[[list[Page]], list[Body]] | None = None,
+    analyze: Callable[[list[Page]], list[Body]],
 ) -> Model:
     """Check everything that spans files, and return the model of what gets published.
-    analyze parses (and may render) the bodies of a list of pages; by default they are only
-    parsed, here."""
+    analyze parses and renders the bodies of a list of pages (the pipeline spreads it over
+    the cores and caches it)."""
     pages = [p for p in content.pages if include_drafts or not p.draft]
     drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
     pages = _unique_urls(pages, data, problems)
     _add_missing_sections(pages)
     pages.sort(key=lambda p: p.url)
-    if analyze is None:
-        md = make_markdown()
-        bodies = {p.url: parse_body(md, p.body, p.body_line) for p in pages}
-    else:
-        bodies = dict(zip((p.url for p in pages), analyze(pages)))
+    bodies = dict(zip((p.url for p in pages), analyze(pages)))
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
     for page in pages:
