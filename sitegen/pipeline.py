@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,9 +173,7 @@ def _search_index(files, staging: Path, previous: Manifest, manifest: Manifest, 
     old = previous.extra.get("index", {})
     if old.get("pages") == digest and all(previous.intact(out, path) for path in old.get("files", [])):
         for path in old["files"]:
-            (staging / path).parent.mkdir(parents=True, exist_ok=True)
-            os.link(out / path, staging / path)
-            manifest.entries[path] = previous.entries[path]
+            manifest.place(staging, out, previous, path, None)
         hashed = old["hashed"]
     else:
         pages = {path: files[path] if files[path] is not None else (staging / path).read_bytes() for path in html}

@@ -200,12 +200,3 @@ def as_date(value) -> dt.date | None:
         except ValueError:
             return None
     return None
-
-
-def describe(value, raw: str | None = None) -> str:
-    """How a value was written, for messages."""
-    if raw is not None:
-        return raw
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
