@@ -195,7 +195,10 @@ def _build(options, args) -> int:
     if result.problems.errors:
         print(f"Nothing was published; {_shown(options.out)} is unchanged.", file=sys.stderr)
         return 1
-    print(f"Built {result.written} files into {_shown(options.out)} in {time.perf_counter() - started:.2f}s.")
+    if result.unchanged:
+        print(f"Nothing changed since the last build: {_shown(options.out)} is up to date ({result.written} files).")
+    else:
+        print(f"Built {result.written} files into {_shown(options.out)} in {time.perf_counter() - started:.2f}s.")
     return 0
 
 

@@ -66,7 +66,8 @@ class Cache:
             return
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"version": self.version, "entries": self.used}, out, sort_keys=True, separators=(",", ":"))
+                # dumps, not dump: dump feeds the file from Python's slow path, chunk by chunk
+                out.write(json.dumps({"version": self.version, "entries": self.used}, sort_keys=True, separators=(",", ":")))
             os.replace(temp, self.path)
         except OSError:
             Path(temp).unlink(missing_ok=True)

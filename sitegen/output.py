@@ -140,6 +140,9 @@ class Manifest:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
+    def all_intact(self, out: Path) -> bool:
+        return bool(self.entries) and all(self.intact(out, rel) is not None for rel in self.entries)
+
     def intact(self, out: Path, rel: str) -> list | None:
         """The entry of rel when the file in out is still the one this manifest describes."""
         entry = self.entries.get(rel)
@@ -151,59 +154,111 @@ class Manifest:
             return None
         return entry if (stat.st_size, stat.st_mtime_ns) == (entry[1], entry[2]) else None
 
-    def place(self, staging: Path, out: Path, previous: Manifest, rel: str, data: bytes | None, key: str = "") -> None:
-        """Put rel into staging: linked from out when its bytes are the same there, else
-        written; None as data means "as it is in out" (its inputs did not change)."""
-        target = staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        old = previous.intact(out, rel)
-        sha = hashlib.sha256(data).hexdigest() if data is not None else old[0]
-        if old is not None and old[0] == sha and _link(out / rel, target):
-            self.entries[rel] = [*old[:3], key]
-            return
-        if data is None:
-            raise ValueError(f"{rel} was to be kept, but it changed in {out}")
-        target.write_bytes(data)
-        self.record(staging, rel, sha, key)
 
-    def record(self, root: Path, rel: str, sha: str, key: str = "") -> None:
-        stat = (root / rel).stat()
-        self.entries[rel] = [sha, stat.st_size, stat.st_mtime_ns, key]
-
-
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 
 
 def manifest_path(out: Path) -> Path:
     return out.parent / f".{out.name}.manifest.json"
 
 
-def write_staging(
-    out: Path, files: dict[str, bytes | None], previous: Manifest, keys: dict[str, str] | None = None
-) -> tuple[Path, Manifest]:
-    """Write every file into a new folder beside out, and return it with its manifest. A file
-    whose bytes are the same as in out is hard-linked from there instead of written again;
-    `None` as a file's bytes means "the file in out, unchanged" (its inputs did not change)."""
-    keys = keys or {}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
-    manifest = Manifest()
-    try:
-        for rel, data in sorted(files.items()):
-            manifest.place(staging, out, previous, rel, data, keys.get(rel, ""))
-        staging.chmod(0o755)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return staging, manifest
+class Writer:
+    """Where a build puts its files, so that out changes only when the whole build succeeded.
+
+    A first build (no manifest describes out) writes every file into a staging folder beside
+    out and swaps it in whole. Later builds write only the files whose bytes changed into
+    the staging folder and, on commit, move each over its old self and delete the files the
+    site no longer has: nothing else in out is touched, so an edit costs the files it changes.
+
+    `place` runs in worker processes too: it only writes into staging and returns the file's
+    manifest entry, which the parent records with `add`."""
+
+    def __init__(self, out: Path, previous: Manifest) -> None:
+        self.out = out
+        self.previous = previous
+        self.patch = bool(previous.entries)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
+        self.manifest = Manifest()
+        self.written: set[str] = set()
+
+    def keep(self, rel: str, key: str) -> bool:
+        """Record rel as it is in out when it was rendered from the same inputs (key)."""
+        entry = self.previous.intact(self.out, rel) if key else None
+        if entry is None or entry[3] != key:
+            return False
+        self.manifest.entries[rel] = entry
+        return True
+
+    def place(self, rel: str, data: bytes, key: str = "") -> tuple[list, bool]:
+        """(manifest entry, written) for rel with these bytes: written into staging unless out
+        has the same bytes already."""
+        sha = hashlib.sha256(data).hexdigest()
+        old = self.previous.intact(self.out, rel)
+        if old is not None and old[0] == sha:
+            return [*old[:3], key], False
+        target = self.staging / rel
+        try:
+            target.write_bytes(data)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        stat = target.stat()
+        return [sha, stat.st_size, stat.st_mtime_ns, key], True
+
+    def add(self, rel: str, entry: list, written: bool) -> None:
+        self.manifest.entries[rel] = entry
+        if written:
+            self.written.add(rel)
+
+    def put(self, rel: str, data: bytes, key: str = "") -> None:
+        self.add(rel, *self.place(rel, data, key))
+
+    def keep_as_is(self, rel: str) -> None:
+        """Record rel, which this build did not produce again, as the last build left it (the
+        search index when no page changed)."""
+        entry = self.previous.intact(self.out, rel)
+        if entry is None:
+            raise ValueError(f"{rel} was to be kept, but it changed in {self.out}")
+        self.manifest.entries[rel] = entry
+
+    def where(self, rel: str) -> Path:
+        """The file rel is in this build: in staging when written, else in out."""
+        return self.staging / rel if not self.patch or rel in self.written else self.out / rel
+
+    def commit(self) -> None:
+        """Make out what this build produced, and remember it in the manifest."""
+        if not self.patch:
+            self.staging.chmod(0o755)
+            swap_in(self.staging, self.out)
+        else:
+            retired = sorted(self.previous.entries.keys() - self.manifest.entries.keys(), reverse=True)
+            for rel in retired:
+                (self.out / rel).unlink(missing_ok=True)
+            for rel in retired:
+                _remove_empty_parents(self.out, rel)
+            for rel in sorted(self.written):
+                target = self.out / rel
+                try:
+                    os.replace(self.staging / rel, target)
+                except FileNotFoundError:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(self.staging / rel, target)
+            discard(self.staging)
+        self.manifest.save(self.out)
+
+    def abandon(self) -> None:
+        discard(self.staging)
 
 
-def _link(existing: Path, target: Path) -> bool:
-    try:
-        os.link(existing, target)
-    except OSError:
-        return False
-    return True
+def _remove_empty_parents(out: Path, rel: str) -> None:
+    folder = (out / rel).parent
+    while folder != out:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def swap_in(staging: Path, out: Path) -> None:

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache, code_version
+from .cache import FOLDER, Cache, code_version
 from .content import Page, front_matter_cache, load_content
 from .data import live_claims, load_data
 from .geo import published_zip_table
+from .inputs import fingerprint
 from .markdown import Body, analyze_body, body_from_json, body_to_json, make_markdown
-from .output import Manifest, discard, hashed_assets, headers, redirects, robots, sitemap, swap_in, write_staging
-from .problems import Problems
+from .output import Manifest, Writer, hashed_assets, headers, redirects, robots, sitemap
+from .problems import Problem, Problems
 from .render import Renderer, Urls, code_digest
 from .search import search_words
 from .validate import Model, validate
@@ -42,6 +44,7 @@ class Result:
     problems: Problems
     model: Model | None = None
     written: int = 0
+    unchanged: bool = False  # nothing the build reads had changed: nothing was done
 
 
 def load_and_check(options: Options) -> Result:
@@ -80,10 +83,8 @@ def load_and_check(options: Options) -> Result:
     return Result(problems, model)
 
 
-def render_site(model: Model, options: Options, previous: Manifest | None = None):
-    """Every output file of the site but _headers: (files, the URLs they were rendered for,
-    each rendered page's key), by path below the root. A page whose
-    inputs are those of the file `previous` says is in the output maps to None: keep it."""
+def render_site(model: Model, options: Options, writer: Writer) -> Urls:
+    """Every file of the site but _headers and the search index, into writer."""
     generated = _generated_data(model, options.source)
     assets = hashed_assets(options.templates / "assets", generated)
     urls = Urls(
@@ -91,21 +92,15 @@ def render_site(model: Model, options: Options, previous: Manifest | None = None
         assets={name: out for name, (out, _) in assets.items()},
         media={name: m.output for name, m in model.media.items()},
     )
-    unchanged = None
-    if previous is not None:
-
-        def unchanged(path: str, key: str) -> bool:
-            entry = previous.intact(options.out, path)
-            return entry is not None and entry[3] == key
-
-    files, keys = Renderer(model, urls, options.templates).outputs(options.jobs, unchanged)
-    html_paths = list(files)
-    files.update({out: data for out, data in assets.values()})
-    files["sitemap.xml"] = sitemap(model, urls, html_paths)
-    files["robots.txt"] = robots(model, urls)
-    files["_redirects"] = redirects(model, urls)
-    files.update({m.output: m.source.read_bytes() for m in model.media.values()})
-    return files, urls, keys
+    html_paths = Renderer(model, urls, options.templates, options.source / FOLDER / "templates").outputs(writer, options.jobs)
+    for out, data in assets.values():
+        writer.put(out, data)
+    writer.put("sitemap.xml", sitemap(model, urls, html_paths))
+    writer.put("robots.txt", robots(model, urls))
+    writer.put("_redirects", redirects(model, urls))
+    for m in model.media.values():
+        writer.put(m.output, m.source.read_bytes())
+    return urls
 
 
 def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
@@ -139,50 +134,74 @@ def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
 
 
 def build(options: Options) -> Result:
-    """Build the site into options.out, or leave it exactly as it was when anything fails."""
+    """Build the site into options.out, or leave it exactly as it was when anything fails.
+    When no file the build reads has changed since the last build and its output is as that
+    build left it, nothing is done: the result repeats that build's warnings."""
+    previous = Manifest.load(options.out)
+    inputs = fingerprint(options)
+    if inputs is not None and previous.extra.get("inputs") == inputs and previous.all_intact(options.out):
+        warnings = [Problem(*warning, warning=True) for warning in previous.extra.get("warnings", [])]
+        return Result(Problems(warnings), written=len(previous.entries), unchanged=True)
     result = load_and_check(options)
     if result.problems.errors:
         return result
-    previous = Manifest.load(options.out)
-    files, urls, keys = render_site(result.model, options, previous)
-    staging, manifest = write_staging(options.out, files, previous, keys)
+    writer = Writer(options.out, previous)
+    writer.manifest.extra["inputs"] = inputs
+    writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
     try:
+        urls = render_site(result.model, options, writer)
         hashed: list[str] = []
         if options.search:
-            hashed = _search_index(files, staging, previous, manifest, options.out, result.problems)
-        manifest.place(staging, options.out, previous, "_headers", headers(urls, hashed))
+            hashed = _search_index(writer, result.problems)
+        writer.put("_headers", headers(urls, hashed))
         if result.problems.errors:
-            discard(staging)
+            writer.abandon()
             return result
-        swap_in(staging, options.out)
-        manifest.save(options.out)
+        writer.commit()
     except BaseException:
-        discard(staging)
+        writer.abandon()
         raise
-    result.written = len(manifest.entries)
+    result.written = len(writer.manifest.entries)
     return result
 
 
-def _search_index(files, staging: Path, previous: Manifest, manifest: Manifest, out: Path, problems: Problems) -> list[str]:
-    """Build the search index into staging, or, when every indexed page is byte for byte what
-    the last build indexed, link the last build's index instead of building it again."""
+def _search_index(writer: Writer, problems: Problems) -> list[str]:
+    """Build the search index, or, when every indexed page is byte for byte what the last
+    build indexed, keep the last build's index instead of building it again."""
     from .search import build_index
 
-    html = sorted(path for path in files if path.endswith(".html"))
-    digest = hashlib.sha256(json.dumps([[path, manifest.entries[path][0]] for path in html]).encode()).hexdigest()
+    entries, previous = writer.manifest.entries, writer.previous
+    html = sorted(path for path in entries if path.endswith(".html"))
+    digest = hashlib.sha256(json.dumps([[path, entries[path][0]] for path in html]).encode()).hexdigest()
     old = previous.extra.get("index", {})
-    if old.get("pages") == digest and all(previous.intact(out, path) for path in old.get("files", [])):
+    if old.get("pages") == digest and all(previous.intact(writer.out, path) for path in old.get("files", [])):
         for path in old["files"]:
-            manifest.place(staging, out, previous, path, None)
+            writer.keep_as_is(path)
         hashed = old["hashed"]
     else:
-        pages = {path: files[path] if files[path] is not None else (staging / path).read_bytes() for path in html}
-        built = staging.parent / f"{staging.name}-index"
-        hashed = build_index(pages, built / "pagefind", problems)
-        for path in sorted((built / "pagefind").rglob("*")):
-            if path.is_file():
-                manifest.place(staging, out, previous, path.relative_to(built).as_posix(), path.read_bytes())
-        shutil.rmtree(built, ignore_errors=True)
-    index_files = sorted(p for p in manifest.entries if p.startswith("pagefind/"))
-    manifest.extra["index"] = {"pages": digest, "files": index_files, "hashed": hashed}
+        built = writer.staging.parent / f"{writer.staging.name}-index"
+        try:
+            hashed = build_index(_pages_folder(writer, html, built / "pages"), built / "pagefind", problems)
+            for path in sorted((built / "pagefind").rglob("*")):
+                if path.is_file():
+                    writer.put(path.relative_to(built).as_posix(), path.read_bytes())
+        finally:
+            shutil.rmtree(built, ignore_errors=True)
+    index_files = sorted(p for p in entries if p.startswith("pagefind/"))
+    writer.manifest.extra["index"] = {"pages": digest, "files": index_files, "hashed": hashed}
     return hashed
+
+
+def _pages_folder(writer: Writer, html: list[str], folder: Path) -> Path:
+    """A folder with this build's pages and nothing else, for Pagefind to read: staging
+    itself on a first build, else links to the pages wherever they are."""
+    if not writer.patch:
+        return writer.staging
+    for path in html:
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(writer.where(path), target)
+        except OSError:
+            shutil.copyfile(writer.where(path), target)
+    return folder

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .content import GROUPS, Page
@@ -139,7 +139,9 @@ def json_ld(data) -> Markup:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-def make_environment(templates: Path) -> Environment:
+def make_environment(templates: Path, cache: Path | None = None) -> Environment:
+    """The templates' environment; with a cache folder, templates compiled by an earlier run
+    (of the same template source and Python) are loaded instead of compiled again."""
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -151,17 +153,23 @@ def make_environment(templates: Path) -> Environment:
     )
     env.filters.update(phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials, slug=slugify)
     env.globals.update(groups=GROUPS, nav=NAV, quote=quote)
+    if cache is not None:
+        try:
+            cache.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(cache))
+        except OSError:
+            pass  # a read-only checkout compiles every time
     return env
 
 
 class Renderer:
     """Renders every output of a model; one instance per build."""
 
-    def __init__(self, model: Model, urls: Urls, templates: Path) -> None:
+    def __init__(self, model: Model, urls: Urls, templates: Path, cache: Path | None = None) -> None:
         self.model = model
         self.urls = urls
         self.templates = templates
-        self.env = make_environment(templates)
+        self.env = make_environment(templates, cache)
         self.md = make_markdown()
         self.claims = model.live_claims()
         site = model.data.site
@@ -192,35 +200,45 @@ class Renderer:
 
     # -- the outputs ---------------------------------------------------------------------------
 
-    def outputs(self, jobs: int = 1, unchanged=None) -> tuple[dict[str, bytes | None], dict[str, str]]:
-        """Every HTML page: (output path -> bytes, output path -> render key). Content pages,
-        the bulk of a site, are rendered on `jobs` processes, except those whose render key
-        `unchanged(path, key)` says the file already written for them still matches: those
-        map to None."""
+    def outputs(self, writer, jobs: int = 1) -> list[str]:
+        """Render every HTML page into writer, and return their paths. Content pages, the bulk
+        of a site, are rendered and written on `jobs` processes, except those whose render key
+        says the file written for them last time still matches: those are kept."""
         keys = {_index_path(page.url): self.render_key(page) for page in self.model.pages}
-        files: dict[str, bytes | None] = {}
-        todo = []
-        for page in self.model.pages:
-            path = _index_path(page.url)
-            if unchanged is not None and unchanged(path, keys[path]):
-                files[path] = None
-            else:
-                todo.append(page)
+        todo = [page for page in self.model.pages if not writer.keep(_index_path(page.url), keys[_index_path(page.url)])]
         if todo:
             for name in self.env.list_templates(extensions=["html"]):
                 self.env.get_template(name)  # compiled once here, inherited by every worker
-            for page, html in zip(todo, run_all(self._pages, todo, jobs)):
-                files[_index_path(page.url)] = html
-        for provider in self.model.data.providers:
-            files[_index_path(provider.url)] = self.doctor(provider)
-        for location in self.model.data.locations:
-            files[_index_path(location.url)] = self.location(location)
-        files["doctors/index.html"] = self.doctors()
-        files["locations/index.html"] = self.locations()
-        files["search/index.html"] = self.simple("search.html", "/search/", "Search", "Search every page of this site.")
-        files["a-z/index.html"] = self.a_to_z()
-        files["404.html"] = self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[]))
-        return files, keys
+
+            def render_and_place(pages: list[Page]) -> list:
+                return [writer.place(_index_path(page.url), self.page(page), keys[_index_path(page.url)]) for page in pages]
+
+            for page, (entry, written) in zip(todo, run_all(render_and_place, todo, jobs)):
+                writer.add(_index_path(page.url), entry, written)
+        # The pages made from the data (doctors, locations, lists, A to Z) show every page's
+        # front matter at most, never a body: a body edit leaves them as they are.
+        generated = {
+            **{_index_path(p.url): functools.partial(self.doctor, p) for p in self.model.data.providers},
+            **{_index_path(loc.url): functools.partial(self.location, loc) for loc in self.model.data.locations},
+            "doctors/index.html": self.doctors,
+            "locations/index.html": self.locations,
+            "search/index.html": lambda: self.simple("search.html", "/search/", "Search", "Search every page of this site."),
+            "a-z/index.html": self.a_to_z,
+            "404.html": lambda: self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[])),
+        }
+        key = self.generated_key
+        for path, make in generated.items():
+            if not writer.keep(path, key):
+                writer.put(path, make(), key)
+        return [*keys, *generated]
+
+    @functools.cached_property
+    def generated_key(self) -> str:
+        """A hash of what the pages made from the data are made of: the site digest, every
+        asset's name, every page's front matter, and the date."""
+        catalog = [[p.url, p.kind, p.slug, p.meta] for p in self.model.pages]
+        parts = [self.site_digest, self.urls.assets, catalog, self.model.today.isoformat()]
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
     def render_key(self, page: Page) -> str:
         """A hash of everything a content page's HTML is made from: its own front matter and

@@ -1,18 +1,14 @@
-"""The search index: Pagefind over the rendered pages, fed from memory in a fixed order (its
-output depends on the order pages are added), plus the index-time half of synonyms.
-
-Pagefind runs as a service (`pagefind --service`): requests are base64 JSON messages ending
-in a comma, answered the same way. Pages are sent one at a time, each after the answer to
-the last: the service handles requests concurrently, so sending them all at once would let
-the order (and so the index bytes) vary from build to build."""
+"""The search index: Pagefind's own command over the rendered pages (it reads them on every
+core and adds them in path order, so the same pages give the same index), plus the
+index-time half of synonyms."""
 
 from __future__ import annotations
 
-import base64
 import gzip
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -56,19 +52,11 @@ def search_words(model) -> bytes:
     return json.dumps(sorted(words), separators=(",", ":")).encode()
 
 
-class SearchIndexError(Exception):
-    pass
-
-
-# What the site's own search script loads; Pagefind's ready-made interfaces are left out.
-KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.")
-
-
-def build_index(pages: dict[str, bytes], out: Path, problems: Problems) -> list[str]:
-    """Write Pagefind's bundle for pages (output path -> HTML bytes) into out, and return the
-    paths (below the site root) of its content-hashed files outside its hashed folders."""
+def build_index(site: Path, out: Path, problems: Problems) -> list[str]:
+    """Write Pagefind's bundle for the HTML pages in site into out, and return the paths
+    (below the site root) of its content-hashed files outside its hashed folders."""
     try:
-        _run_service(pages, out)
+        _run_pagefind(site, out)
         _stabilize(out)
     except (OSError, ValueError, SearchIndexError) as err:
         problems.error("search", 1, "pagefind", f"the search index failed ({err}); build with --no-search to skip it")
@@ -76,70 +64,35 @@ def build_index(pages: dict[str, bytes], out: Path, problems: Problems) -> list[
     return [f"{out.name}/{path.name}" for path in sorted(out.glob("*.pf_meta"))]
 
 
-def _run_service(pages: dict[str, bytes], out: Path) -> None:
+def _run_pagefind(site: Path, out: Path) -> None:
     from pagefind_bin import get_executable
 
-    process = subprocess.Popen(
-        [str(get_executable()), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-    )
-    answers = _Answers(process.stdout)
+    bundle = out.parent / f"{out.name}-bundle"
     try:
-        _send(process, 1, {"type": "NewIndex", "config": {"force_language": "en"}})
-        index_id = answers.next()["index_id"]
-        for message_id, path in enumerate(sorted(pages), start=2):
-            url = "/" + path.removesuffix("index.html")
-            _send(
-                process,
-                message_id,
-                {"type": "AddFile", "index_id": index_id, "url": url, "file_path": None, "file_contents": pages[path].decode("utf-8")},
-            )
-            answers.next()
-        # GetFiles, not WriteFiles: the service answers WriteFiles before its files are all on
-        # disk and drops what is left when it exits, so we write the files ourselves.
-        _send(process, len(pages) + 2, {"type": "GetFiles", "index_id": index_id})
-        files = answers.next()["files"]
+        ran = subprocess.run(
+            [str(get_executable()), "--site", str(site), "--output-path", str(bundle), "--force-language", "en", "--silent"],
+            capture_output=True,
+            text=True,
+        )
+        if ran.returncode != 0:
+            raise SearchIndexError((ran.stderr or ran.stdout).strip()[-500:] or f"Pagefind exited with {ran.returncode}")
+        for path in sorted(bundle.rglob("*")):
+            rel = path.relative_to(bundle).as_posix()
+            if not path.is_file() or not (rel.startswith(KEEP) or "/" in rel or rel.endswith(".pf_meta")):
+                continue  # Pagefind's ready-made interfaces: our own search script replaces them
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
     finally:
-        process.kill()
-        process.wait()
-        process.stdin.close()
-        process.stdout.close()
-    for file in sorted(files, key=lambda f: f["path"]):
-        if not file["path"].startswith(KEEP) and "/" not in file["path"] and not file["path"].endswith(".pf_meta"):
-            continue  # Pagefind's ready-made interfaces: our own search script replaces them
-        target = out / file["path"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(base64.b64decode(file["content"]))
+        shutil.rmtree(bundle, ignore_errors=True)
 
 
-def _send(process: subprocess.Popen, message_id: int, payload: dict) -> None:
-    try:
-        process.stdin.write(base64.b64encode(json.dumps({"message_id": message_id, "payload": payload}).encode()) + b",")
-        process.stdin.flush()
-    except BrokenPipeError:
-        raise SearchIndexError("Pagefind stopped unexpectedly") from None
+class SearchIndexError(Exception):
+    pass
 
 
-class _Answers:
-    """Pagefind's answers, one base64 JSON message per comma."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-        self.buffer = bytearray()
-
-    def next(self) -> dict:
-        searched = 0
-        while (end := self.buffer.find(b",", searched)) < 0:
-            searched = len(self.buffer)
-            chunk = self.stream.read1(1 << 20)
-            if not chunk:
-                raise SearchIndexError("Pagefind stopped unexpectedly")
-            self.buffer += chunk
-        raw = bytes(self.buffer[:end])
-        del self.buffer[: end + 1]
-        payload = json.loads(base64.b64decode(raw)).get("payload", {})
-        if payload.get("type") == "Error":
-            raise SearchIndexError(payload.get("message", "unknown error"))
-        return payload
+# What the site's own search script loads; Pagefind's ready-made interfaces are left out.
+KEEP = ("pagefind.js", "pagefind-worker.js", "pagefind-entry.json", "wasm.")
 
 
 # -- Byte-identical output ------------------------------------------------------------------

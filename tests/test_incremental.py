@@ -4,6 +4,7 @@ what a cold build makes, and only files whose bytes change are written."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,13 @@ def _edit(rel: str, old: str, new: str):
     return apply
 
 
+def _remove_biopsy(root: Path) -> None:
+    (root / "content/tests/biopsy.md").unlink()
+    _edit("content/tumors/chordoma.md", "tests: [mri, biopsy]", "tests: [mri]")(root)
+
+
 EDITS = [
+    ("page removed", _remove_biopsy),
     ("tumor title", _edit("content/tumors/chordoma.md", "title: Chordoma", "title: Chordoma of the spine")),
     ("test summary", _edit("content/tests/mri.md", "summary: Pictures", "summary: Detailed pictures")),
     ("other names", _edit("content/tests/mri.md", "also_known_as: [Magnetic resonance imaging]", "also_known_as: [MR scan]")),
@@ -126,3 +133,49 @@ def test_after_any_edit_a_warm_build_equals_a_cold_one(basic: Path, tmp_path: Pa
     os.system(f"cp -r {basic} {fresh} && rm -rf {fresh}/.cache")
     build(fresh, tmp_path / "cold", "--no-search")
     assert tree_digest(out) == tree_digest(tmp_path / "cold")
+
+
+def _age(root: Path, seconds: int = 3600) -> None:
+    """Give every file below root a modification time `seconds` ago, as files not edited
+    during the session have (a file changed within the last moment is never trusted)."""
+    then = os.stat(root).st_mtime - seconds
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (then, then))
+
+
+def test_a_build_with_nothing_changed_does_nothing_and_repeats_the_warnings(basic: Path, tmp_path: Path):
+    from sitegen.inputs import CODE, RACY_NS
+
+    # The generator's own files count too: one saved a moment ago is not trusted yet.
+    newest = max(p.stat().st_mtime_ns for folder in (CODE, CODE.parent / "templates") for p in folder.rglob("*"))
+    time.sleep(max(0, newest + RACY_NS - time.time_ns()) / 1e9)
+    home = basic / "content/_index.md"
+    home.write_text(home.read_text().replace('{{ claim "surgeries" }}', '{{ claim "old-ranking" }}'))
+    _age(basic)
+    out = tmp_path / "site"
+    first = run_cli("build", "--source", str(basic), "--out", str(out), "--today", TODAY, "--no-search")
+    assert first.returncode == 0 and "Built" in first.stdout, first.stderr
+    warning = "content/_index.md:17: warning: claim:"
+    assert warning in first.stderr
+    before = {p: (s.st_ino, s.st_mtime_ns) for p, s in ((p, p.stat()) for p in out.rglob("*"))}
+
+    again = run_cli("build", "--source", str(basic), "--out", str(out), "--today", TODAY, "--no-search")
+    assert again.returncode == 0
+    assert "Nothing changed since the last build" in again.stdout
+    assert warning in again.stderr, "the last build's warnings are said again"
+    assert {p: (s.st_ino, s.st_mtime_ns) for p, s in ((p, p.stat()) for p in out.rglob("*"))} == before
+
+    # Another day, other options, a file changed in the output or in the content: a real build.
+    later = run_cli("build", "--source", str(basic), "--out", str(out), "--today", "2027-06-01", "--no-search")
+    assert "Built" in later.stdout, later.stderr
+    build(basic, out, "--no-search")
+    (out / "tests/mri/index.html").unlink()
+    repaired = run_cli("build", "--source", str(basic), "--out", str(out), "--today", TODAY, "--no-search")
+    assert "Built" in repaired.stdout and (out / "tests/mri/index.html").is_file()
+    page = basic / "content/tests/mri.md"
+    stat = page.stat()
+    page.write_text(page.read_text().replace("strong magnet", "strong magnets"))
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with its old time back
+    edited = run_cli("build", "--source", str(basic), "--out", str(out), "--today", TODAY, "--no-search")
+    assert "Built" in edited.stdout
+    assert "strong magnets" in (out / "tests/mri/index.html").read_text()
