@@ -35,7 +35,8 @@ class Body:
     headings: list[tuple[int, int, str]] = field(default_factory=list)  # (level, line, id)
     claims: list[tuple[str, int]] = field(default_factory=list)
     stray_claims: list[int] = field(default_factory=list)
-    html: str = ""
+    html: str | None = ""  # None: not rendered in this run (read from the cache)
+    key: str = ""  # a hash of everything the HTML is made from
 
     @property
     def anchors(self) -> set[str]:
@@ -43,12 +44,13 @@ class Body:
 
 
 def body_to_json(body: Body) -> list:
-    """An analyzed body (no tokens) as plain JSON, for the build cache."""
-    return [[[r.kind, r.target, r.line, r.alt] for r in body.refs], body.headings, body.claims, body.stray_claims, body.html]
+    """What the checks need of an analyzed body, as plain JSON for the build cache: not its
+    HTML, which a warm build needs only for the few pages it renders again."""
+    return [[[r.kind, r.target, r.line, r.alt] for r in body.refs], body.headings, body.claims, body.stray_claims]
 
 
-def body_from_json(value: list) -> Body:
-    refs, headings, claims, stray, html = value
+def body_from_json(value: list, html: str | None = None) -> Body:
+    refs, headings, claims, stray = value
     return Body([], [Ref(*ref) for ref in refs], [tuple(h) for h in headings], [tuple(c) for c in claims], list(stray), html)
 
 

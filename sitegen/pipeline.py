@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,19 +66,22 @@ def load_and_check(options: Options) -> Result:
     # the claims still valid: all of them are in its cache key.
     inputs = hashlib.sha256(json.dumps([data.site.base_url, media, claims], sort_keys=True).encode()).hexdigest()
 
-    def analyze_all(chunk: list[tuple[str, int]]) -> list[list]:
-        return [body_to_json(analyze_body(md, text, line, resolver.resolve, claims)) for text, line in chunk]
+    def analyze_all(chunk: list[tuple[str, int]]) -> list[tuple[list, str]]:
+        bodies = [analyze_body(md, text, line, resolver.resolve, claims) for text, line in chunk]
+        return [(body_to_json(body), body.html) for body in bodies]
 
     def analyze(pages: list[Page]) -> list[Body]:
         cache = Cache.in_source(options.source, "bodies", code_digest())
         keys = [hashlib.sha256(f"{inputs}\0{p.body_line}\0{p.body}".encode()).hexdigest() for p in pages]
-        found = [cache.get(key) for key in keys]
-        missing = [i for i, value in enumerate(found) if value is None]
-        for i, value in zip(missing, run_all(analyze_all, [(pages[i].body, pages[i].body_line) for i in missing], options.jobs)):
+        bodies = [body_from_json(value) if (value := cache.get(key)) is not None else None for key in keys]
+        missing = [i for i, body in enumerate(bodies) if body is None]
+        for i, (value, html) in zip(missing, run_all(analyze_all, [(pages[i].body, pages[i].body_line) for i in missing], options.jobs)):
             cache.put(keys[i], value)
-            found[i] = value
+            bodies[i] = body_from_json(value, html)
         cache.save()
-        return [body_from_json(value) for value in found]
+        for body, key in zip(bodies, keys):
+            body.key = key
+        return bodies
 
     model = validate(content, data, options.today, options.drafts, options.production, problems, analyze)
     return Result(problems, model)
@@ -111,7 +115,20 @@ def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
 
     from . import geo, search
 
-    cache = Cache.in_source(source, "generated", code_version(geo, search))
+    this = sys.modules[__name__]  # what is cached is also how this module puts it together
+    cache = Cache.in_source(source, "generated", code_version(geo, search, this))
+    page_cache = Cache.in_source(source, "words", code_version(search, this))
+
+    def words_of(page: Page) -> list[str]:
+        """A page's words, kept by its file's hash: an edit reads only the edited page again."""
+        if not page.text_hash:  # a page the build made up (a section without an _index.md)
+            return search.page_words(page)
+        stored = page_cache.get(page.text_hash)
+        if stored is None:
+            stored = " ".join(search.page_words(page))
+            page_cache.put(page.text_hash, stored)
+        return stored.split()
+
     inputs = {
         "zips.json": ("zipcodes " + version("zipcodes"), published_zip_table),
         "search-words.json": (
@@ -119,7 +136,7 @@ def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
                 [[p.url, p.text_hash] for p in model.pages]
                 + [model.data.synonyms, [p.name for p in model.active_providers], [[loc.name, loc.city] for loc in model.data.locations]]
             ),
-            lambda: search_words(model),
+            lambda: search_words(model, words_of),
         ),
     }
     files = {}
@@ -130,6 +147,8 @@ def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
         if stored is None:
             cache.put(key, files[name].decode())
     cache.save()
+    if page_cache.used:  # else the word list came from the cache whole: keep the pages' words
+        page_cache.save()
     return files
 
 

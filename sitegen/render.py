@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from .content import GROUPS, Page
 from .data import Location, Provider
-from .markdown import is_safe_target, make_markdown, render_body, slugify
+from .markdown import is_safe_target, make_markdown, parse_body, render_body, slugify
 from .review import next_review_due, review_status
 from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
@@ -185,13 +185,15 @@ class Renderer:
         }
 
     def body_html(self, url: str) -> Markup:
-        return Markup(self.model.bodies[url].html)
+        body = self.model.bodies[url]
+        if body.html is None:  # analyzed by an earlier build: render it now
+            page = self.model.by_url[url]
+            body.html = render_body(self.md, parse_body(self.md, page.body, page.body_line), self.urls.resolve, self.claims)
+        return Markup(body.html)
 
     def bio_html(self, provider: Provider) -> Markup:
         if not provider.bio:
             return Markup("")
-        from .markdown import parse_body
-
         return Markup(render_body(self.md, parse_body(self.md, provider.bio, 1), self.urls.resolve, {}))
 
     def render(self, template: str, **context) -> bytes:
@@ -246,7 +248,7 @@ class Renderer:
         treat), and the site digest (data files, templates, asset names, code). Only the review
         stamp reads the date, so only its overdue flag counts."""
         stamp = self._stamp(page) if page.medical else None
-        own = [page.url, page.kind, page.slug, page.meta, self.model.bodies[page.url].html, bool(stamp and stamp["overdue"])]
+        own = [page.url, page.kind, page.slug, page.meta, self.model.bodies[page.url].key, bool(stamp and stamp["overdue"])]
         parts = [own, self._title_of(f"/{page.section}/") if page.section else "", self._shown_of_others(page)]
         return hashlib.sha256((self.site_digest + json.dumps(parts, sort_keys=True, default=str)).encode()).hexdigest()
 

@@ -37,19 +37,28 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def search_words(model) -> bytes:
+def search_words(model, words_of=None) -> bytes:
     """The words search can correct a misspelling to: every word of every page, the names of
     doctors and places, and the synonyms, as a sorted JSON list. A query word in this list is
-    never "corrected"."""
+    never "corrected". words_of(page) may answer for page_words from a cache."""
     texts = [p.name for p in model.active_providers]
     texts += [n for loc in model.data.locations for n in (loc.name, loc.city)]
     texts += list(model.data.synonyms)
-    for page in model.pages:
-        texts += [page.title, page.body, *page.meta.get("also_known_as", []), *page.meta.get("search_terms", [])]
     words: set[str] = set()
     for text in texts:
-        words.update(re.findall(r"[a-z]{4,}", text.lower()))
+        words.update(WORD.findall(text.lower()))
+    for page in model.pages:
+        words.update((words_of or page_words)(page))
     return json.dumps(sorted(words), separators=(",", ":")).encode()
+
+
+def page_words(page) -> list[str]:
+    """The words of one page (title, body, other names, search terms) search_words counts."""
+    text = " ".join([page.title, page.body, *page.meta.get("also_known_as", []), *page.meta.get("search_terms", [])])
+    return sorted(set(WORD.findall(text.lower())))
+
+
+WORD = re.compile(r"[a-z]{4,}")
 
 
 def build_index(site: Path, out: Path, problems: Problems) -> list[str]:

@@ -43,7 +43,7 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 def copy_fixture(name: str, dest: Path) -> Path:
     target = dest / name
-    shutil.copytree(FIXTURES / name, target, symlinks=True)
+    shutil.copytree(FIXTURES / name, target, symlinks=True, ignore=shutil.ignore_patterns(".cache"))
     return target
 
 

@@ -22,7 +22,11 @@ def model():
 
 
 def _body_html(model, page) -> str:
-    return model.bodies[page.url].html
+    """A page's body as HTML (a body read from the build cache has none yet)."""
+    from sitegen.markdown import make_markdown, parse_body, render_body
+
+    md = make_markdown()
+    return render_body(md, parse_body(md, page.body, page.body_line), lambda target: target, model.live_claims())
 
 
 def test_the_content_has_every_page_kind(model):
