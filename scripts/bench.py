@@ -122,27 +122,68 @@ def write_tree(root: Path, pages: int, seed: int = 7) -> Path:
 
 
 def timed_build(source: Path, out: Path, search: bool) -> tuple[float, float]:
-    """(seconds, peak MB of the build process) for one build."""
+    """(seconds, peak MB of all its processes) for one build."""
     command = ["build", "--source", str(source), "--out", str(out), "--today", TODAY]
     return timed(command + ([] if search else ["--no-search"]))
 
 
 def timed(arguments: list[str], output: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak MB of the process) for one run of build.py, its output to a file or nowhere."""
+    """(seconds, peak MB of all its processes) for one run of build.py, its output to a file or nowhere."""
     return run_timed([sys.executable, str(REPO / "build.py"), *arguments], output)
 
 
 def run_timed(command: list[str], output: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak MB of the process) for one run of a command, its output to a file or nowhere."""
+    """(seconds, peak MB of all its processes together) for one run of a command, its output to
+    a file or nowhere. Memory is the proportional set size (shared pages split between the
+    processes sharing them) of the command and every process it starts, sampled every 10 ms."""
+    import threading
+
+    peak = [0.0]
     started = time.perf_counter()
     with open(output or os.devnull, "wb") as out, tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=out, stderr=errors)
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.01):
+                peak[0] = max(peak[0], _tree_pss_kb(process.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         elapsed = time.perf_counter() - started
+        done.set()
+        sampler.join()
         if status != 0:
             errors.seek(0)
             raise SystemExit(f"{' '.join(command[:3])} failed: {errors.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, max(peak[0], usage.ru_maxrss) / 1024
+
+
+def _tree_pss_kb(root: int) -> float:
+    """The proportional set size, in KB, of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        todo += children.get(pid, [])
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+                for line in rollup:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except (OSError, ValueError):
+            pass
+    return total
 
 
 def make_history(source: Path, batch: int = 40) -> int:
@@ -255,6 +296,63 @@ def search_figures(site: Path, runs: int) -> None:
     )
 
 
+def serve_latency(source: Path, saves: int = 10) -> None:
+    """From the file write to the reload message, for `saves` body edits of one page in
+    `serve` (search index on), each after the last edit's full build finished, as when a
+    person edits and looks. The page's own reload comes first; the full build follows."""
+    import http.client
+    import queue
+    import socket
+    import threading
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "serve", "--source", str(source), "--port", str(port), "--today", TODAY],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True).start()
+
+    def wait_for(prefix: str) -> None:
+        while not lines.get(timeout=300).startswith(prefix):
+            pass
+
+    try:
+        wait_for("Serving on")
+        events = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        events.request("GET", "/__serve/events")
+        stream = events.getresponse()
+        stream.fp.readline()
+        page = source / "content/tumors/tumor-00002.md"
+        original = page.read_text()
+        times = []
+        for save in range(saves):
+            temp = page.with_name(".tumor-00002.md.tmp")
+            temp.write_text(original.replace("## Section 2 of the page", f"## Section 2 of the page, saved {save + 1} times", 1))
+            started = time.perf_counter()
+            os.replace(temp, page)  # as editors save
+            while True:
+                line = stream.fp.readline()
+                if line.startswith(b"data: ") and "/tumors/tumor-00002/" in json.loads(line[6:])["pages"]:
+                    break
+            times.append(time.perf_counter() - started)
+            wait_for("Rebuilt:")  # the full build, search index included, has caught up
+        page.write_text(original)
+        events.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(
+        f"{'serve: save to reload message':<34} median {statistics.median(times) * 1000:7.0f} ms (min {min(times) * 1000:.0f}, "
+        f"max {max(times) * 1000:.0f}) over {saves} saves of one page's body, {len(list((source / 'content').rglob('*.md')))} pages"
+    )
+
+
+SEARCH_PEER = "hugo, then pagefind"
 PEER_LAYOUT = (
     "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title></head><body><main>{content}</main></body></html>\n"
 )
@@ -277,6 +375,11 @@ def peer_trees(source: Path, work: Path) -> dict[str, tuple[list[str], Path]]:
             (layouts / name).write_text(PEER_LAYOUT.format(title="{{ .Title }}", content="{{ .Content }}"))
         peers["hugo " + subprocess.run([hugo, "version"], capture_output=True, text=True).stdout.split()[1]] = (
             [hugo, "--source", str(root), "--destination", str(work / "hugo-out"), "--quiet"],
+            work / "hugo-out",
+        )
+        # The search target's peer: Hugo's build followed by a Pagefind run over its pages.
+        peers[SEARCH_PEER] = (
+            ["sh", "-c", f'"{hugo}" --source "{root}" --destination "{work / "hugo-out"}" --quiet && "{sys.executable}" -m pagefind_bin --site "{work / "hugo-out"}" --silent'],
             work / "hugo-out",
         )
     else:
@@ -357,6 +460,8 @@ def main() -> None:
         report("one page's body edited", edited)
         report("one page's title edited", retitled)
         for name, runs in peer_runs.items():
+            if name == SEARCH_PEER:
+                continue
             base = statistics.median(t for t, _ in runs)
             print(
                 f"ratios to {name}'s cold build: cold {statistics.median(t for t, _ in cold) / base:.2f}x, "
@@ -371,8 +476,12 @@ def main() -> None:
                 (work / ".site.manifest.json").unlink(missing_ok=True)
                 searched.append(timed_build(source, out, search=True))
             report("cold build with the search index", searched)
+            if SEARCH_PEER in peer_runs:
+                base = statistics.median(t for t, _ in peer_runs[SEARCH_PEER])
+                print(f"ratio to {SEARCH_PEER}: cold with the index {statistics.median(t for t, _ in searched) / base:.2f}x")
             report("warm build with the index, no change", [timed_build(source, out, search=True) for _ in range(args.runs)])
             search_figures(out, args.runs)
+            serve_latency(source)
         files = sum(1 for p in out.rglob("*") if p.is_file())
         size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
         print(f"output: {files} files, {size / 1e6:.1f} MB")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -19,9 +20,9 @@ from .inputs import fingerprint
 from .markdown import Body, analyze_body, body_from_json, body_to_json, make_markdown
 from .output import Manifest, Writer, hashed_assets, headers, redirects, robots, sitemap
 from .problems import Problem, Problems
-from .render import Renderer, Urls, code_digest
+from .render import Renderer, Urls, code_digest, index_path
 from .search import search_words
-from .validate import Model, validate
+from .validate import Model, check_body, validate
 from .workers import default_jobs, run_all
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -46,6 +47,8 @@ class Result:
     model: Model | None = None
     written: int = 0
     unchanged: bool = False  # nothing the build reads had changed: nothing was done
+    renderer: Renderer | None = None
+    changed: set[str] = field(default_factory=set)  # output files written or deleted
 
 
 def load_and_check(options: Options) -> Result:
@@ -87,8 +90,9 @@ def load_and_check(options: Options) -> Result:
     return Result(problems, model)
 
 
-def render_site(model: Model, options: Options, writer: Writer) -> Urls:
-    """Every file of the site but _headers and the search index, into writer."""
+def render_site(model: Model, options: Options, writer: Writer) -> Renderer:
+    """Every file of the site but _headers and the search index, into writer; the renderer
+    (with its URLs and compiled templates) is returned for serve to use again."""
     generated = _generated_data(model, options.source)
     assets = hashed_assets(options.templates / "assets", generated)
     urls = Urls(
@@ -96,7 +100,8 @@ def render_site(model: Model, options: Options, writer: Writer) -> Urls:
         assets={name: out for name, (out, _) in assets.items()},
         media={name: m.output for name, m in model.media.items()},
     )
-    html_paths = Renderer(model, urls, options.templates, options.source / FOLDER / "templates").outputs(writer, options.jobs)
+    renderer = Renderer(model, urls, options.templates, options.source / FOLDER / "templates")
+    html_paths = renderer.outputs(writer, options.jobs)
     for out, data in assets.values():
         writer.put(out, data)
     writer.put("sitemap.xml", sitemap(model, urls, html_paths))
@@ -104,7 +109,7 @@ def render_site(model: Model, options: Options, writer: Writer) -> Urls:
     writer.put("_redirects", redirects(model, urls))
     for m in model.media.values():
         writer.put(m.output, m.source.read_bytes())
-    return urls
+    return renderer
 
 
 def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
@@ -152,10 +157,13 @@ def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
     return files
 
 
-def build(options: Options) -> Result:
+def build(options: Options, lock=None, cancelled=None) -> Result:
     """Build the site into options.out, or leave it exactly as it was when anything fails.
     When no file the build reads has changed since the last build and its output is as that
-    build left it, nothing is done: the result repeats that build's warnings."""
+    build left it, nothing is done: the result repeats that build's warnings.
+
+    For serve: the output is changed while holding lock, and not at all when cancelled()
+    says by then that a newer build is due."""
     previous = Manifest.load(options.out)
     inputs = fingerprint(options)
     if inputs is not None and previous.extra.get("inputs") == inputs and previous.all_intact(options.out):
@@ -168,20 +176,63 @@ def build(options: Options) -> Result:
     writer.manifest.extra["inputs"] = inputs
     writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
     try:
-        urls = render_site(result.model, options, writer)
+        result.renderer = render_site(result.model, options, writer)
         hashed: list[str] = []
         if options.search:
             hashed = _search_index(writer, result.problems)
-        writer.put("_headers", headers(urls, hashed))
+        writer.put("_headers", headers(result.renderer.urls, hashed))
         if result.problems.errors:
             writer.abandon()
             return result
-        writer.commit()
+        with lock or contextlib.nullcontext():
+            if cancelled is not None and cancelled():
+                writer.abandon()
+                result.unchanged = True
+                return result
+            writer.commit()
     except BaseException:
         writer.abandon()
         raise
     result.written = len(writer.manifest.entries)
+    result.changed = writer.written | (previous.entries.keys() - writer.manifest.entries.keys())
     return result
+
+
+def quick_page(result: Result, options: Options, path: Path) -> tuple[str, Problems] | None:
+    """For serve: when the only change is to the body of one published page, check that body
+    and render that page into the output now, from the model of the last build (result):
+    (its output path, the body's problems; on errors "" and nothing is written). None when the change
+    is anything else: the full build that follows is the one to show it."""
+    from .content import load_page, page_location
+
+    model, renderer = result.model, result.renderer
+    try:
+        rel_to_content = path.resolve().relative_to((options.source / "content").resolve())
+    except ValueError:
+        return None
+    if model is None or renderer is None or path.suffix != ".md" or page_location(rel_to_content) is None:
+        return None
+    url = page_location(rel_to_content)[0]
+    old = model.by_url.get(url)
+    problems = Problems()
+    rel = f"content/{rel_to_content.as_posix()}"
+    new = load_page(path, rel, rel_to_content, problems)
+    if old is None or new is None or problems.items or old.path != rel or new.meta != old.meta:
+        return None
+    body = analyze_body(renderer.md, new.body, new.body_line, renderer.urls.resolve, renderer.claims)
+    before = model.bodies[url]
+    model.bodies[url] = body
+    check_body(new, model, problems)
+    if problems.errors:
+        model.bodies[url] = before
+        return "", problems
+    old.body, old.body_line, old.text_hash = new.body, new.body_line, new.text_hash
+    out_path = index_path(url)
+    target = options.out / out_path
+    temp = target.with_name(f".{target.name}.quick")
+    temp.write_bytes(renderer.page(old))
+    os.replace(temp, target)
+    return out_path, problems
 
 
 def _search_index(writer: Writer, problems: Problems) -> list[str]:

@@ -206,22 +206,22 @@ class Renderer:
         """Render every HTML page into writer, and return their paths. Content pages, the bulk
         of a site, are rendered and written on `jobs` processes, except those whose render key
         says the file written for them last time still matches: those are kept."""
-        keys = {_index_path(page.url): self.render_key(page) for page in self.model.pages}
-        todo = [page for page in self.model.pages if not writer.keep(_index_path(page.url), keys[_index_path(page.url)])]
+        keys = {index_path(page.url): self.render_key(page) for page in self.model.pages}
+        todo = [page for page in self.model.pages if not writer.keep(index_path(page.url), keys[index_path(page.url)])]
         if todo:
             for name in self.env.list_templates(extensions=["html"]):
                 self.env.get_template(name)  # compiled once here, inherited by every worker
 
             def render_and_place(pages: list[Page]) -> list:
-                return [writer.place(_index_path(page.url), self.page(page), keys[_index_path(page.url)]) for page in pages]
+                return [writer.place(index_path(page.url), self.page(page), keys[index_path(page.url)]) for page in pages]
 
             for page, (entry, written) in zip(todo, run_all(render_and_place, todo, jobs)):
-                writer.add(_index_path(page.url), entry, written)
+                writer.add(index_path(page.url), entry, written)
         # The pages made from the data (doctors, locations, lists, A to Z) show every page's
         # front matter at most, never a body: a body edit leaves them as they are.
         generated = {
-            **{_index_path(p.url): functools.partial(self.doctor, p) for p in self.model.data.providers},
-            **{_index_path(loc.url): functools.partial(self.location, loc) for loc in self.model.data.locations},
+            **{index_path(p.url): functools.partial(self.doctor, p) for p in self.model.data.providers},
+            **{index_path(loc.url): functools.partial(self.location, loc) for loc in self.model.data.locations},
             "doctors/index.html": self.doctors,
             "locations/index.html": self.locations,
             "search/index.html": lambda: self.simple("search.html", "/search/", "Search", "Search every page of this site."),
@@ -630,5 +630,5 @@ def _record(record) -> dict:
     return {k: v for k, v in dataclasses.asdict(record).items() if k not in ("path", "line", "lines")}
 
 
-def _index_path(url: str) -> str:
+def index_path(url: str) -> str:
     return url.strip("/") + "/index.html" if url != "/" else "index.html"

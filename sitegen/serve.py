@@ -5,43 +5,66 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
+import os
 import shutil
 import signal
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import replace
 from html import escape
 from pathlib import Path
 
-from .pipeline import Options, build
+from .pipeline import Options, Result, build, quick_page
 
 RELOAD_PATH = "/__serve/reload.js"
 EVENTS_PATH = "/__serve/events"
 RELOAD_SCRIPT = b"""(function () {
   var source = new EventSource("/__serve/events");
-  source.addEventListener("reload", function () { window.location.reload(); });
+  source.addEventListener("reload", function (event) {
+    // The event names the pages that changed ("*": every page); others stay as they are.
+    var pages = JSON.parse(event.data).pages;
+    var here = window.location.pathname.replace(/index\\.html$/, "");
+    if (pages.indexOf("*") >= 0 || pages.indexOf(here) >= 0) window.location.reload();
+  });
 })();
 """
 
+# Files whose change no open page needs to reload for: the search index and the data the
+# scripts fetch when asked (a new word list also renames it in the search page, which does).
+QUIET = ("pagefind/", "assets/search-words.", "assets/zips.", "_headers", "_redirects", "sitemap.xml", "robots.txt")
+
 
 class State:
-    """What the server shows: the generation of the last build and its problems, if any."""
+    """What the server shows (the generation of the output and the problems of the last
+    build, if any) and what the watcher and the builder share."""
 
     def __init__(self) -> None:
         self.generation = 0
         self.problems = ""
+        self.pages: list[str] = ["*"]  # what the last generation changed
         self.changed = threading.Condition()
+        self.lock = threading.Lock()  # held while the output or `result` changes
+        self.result: Result | None = None  # the last good build, for quick pages
+        self.quick: dict[str, bytes] = {}  # pages written quickly since that build, with their bytes
+        self.dirty = threading.Event()  # a full build is due
 
-    def publish(self, problems: str) -> None:
+    def publish(self, problems: str, pages: list[str]) -> None:
         with self.changed:
             self.generation += 1
             self.problems = problems
+            self.pages = pages
             self.changed.notify_all()
 
 
 def serve(options: Options, port: int) -> int:
-    """Serve until interrupted. Content errors are shown and the server keeps running."""
+    """Serve until interrupted. Content errors are shown and the server keeps running.
+
+    An edit to one page's body is checked and that page rendered at once, from the model of
+    the last build, and the browser showing it reloads; the full build (search index
+    included) follows on its own thread and reloads only the pages it changes further."""
     from watchfiles import watch
 
     signal.signal(signal.SIGTERM, _stop)
@@ -49,18 +72,24 @@ def serve(options: Options, port: int) -> int:
     out = work / "site"
     options = replace(options, out=out)
     state = State()
-    _rebuild(options, state)
+    _full_build(options, state)
     handler = functools.partial(_Handler, directory=str(out), state=state)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=_builder, args=(options, state), daemon=True).start()
     print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop). Watching content/, data/ and templates/.")
     folders = [str(p) for p in (options.source / "content", options.source / "data", options.templates) if p.is_dir()]
     try:
-        for changes in watch(*folders, debounce=50, step=20):
-            names = sorted({Path(path).name for _, path in changes})
-            print(f"Changed: {', '.join(names)}; rebuilding.")
-            _rebuild(options, state)
+        for changes in watch(*folders, debounce=10, step=5):
+            paths = sorted({Path(path) for _, path in changes})
+            print(f"Changed: {', '.join(sorted({p.name for p in paths}))}; rebuilding.", flush=True)
+            # An editor's save may pass through a temporary file (written, then renamed over
+            # the page): what counts is the one page that is there now.
+            saved = [p for p in paths if p.is_file() and not p.name.startswith((".", "~")) and not p.name.endswith(("~", ".tmp", ".swp"))]
+            state.dirty.set()
+            if len(saved) == 1:
+                _quick(options, state, saved[0])
     except KeyboardInterrupt:
         pass
     finally:
@@ -73,17 +102,104 @@ def _stop(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _rebuild(options: Options, state: State) -> None:
-    result = build(options)
+def _quick(options: Options, state: State, path: Path) -> None:
+    with state.lock:
+        quick = quick_page(state.result, options, path) if state.result is not None else None
+        if quick is None:
+            return
+        written, problems = quick
+        if written:
+            state.quick[written] = (options.out / written).read_bytes()
+    report = problems.report() if problems.items else ""
+    if report:
+        print(report, file=sys.stderr)
+    state.publish(report, [_page_url(written)] if written else ["*"])
+    if written:
+        print(f"Updated {_page_url(written)}; the full build follows.", flush=True)
+
+
+def _builder(options: Options, state: State) -> None:
+    while True:
+        state.dirty.wait()
+        state.dirty.clear()
+        _full_build(options, state)
+
+
+def _full_build(options: Options, state: State) -> None:
+    # Files take their times from the kernel's coarse clock, which lags behind this one.
+    started = time.time_ns() - 50_000_000
+    began = time.perf_counter()
+
+    def cancelled() -> bool:
+        """Newer edits came in while the build ran (it may have read a file half-saved, before
+        the watcher even heard of it): the next build shows them."""
+        if not state.dirty.is_set() and _edited_since(options, started):
+            state.dirty.set()
+        return state.dirty.is_set()
+
+    try:
+        result = build(options, state.lock, cancelled=cancelled)
+    except Exception as err:  # keep serving the last good build whatever happens
+        print(f"The build failed: {err!r}", file=sys.stderr)
+        return
+    if cancelled():
+        return
     report = result.problems.report() if result.problems.items else ""
     if report:
         print(report, file=sys.stderr)
     if result.problems.errors:
         print("The last good build is still being served.", file=sys.stderr)
-        state.publish(report)
-    else:
-        print(f"Rebuilt {result.written} files.")
-        state.publish("")
+        state.publish(report, ["*"])
+        return
+    with state.lock:
+        if result.model is not None:
+            state.result = result
+        quick, state.quick = state.quick, {}
+    # A page written quickly reloads again only if the full build made it differently.
+    same = {path for path, data in quick.items() if _read(options.out / path) == data}
+    pages = sorted({_page_url(path) for path in result.changed - same if not path.startswith(QUIET)})
+    if report != state.problems:
+        pages = ["*"]
+    if pages or state.generation == 0:
+        state.publish(report, pages or ["*"])
+    what = "search index included" if options.search else "no search index"
+    print(f"Rebuilt: {len(result.changed)} files changed in {time.perf_counter() - began:.2f}s ({what}).", flush=True)
+
+
+def _edited_since(options: Options, started: int) -> bool:
+    folders = [options.source / "content", options.source / "data", options.templates]
+    return any(_newer(folder, started) for folder in folders)
+
+
+def _newer(folder: Path, started: int) -> bool:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return False
+    for entry in entries:
+        try:
+            if entry.is_dir():
+                if _newer(Path(entry.path), started):
+                    return True
+            elif entry.stat().st_mtime_ns >= started:
+                return True
+        except OSError:
+            return True  # gone while we looked: it was being changed
+    return False
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _page_url(path: str) -> str:
+    """The address a changed output file is seen at; "*" for a file every page uses."""
+    if path.endswith("index.html"):
+        return "/" + path.removesuffix("index.html")
+    return "/" + path if path.endswith(".html") else "*"
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -144,7 +260,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                     self.state.changed.wait_for(lambda last=seen: self.state.generation != last, timeout=15)
                 if self.state.generation != seen:
                     seen = self.state.generation
-                    self.wfile.write(b"event: reload\ndata: %d\n\n" % seen)
+                    data = json.dumps({"generation": seen, "pages": self.state.pages})
+                    self.wfile.write(f"event: reload\ndata: {data}\n\n".encode())
                 else:
                     self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()

@@ -47,6 +47,7 @@ class Model:
     production: bool
     samples: list[Sample] = field(default_factory=list)
     expired_claims: set[str] = field(default_factory=set)
+    drafts: dict[str, Page] = field(default_factory=dict)  # left out of the site, by URL
 
     def __post_init__(self) -> None:
         self.by_url = {p.url: p for p in self.pages}
@@ -118,6 +119,7 @@ def validate(
     bodies = dict(zip((p.url for p in pages), analyze(pages)))
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
+    model.drafts = drafts
     for page in pages:
         _check_page(page, model, drafts, problems)
     _check_aliases(pages, problems)
@@ -196,6 +198,11 @@ def nearest(value: str, known: list[str], label: str) -> str:
         return f'did you mean "{close[0]}"?'
     shown = ", ".join(known[:15]) + (", ..." if len(known) > 15 else "")
     return f"{label}: {shown}" if known else f"there are no {label.removeprefix('known ')} yet"
+
+
+def check_body(page: Page, model: Model, problems: Problems) -> None:
+    """The checks of one page's body (its links, headings and claims) against the model."""
+    _check_body(page, model, model.drafts, problems)
 
 
 def _check_body(page: Page, model: Model, drafts: dict[str, Page], problems: Problems) -> None:

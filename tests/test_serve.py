@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import http.client
+import json
+import os
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import REPO, TODAY
 
 
@@ -77,3 +80,83 @@ def test_serve_rebuilds_reloads_and_survives_errors(basic: Path):
         output = server.communicate(timeout=10)[0]
     assert "content/tumors/chordoma.md:10: reviewed_by:" in output
     assert "Traceback" not in output
+
+
+class _Server:
+    """build.py serve on a free port, with its event stream open."""
+
+    def __init__(self, source: Path, *extra: str) -> None:
+        self.port = _free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--source", str(source), "--port", str(self.port), "--today", TODAY, *extra],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        _wait_until(lambda: _get(self.port, "/"))
+        self.events = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        self.events.request("GET", "/__serve/events")
+        self.stream = self.events.getresponse()
+        assert self.stream.fp.readline() == b": connected\n"
+
+    def next_reload(self) -> dict:
+        """The data of the next reload event."""
+        line = b""
+        while not line.startswith(b"event: reload"):
+            line = self.stream.fp.readline()
+        return json.loads(self.stream.fp.readline().decode().removeprefix("data: "))
+
+    def stop(self) -> str:
+        self.events.close()
+        self.process.terminate()
+        return self.process.communicate(timeout=10)[0]
+
+
+def _save(page: Path, old: str, new: str) -> None:
+    """Save as most editors do: write a temporary file, then rename it over the page."""
+    temp = page.with_name(f".{page.name}.tmp")
+    temp.write_text(page.read_text().replace(old, new))
+    os.replace(temp, page)
+
+
+def test_a_body_edit_reloads_that_page_alone_and_a_broken_one_is_shown_not_published(basic: Path):
+    server = _Server(basic, "--no-search")
+    try:
+        page = basic / "content/tumors/chordoma.md"
+        _save(page, "Chordoma is a rare cancer.", "Chordoma is an uncommon cancer.")
+        event = server.next_reload()
+        assert event["pages"] == ["/tumors/chordoma/"], "the edited page first, on its own"
+        assert "Chordoma is an uncommon cancer." in _get(server.port, "/tumors/chordoma/")[1]
+
+        _save(page, "[MRI](/tests/mri/)", "[MRI](/tests/no-such-test/)")
+        event = server.next_reload()
+        assert event["pages"] == ["*"], "a problem is shown on every page"
+        status, html = _get(server.port, "/tumors/chordoma/")
+        assert "content/tumors/chordoma.md:" in html and "no page at /tests/no-such-test/" in html
+        assert '/tests/mri/"' in html, "the page itself is still the last good one"
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output
+
+
+@pytest.mark.browser
+def test_in_the_browser_only_the_page_edited_reloads(basic: Path, browser):
+    from playwright.sync_api import expect
+
+    server = _Server(basic)  # with the search index, which catches up after the reload
+    try:
+        context = browser.new_context()
+        edited, other = context.new_page(), context.new_page()
+        edited.goto(f"http://127.0.0.1:{server.port}/tumors/chordoma/")
+        other.goto(f"http://127.0.0.1:{server.port}/tests/mri/")
+        for tab in (edited, other):
+            tab.evaluate("window.notReloaded = true")
+        _save(basic / "content/tumors/chordoma.md", "Chordoma is a rare cancer.", "Chordoma is an uncommon cancer.")
+        expect(edited.locator("main")).to_contain_text("Chordoma is an uncommon cancer.")
+        assert edited.evaluate("window.notReloaded === undefined")
+        server.next_reload()  # the quick page
+        server.next_reload()  # the full build: the search page names the new word list
+        assert other.evaluate("window.notReloaded === true"), "a page that did not change is left alone"
+        context.close()
+    finally:
+        server.stop()
