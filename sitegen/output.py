@@ -214,6 +214,19 @@ class Writer:
     def put(self, rel: str, data: bytes, key: str = "") -> None:
         self.add(rel, *self.place(rel, data, key))
 
+    def adopt(self, rel: str) -> None:
+        """Record rel, which something else (Pagefind) wrote into staging: it stays there to be
+        moved in only when out does not have the same bytes already."""
+        path = self.staging / rel
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        old = self.previous.intact(self.out, rel)
+        if self.patch and old is not None and old[0] == sha:
+            path.unlink()
+            self.add(rel, old, False)
+            return
+        stat = path.stat()
+        self.add(rel, [sha, stat.st_size, stat.st_mtime_ns, ""], True)
+
     def keep_as_is(self, rel: str) -> None:
         """Record rel, which this build did not produce again, as the last build left it (the
         search index when no page changed)."""

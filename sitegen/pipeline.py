@@ -249,14 +249,14 @@ def _search_index(writer: Writer, problems: Problems) -> list[str]:
             writer.keep_as_is(path)
         hashed = old["hashed"]
     else:
-        built = writer.staging.parent / f"{writer.staging.name}-index"
+        pages = writer.staging.parent / f"{writer.staging.name}-pages"
         try:
-            hashed = build_index(_pages_folder(writer, html, built / "pages"), built / "pagefind", problems)
-            for path in sorted((built / "pagefind").rglob("*")):
+            hashed = build_index(_pages_folder(writer, html, pages), writer.staging / "pagefind", problems)
+            for path in sorted((writer.staging / "pagefind").rglob("*")):
                 if path.is_file():
-                    writer.put(path.relative_to(built).as_posix(), path.read_bytes())
+                    writer.adopt(path.relative_to(writer.staging).as_posix())
         finally:
-            shutil.rmtree(built, ignore_errors=True)
+            shutil.rmtree(pages, ignore_errors=True)
     index_files = sorted(p for p in entries if p.startswith("pagefind/"))
     writer.manifest.extra["index"] = {"pages": digest, "files": index_files, "hashed": hashed}
     return hashed

@@ -8,7 +8,6 @@ import gzip
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -76,24 +75,16 @@ def build_index(site: Path, out: Path, problems: Problems) -> list[str]:
 def _run_pagefind(site: Path, out: Path) -> None:
     from pagefind_bin import get_executable
 
-    bundle = out.parent / f"{out.name}-bundle"
-    try:
-        ran = subprocess.run(
-            [str(get_executable()), "--site", str(site), "--output-path", str(bundle), "--force-language", "en", "--silent"],
-            capture_output=True,
-            text=True,
-        )
-        if ran.returncode != 0:
-            raise SearchIndexError((ran.stderr or ran.stdout).strip()[-500:] or f"Pagefind exited with {ran.returncode}")
-        for path in sorted(bundle.rglob("*")):
-            rel = path.relative_to(bundle).as_posix()
-            if not path.is_file() or not (rel.startswith(KEEP) or "/" in rel or rel.endswith(".pf_meta")):
-                continue  # Pagefind's ready-made interfaces: our own search script replaces them
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            path.replace(target)
-    finally:
-        shutil.rmtree(bundle, ignore_errors=True)
+    ran = subprocess.run(
+        [str(get_executable()), "--site", str(site), "--output-path", str(out), "--force-language", "en", "--silent"],
+        capture_output=True,
+        text=True,
+    )
+    if ran.returncode != 0:
+        raise SearchIndexError((ran.stderr or ran.stdout).strip()[-500:] or f"Pagefind exited with {ran.returncode}")
+    for path in out.iterdir():
+        if path.is_file() and not (path.name.startswith(KEEP) or path.name.endswith(".pf_meta")):
+            path.unlink()  # Pagefind's ready-made interfaces: our own search script replaces them
 
 
 class SearchIndexError(Exception):
