@@ -190,6 +190,14 @@ class Writer:
         self.manifest.entries[rel] = entry
         return True
 
+    def keep_as_it_was(self, rel: str) -> bool:
+        """Record rel as it is in out when the last build wrote it and it is still intact."""
+        entry = self.previous.intact(self.out, rel)
+        if entry is None:
+            return False
+        self.manifest.entries[rel] = entry
+        return True
+
     def place(self, rel: str, data: bytes, key: str = "") -> tuple[list, bool]:
         """(manifest entry, written) for rel with these bytes: written into staging unless out
         has the same bytes already."""
@@ -230,10 +238,8 @@ class Writer:
     def keep_as_is(self, rel: str) -> None:
         """Record rel, which this build did not produce again, as the last build left it (the
         search index when no page changed)."""
-        entry = self.previous.intact(self.out, rel)
-        if entry is None:
+        if not self.keep_as_it_was(rel):
             raise ValueError(f"{rel} was to be kept, but it changed in {self.out}")
-        self.manifest.entries[rel] = entry
 
     def where(self, rel: str) -> Path:
         """The file rel is in this build: in staging when written, else in out."""

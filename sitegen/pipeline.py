@@ -86,7 +86,10 @@ def load_and_check(options: Options) -> Result:
             body.key = key
         return bodies
 
-    model = validate(content, data, options.today, options.drafts, options.production, problems, analyze)
+    checked = Cache.in_source(options.source, "checks", code_digest())
+    data_files = sorted((options.source / "data").glob("*.y*ml"))
+    facts = json.dumps([data.site.base_url, [[p.name, p.read_bytes().decode("utf-8", "replace")] for p in data_files]])
+    model = validate(content, data, options.today, options.drafts, options.production, problems, analyze, checked, facts)
     return Result(problems, model)
 
 

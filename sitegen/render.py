@@ -206,8 +206,21 @@ class Renderer:
         """Render every HTML page into writer, and return their paths. Content pages, the bulk
         of a site, are rendered and written on `jobs` processes, except those whose render key
         says the file written for them last time still matches: those are kept."""
-        keys = {index_path(page.url): self.render_key(page) for page in self.model.pages}
-        todo = [page for page in self.model.pages if not writer.keep(index_path(page.url), keys[index_path(page.url)])]
+        # When no page's front matter, no data and no template changed, a page whose body did
+        # not change either has the render key it had: no need to work it out again.
+        same_world = writer.previous.extra.get("generated_key") == self.generated_key
+        old_bodies = writer.previous.extra.get("bodies", {}) if same_world else {}
+        body_keys = {index_path(page.url): self.model.bodies[page.url].key for page in self.model.pages}
+        keys, todo = {}, []
+        for page in self.model.pages:
+            path = index_path(page.url)
+            if old_bodies.get(path) == body_keys[path] and writer.keep_as_it_was(path):
+                keys[path] = writer.manifest.entries[path][3]
+                continue
+            keys[path] = self.render_key(page)
+            if not writer.keep(path, keys[path]):
+                todo.append(page)
+        writer.manifest.extra.update(generated_key=self.generated_key, bodies=body_keys)
         if todo:
             for name in self.env.list_templates(extensions=["html"]):
                 self.env.get_template(name)  # compiled once here, inherited by every worker

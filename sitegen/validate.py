@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from .cache import Cache
 from .content import GROUPS, Content, Page
 from .data import Claim, Data, Location, Provider, live_claims
 from .markdown import Body, is_safe_target
-from .problems import Problems
+from .problems import Problem, Problems
 
 GENERATED = {
     "/doctors/": "Find a doctor",
@@ -107,10 +110,14 @@ def validate(
     production: bool,
     problems: Problems,
     analyze: Callable[[list[Page]], list[Body]],
+    checked: Cache | None = None,
+    inputs: str = "",
 ) -> Model:
     """Check everything that spans files, and return the model of what gets published.
     analyze parses and renders the bodies of a list of pages (the pipeline spreads it over
-    the cores and caches it)."""
+    the cores and caches it). checked, where given, keeps each page's own problems between
+    runs, by the page's text and everything outside it its checks read (inputs: a digest of
+    the data files and options; the front matter and headings of every page)."""
     pages = [p for p in content.pages if include_drafts or not p.draft]
     drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
     pages = _unique_urls(pages, data, problems)
@@ -120,8 +127,20 @@ def validate(
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
     model.drafts = drafts
+    world = _world(model, inputs) if checked is not None else ""
     for page in pages:
-        _check_page(page, model, drafts, problems)
+        key = hashlib.sha256(f"{world}\0{page.path}\0{page.text_hash}\0{bodies[page.url].key}".encode()).hexdigest()
+        stored = checked.get(key) if checked is not None else None
+        if stored is not None:
+            problems.items.extend(Problem(*item) for item in stored)
+            continue
+        own = Problems()
+        _check_page(page, model, drafts, own)
+        problems.items.extend(own.items)
+        if checked is not None and page.text_hash:
+            checked.put(key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
+    if checked is not None:
+        checked.save()
     _check_aliases(pages, problems)
     _check_providers(model, content, problems)
     model.samples = _find_samples(model)
@@ -129,6 +148,21 @@ def validate(
         for sample in model.samples:
             problems.error(sample.path, sample.line, sample.field, f"{sample.what}; replace it with real data before a production build")
     return model
+
+
+def _world(model: Model, inputs: str) -> str:
+    """What a page's checks read outside its own file: the data and options (inputs), the
+    date, every page's front matter, the headings of the pages some link points into, the
+    drafts and the media."""
+    linked_into = set()
+    for page in model.pages:
+        for ref in model.bodies[page.url].refs:
+            path, hash_sign, _ = ref.target.partition("#")
+            if hash_sign:
+                linked_into.add(normalize_path(path.split("?")[0]) if path else page.url)
+    pages = [[p.url, p.kind, p.slug, p.meta, sorted(model.bodies[p.url].anchors) if p.url in linked_into else []] for p in model.pages]
+    parts = [inputs, model.today.isoformat(), model.production, pages, sorted(model.drafts), sorted(model.media)]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _unique_urls(pages: list[Page], data: Data, problems: Problems) -> list[Page]:

@@ -179,3 +179,25 @@ def test_a_build_with_nothing_changed_does_nothing_and_repeats_the_warnings(basi
     edited = run_cli("build", "--source", str(basic), "--out", str(out), "--today", TODAY, "--no-search")
     assert "Built" in edited.stdout
     assert "strong magnets" in (out / "tests/mri/index.html").read_text()
+
+
+CHECK_EDITS = [
+    ("a heading another page links to", "content/tumors/schwannoma.md", "## What it is", "## About it"),
+    ("a reviewer removed", "data/providers.yaml", "id: dr-sample-lee", "id: dr-sample-leigh"),
+    ("a page's own link", "content/tests/mri.md", "An MRI uses a strong magnet.", "An MRI uses a [magnet](/tests/magnet/)."),
+]
+
+
+@pytest.mark.parametrize(("name", "rel", "old", "new"), CHECK_EDITS, ids=[edit[0] for edit in CHECK_EDITS])
+def test_problems_kept_between_runs_are_those_a_cold_check_finds(basic: Path, tmp_path: Path, name, rel, old, new):
+    def check(source: Path) -> tuple[int, str]:
+        result = run_cli("check", "--source", str(source), "--today", TODAY)
+        return result.returncode, result.stderr
+
+    assert check(basic)[0] == 0
+    _edit(rel, old, new)(basic)
+    warm = check(basic)
+    fresh = tmp_path / "fresh"
+    os.system(f"cp -r {basic} {fresh} && rm -rf {fresh}/.cache")
+    assert warm == check(fresh)
+    assert warm[0] == 1, "each of these edits breaks something"
