@@ -182,7 +182,19 @@ class Renderer:
             "samples": model.has_samples,
             "call": site.phones.get("new_patients"),
             "today": model.today,
+            "doctor_card": self.doctor_card,
         }
+        self._cards: dict[tuple, Markup] = {}
+
+    def doctor_card(self, doctor: Provider, heading_level: int = 3, finder: bool = False) -> Markup:
+        """A doctor's card (components/doctor_card.html), made once per build: the same doctor
+        shows on many pages."""
+        key = (doctor.id, heading_level, finder)
+        if key not in self._cards:
+            macro = self.env.get_template("components/doctor_card.html").module.doctor_card
+            common = self.common
+            self._cards[key] = Markup(macro(doctor, self.model, common["url"], common["media"], common["call"], heading_level, finder))
+        return self._cards[key]
 
     def body_html(self, url: str) -> Markup:
         body = self.model.bodies[url]
