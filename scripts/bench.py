@@ -135,7 +135,7 @@ def timed(arguments: list[str], output: Path | None = None) -> tuple[float, floa
 def run_timed(command: list[str], output: Path | None = None) -> tuple[float, float]:
     """(seconds, peak MB of all its processes together) for one run of a command, its output to
     a file or nowhere. Memory is the proportional set size (shared pages split between the
-    processes sharing them) of the command and every process it starts, sampled every 10 ms."""
+    processes sharing them) of the command and every process it starts, sampled every 50 ms."""
     import threading
 
     peak = [0.0]
@@ -145,7 +145,7 @@ def run_timed(command: list[str], output: Path | None = None) -> tuple[float, fl
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.01):
+            while not done.wait(0.05):
                 peak[0] = max(peak[0], _tree_pss_kb(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
