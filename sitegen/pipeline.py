@@ -21,7 +21,7 @@ from .markdown import Body, analyze_body, body_from_json, body_to_json, make_mar
 from .output import Manifest, Writer, hashed_assets, headers, redirects, robots, sitemap
 from .problems import Problem, Problems
 from .render import Renderer, Urls, code_digest, index_path
-from .search import search_words
+from .search import page_words, search_words
 from .validate import Model, check_body, validate
 from .workers import default_jobs, run_all
 
@@ -48,6 +48,7 @@ class Result:
     written: int = 0
     unchanged: bool = False  # nothing the build reads had changed: nothing was done
     renderer: Renderer | None = None
+    words: dict[str, str] = field(default_factory=dict)  # pages' words for search met while parsing
     changed: set[str] = field(default_factory=set)  # output files written or deleted
 
 
@@ -69,18 +70,21 @@ def load_and_check(options: Options) -> Result:
     # the claims still valid: all of them are in its cache key.
     inputs = hashlib.sha256(json.dumps([data.site.base_url, media, claims], sort_keys=True).encode()).hexdigest()
 
-    def analyze_all(chunk: list[tuple[str, int]]) -> list[tuple[list, str]]:
-        bodies = [analyze_body(md, text, line, resolver.resolve, claims) for text, line in chunk]
-        return [(body_to_json(body), body.html) for body in bodies]
+    words: dict[str, str] = {}  # a page file's hash -> its words for search, found on the way
+
+    def analyze_all(chunk: list[Page]) -> list[tuple[list, str, str]]:
+        bodies = [analyze_body(md, page.body, page.body_line, resolver.resolve, claims) for page in chunk]
+        return [(body_to_json(body), body.html, " ".join(page_words(page))) for body, page in zip(bodies, chunk)]
 
     def analyze(pages: list[Page]) -> list[Body]:
         cache = Cache.in_source(options.source, "bodies", code_digest())
         keys = [hashlib.sha256(f"{inputs}\0{p.body_line}\0{p.body}".encode()).hexdigest() for p in pages]
         bodies = [body_from_json(value) if (value := cache.get(key)) is not None else None for key in keys]
         missing = [i for i, body in enumerate(bodies) if body is None]
-        for i, (value, html) in zip(missing, run_all(analyze_all, [(pages[i].body, pages[i].body_line) for i in missing], options.jobs)):
+        for i, (value, html, found) in zip(missing, run_all(analyze_all, [pages[i] for i in missing], options.jobs)):
             cache.put(keys[i], value)
             bodies[i] = body_from_json(value, html)
+            words[pages[i].text_hash] = found
         cache.save()
         for body, key in zip(bodies, keys):
             body.key = key
@@ -90,13 +94,13 @@ def load_and_check(options: Options) -> Result:
     data_files = sorted((options.source / "data").glob("*.y*ml"))
     facts = json.dumps([data.site.base_url, [[p.name, p.read_bytes().decode("utf-8", "replace")] for p in data_files]])
     model = validate(content, data, options.today, options.drafts, options.production, problems, analyze, checked, facts)
-    return Result(problems, model)
+    return Result(problems, model, words=words)
 
 
-def render_site(model: Model, options: Options, writer: Writer) -> Renderer:
+def render_site(model: Model, options: Options, writer: Writer, words: dict[str, str] | None = None) -> Renderer:
     """Every file of the site but _headers and the search index, into writer; the renderer
     (with its URLs and compiled templates) is returned for serve to use again."""
-    generated = _generated_data(model, options.source)
+    generated = _generated_data(model, options.source, words or {})
     assets = hashed_assets(options.templates / "assets", generated)
     urls = Urls(
         base_url=model.data.site.base_url,
@@ -115,7 +119,7 @@ def render_site(model: Model, options: Options, writer: Writer) -> Renderer:
     return renderer
 
 
-def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
+def _generated_data(model: Model, source: Path, words: dict[str, str]) -> dict[str, bytes]:
     """The data files the scripts fetch, from the cache when their inputs are unchanged: the
     ZIP table depends only on the zipcodes package, the word list only on the pages' files
     and the names in the data."""
@@ -133,7 +137,7 @@ def _generated_data(model: Model, source: Path) -> dict[str, bytes]:
             return search.page_words(page)
         stored = page_cache.get(page.text_hash)
         if stored is None:
-            stored = " ".join(search.page_words(page))
+            stored = words.get(page.text_hash) or " ".join(search.page_words(page))
             page_cache.put(page.text_hash, stored)
         return stored.split()
 
@@ -179,7 +183,7 @@ def build(options: Options, lock=None, cancelled=None) -> Result:
     writer.manifest.extra["inputs"] = inputs
     writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
     try:
-        result.renderer = render_site(result.model, options, writer)
+        result.renderer = render_site(result.model, options, writer, result.words)
         hashed: list[str] = []
         if options.search:
             hashed = _search_index(writer, result.problems)

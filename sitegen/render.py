@@ -215,33 +215,9 @@ class Renderer:
     # -- the outputs ---------------------------------------------------------------------------
 
     def outputs(self, writer, jobs: int = 1) -> list[str]:
-        """Render every HTML page into writer, and return their paths. Content pages, the bulk
-        of a site, are rendered and written on `jobs` processes, except those whose render key
-        says the file written for them last time still matches: those are kept."""
-        # When no page's front matter, no data and no template changed, a page whose body did
-        # not change either has the render key it had: no need to work it out again.
-        same_world = writer.previous.extra.get("generated_key") == self.generated_key
-        old_bodies = writer.previous.extra.get("bodies", {}) if same_world else {}
-        body_keys = {index_path(page.url): self.model.bodies[page.url].key for page in self.model.pages}
-        keys, todo = {}, []
-        for page in self.model.pages:
-            path = index_path(page.url)
-            if old_bodies.get(path) == body_keys[path] and writer.keep_as_it_was(path):
-                keys[path] = writer.manifest.entries[path][3]
-                continue
-            keys[path] = self.render_key(page)
-            if not writer.keep(path, keys[path]):
-                todo.append(page)
-        writer.manifest.extra.update(generated_key=self.generated_key, bodies=body_keys)
-        if todo:
-            for name in self.env.list_templates(extensions=["html"]):
-                self.env.get_template(name)  # compiled once here, inherited by every worker
-
-            def render_and_place(pages: list[Page]) -> list:
-                return [writer.place(index_path(page.url), self.page(page), keys[index_path(page.url)]) for page in pages]
-
-            for page, (entry, written) in zip(todo, run_all(render_and_place, todo, jobs)):
-                writer.add(index_path(page.url), entry, written)
+        """Render every HTML page into writer, and return their paths, on `jobs` processes,
+        except the pages whose render key says the file written for them last time still
+        matches: those are kept."""
         # The pages made from the data (doctors, locations, lists, A to Z) show every page's
         # front matter at most, never a body: a body edit leaves them as they are.
         generated = {
@@ -253,11 +229,38 @@ class Renderer:
             "a-z/index.html": self.a_to_z,
             "404.html": lambda: self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[])),
         }
-        key = self.generated_key
-        for path, make in generated.items():
-            if not writer.keep(path, key):
-                writer.put(path, make(), key)
-        return [*keys, *generated]
+        # When no page's front matter, no data and no template changed, a page whose body did
+        # not change either has the render key it had: no need to work it out again. With no
+        # last build at all, every page is rendered, and its key worked out where it is.
+        first = not writer.previous.entries
+        same_world = writer.previous.extra.get("generated_key") == self.generated_key
+        old_bodies = writer.previous.extra.get("bodies", {}) if same_world else {}
+        body_keys = {index_path(page.url): self.model.bodies[page.url].key for page in self.model.pages}
+        todo: list[tuple[str, Page | None, str]] = []  # (path, content page or None, key or "" to work out)
+        for page in self.model.pages:
+            path = index_path(page.url)
+            if first:
+                todo.append((path, page, ""))
+            elif not (old_bodies.get(path) == body_keys[path] and writer.keep_as_it_was(path)):
+                key = self.render_key(page)
+                if not writer.keep(path, key):
+                    todo.append((path, page, key))
+        todo += [(path, None, self.generated_key) for path in generated if not writer.keep(path, self.generated_key)]
+        writer.manifest.extra.update(generated_key=self.generated_key, bodies=body_keys)
+        if todo:
+            for name in self.env.list_templates(extensions=["html"]):
+                self.env.get_template(name)  # compiled once here, inherited by every worker
+
+            def render_and_place(tasks: list[tuple[str, Page | None, str]]) -> list:
+                placed = []
+                for path, page, key in tasks:
+                    data = self.page(page) if page is not None else generated[path]()
+                    placed.append(writer.place(path, data, key or self.render_key(page)))
+                return placed
+
+            for (path, _, _), (entry, written) in zip(todo, run_all(render_and_place, todo, jobs)):
+                writer.add(path, entry, written)
+        return [*body_keys, *generated]
 
     @functools.cached_property
     def generated_key(self) -> str:
