@@ -160,3 +160,24 @@ def test_in_the_browser_only_the_page_edited_reloads(basic: Path, browser):
         context.close()
     finally:
         server.stop()
+
+
+def test_a_page_rendered_quickly_is_the_page_a_full_build_makes(basic: Path, tmp_path: Path):
+    import datetime as dt
+
+    from sitegen.pipeline import Options, build, quick_page
+
+    options = Options(source=basic, out=tmp_path / "served", today=dt.date.fromisoformat(TODAY), search=False, jobs=1)
+    result = build(options)
+    assert not result.problems.errors
+    page = basic / "content/tests/mri.md"
+    page.write_text(page.read_text().replace("An MRI uses a strong magnet.", "An MRI uses a strong magnet and radio waves."))
+    written, problems = quick_page(result, options, page)
+    assert written == "tests/mri/index.html" and not problems.items
+    full = build(Options(source=basic, out=tmp_path / "full", today=options.today, search=False, jobs=1))
+    assert not full.problems.errors
+    assert (tmp_path / "served" / written).read_bytes() == (tmp_path / "full" / written).read_bytes()
+
+    front = basic / "content/tests/biopsy.md"
+    front.write_text(front.read_text().replace("title: Needle biopsy", "title: Core needle biopsy"))
+    assert quick_page(full, options, front) is None, "a front matter edit waits for the full build"
