@@ -152,15 +152,15 @@ def validate(
 
 def _world(model: Model, inputs: str) -> str:
     """What a page's checks read outside its own file: the data and options (inputs), the
-    date, every page's front matter, the headings of the pages some link points into, the
-    drafts and the media."""
+    date, every page's address, kind and slug (not its title or other fields: no check reads
+    them), the headings of the pages some link points into, the drafts and the media."""
     linked_into = set()
     for page in model.pages:
         for ref in model.bodies[page.url].refs:
             path, hash_sign, _ = ref.target.partition("#")
             if hash_sign:
                 linked_into.add(normalize_path(path.split("?")[0]) if path else page.url)
-    pages = [[p.url, p.kind, p.slug, p.meta, sorted(model.bodies[p.url].anchors) if p.url in linked_into else []] for p in model.pages]
+    pages = [[p.url, p.kind, p.slug, sorted(model.bodies[p.url].anchors) if p.url in linked_into else []] for p in model.pages]
     parts = [inputs, model.today.isoformat(), model.production, pages, sorted(model.drafts), sorted(model.media)]
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 

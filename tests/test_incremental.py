@@ -185,6 +185,8 @@ CHECK_EDITS = [
     ("a heading another page links to", "content/tumors/schwannoma.md", "## What it is", "## About it"),
     ("a reviewer removed", "data/providers.yaml", "id: dr-sample-lee", "id: dr-sample-leigh"),
     ("a page's own link", "content/tests/mri.md", "An MRI uses a strong magnet.", "An MRI uses a [magnet](/tests/magnet/)."),
+    ("a title, beside a broken list", "content/tests/mri.md", "title: MRI", "title: MRI scan\nsummary_x: 1"),
+    ("a page's list of tests", "content/tumors/chordoma.md", "tests: [mri, biopsy]", "tests: [mri, biopsies]"),
 ]
 
 
