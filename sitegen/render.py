@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from .content import GROUPS, Page
 from .data import Location, Provider
-from .markdown import is_safe_target, make_markdown, parse_body, render_body, slugify
+from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .review import next_review_due, review_status
 from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
@@ -200,13 +200,13 @@ class Renderer:
         body = self.model.bodies[url]
         if body.html is None:  # analyzed by an earlier build: render it now
             page = self.model.by_url[url]
-            body.html = render_body(self.md, parse_body(self.md, page.body, page.body_line), self.urls.resolve, self.claims)
+            body.html = analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html
         return Markup(body.html)
 
     def bio_html(self, provider: Provider) -> Markup:
         if not provider.bio:
             return Markup("")
-        return Markup(render_body(self.md, parse_body(self.md, provider.bio, 1), self.urls.resolve, {}))
+        return Markup(analyze_body(self.md, provider.bio, 1, self.urls.resolve, {}).html)
 
     def render(self, template: str, **context) -> bytes:
         html = self.env.get_template(template).render(**self.common, **context)

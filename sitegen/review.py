@@ -220,11 +220,11 @@ def _grade_key(body: str, live: dict) -> str:
 
 
 def _grade_renderer(live: dict):
-    from .markdown import make_markdown, parse_body, render_body
+    from .markdown import analyze_body, make_markdown
     from .readability import reading_grade
 
     md = make_markdown()
-    return lambda page: reading_grade(render_body(md, parse_body(md, page.body, page.body_line), lambda target: target, live))
+    return lambda page: reading_grade(analyze_body(md, page.body, page.body_line, lambda target: target, live).html)
 
 
 # The report.

@@ -23,10 +23,9 @@ def model():
 
 def _body_html(model, page) -> str:
     """A page's body as HTML (a body read from the build cache has none yet)."""
-    from sitegen.markdown import make_markdown, parse_body, render_body
+    from sitegen.markdown import analyze_body, make_markdown
 
-    md = make_markdown()
-    return render_body(md, parse_body(md, page.body, page.body_line), lambda target: target, model.live_claims())
+    return analyze_body(make_markdown(), page.body, page.body_line, lambda target: target, model.live_claims()).html
 
 
 def test_the_content_has_every_page_kind(model):
