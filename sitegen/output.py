@@ -206,11 +206,7 @@ class Writer:
         if old is not None and old[0] == sha:
             return [*old[:3], key], False
         target = self.staging / rel
-        try:
-            target.write_bytes(data)
-        except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        _making_folder(target, target.write_bytes, data)
         stat = target.stat()
         return [sha, stat.st_size, stat.st_mtime_ns, key], True
 
@@ -228,7 +224,7 @@ class Writer:
         path = self.staging / rel
         sha = hashlib.sha256(path.read_bytes()).hexdigest()
         old = self.previous.intact(self.out, rel)
-        if self.patch and old is not None and old[0] == sha:
+        if old is not None and old[0] == sha:
             path.unlink()
             self.add(rel, old, False)
             return
@@ -257,17 +253,22 @@ class Writer:
             for rel in retired:
                 _remove_empty_parents(self.out, rel)
             for rel in sorted(self.written):
-                target = self.out / rel
-                try:
-                    os.replace(self.staging / rel, target)
-                except FileNotFoundError:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(self.staging / rel, target)
+                _making_folder(self.out / rel, os.replace, self.staging / rel, self.out / rel)
             discard(self.staging)
         self.manifest.save(self.out)
 
     def abandon(self) -> None:
         discard(self.staging)
+
+
+def _making_folder(target: Path, write, *args) -> None:
+    """write(*args), which puts a file at target, making target's folder first if it is
+    missing (tried after, not before: most folders exist)."""
+    try:
+        write(*args)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write(*args)
 
 
 def _remove_empty_parents(out: Path, rel: str) -> None:
