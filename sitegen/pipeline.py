@@ -170,7 +170,7 @@ def build(options: Options, lock=None, cancelled=None) -> Result:
     build left it, nothing is done: the result repeats that build's warnings.
 
     For serve: the output is changed while holding lock, and not at all when cancelled()
-    says by then that a newer build is due."""
+    says by then that a newer build is due (the caller, who asked, knows)."""
     previous = Manifest.load(options.out)
     inputs = fingerprint(options)
     if inputs is not None and previous.extra.get("inputs") == inputs and previous.all_intact(options.out):
@@ -194,7 +194,6 @@ def build(options: Options, lock=None, cancelled=None) -> Result:
         with lock or contextlib.nullcontext():
             if cancelled is not None and cancelled():
                 writer.abandon()
-                result.unchanged = True
                 return result
             writer.commit()
     except BaseException:
@@ -217,9 +216,10 @@ def quick_page(result: Result, options: Options, path: Path) -> tuple[str, Probl
         rel_to_content = path.resolve().relative_to((options.source / "content").resolve())
     except ValueError:
         return None
-    if model is None or renderer is None or path.suffix != ".md" or page_location(rel_to_content) is None:
+    where = page_location(rel_to_content)
+    if model is None or renderer is None or path.suffix != ".md" or where is None:
         return None
-    url = page_location(rel_to_content)[0]
+    url = where[0]
     old = model.by_url.get(url)
     problems = Problems()
     rel = f"content/{rel_to_content.as_posix()}"
