@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 CODE = Path(__file__).resolve().parent
@@ -18,15 +19,24 @@ CODE = Path(__file__).resolve().parent
 RACY_NS = 2_000_000_000
 
 
+def source_folders(options) -> list[Path]:
+    """The folders of the site's own files that a build reads and serve watches."""
+    return [options.source / "content", options.source / "data", options.templates]
+
+
 def fingerprint(options) -> str | None:
     """A digest of the build's options and the size and time of every file it reads (content,
     data, templates, the generator's code and its libraries' folder), or None when some file
-    changed too recently to be told apart by its time."""
+    changed too recently to be told apart by its time (or while we looked)."""
     newest_allowed = time.time_ns() - RACY_NS
     files: list = []
-    for root in (options.source / "content", options.source / "data", options.templates, CODE):
-        if not _walk(root, root, files, newest_allowed):
-            return None
+    for root in (*source_folders(options), CODE):
+        files.append([str(root), root.is_dir()])
+        for path, stat in file_stats(root):
+            if stat is None or stat.st_mtime_ns > newest_allowed:
+                return None
+            # The change time too: a file written and then given back its old time is not missed.
+            files.append([path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino])
     libraries = [Path(spec.origin).parent.parent for name in ("jinja2", "markdown_it", "yaml") if (spec := importlib.util.find_spec(name))]
     for folder in libraries:
         stat = folder.stat()
@@ -44,22 +54,20 @@ def fingerprint(options) -> str | None:
     return hashlib.sha256(json.dumps([settings, files]).encode()).hexdigest()
 
 
-def _walk(folder: Path, root: Path, files: list, newest_allowed: int) -> bool:
+def file_stats(folder: Path) -> Iterator[tuple[str, os.stat_result | None]]:
+    """(path, stat) of every file below folder, in name order, caches left out; the stat is
+    None for a file that went away while we looked (it was being changed)."""
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
     except FileNotFoundError:
-        files.append([str(folder), None])
-        return True
+        return
     for entry in entries:
         if entry.name in (".cache", "__pycache__"):
             continue
         if entry.is_dir():
-            if not _walk(Path(entry.path), root, files, newest_allowed):
-                return False
+            yield from file_stats(Path(entry.path))
             continue
-        stat = entry.stat()
-        if stat.st_mtime_ns > newest_allowed:
-            return False
-        # The change time too: a file written and then given back its old time is not missed.
-        files.append([entry.path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino])
-    return True
+        try:
+            yield entry.path, entry.stat()
+        except OSError:
+            yield entry.path, None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import shutil
 import signal
 import sys
@@ -17,6 +16,7 @@ from dataclasses import replace
 from html import escape
 from pathlib import Path
 
+from .inputs import file_stats, source_folders
 from .pipeline import Options, Result, build, quick_page
 
 RELOAD_PATH = "/__serve/reload.js"
@@ -79,7 +79,7 @@ def serve(options: Options, port: int) -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     threading.Thread(target=_builder, args=(options, state), daemon=True).start()
     print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop). Watching content/, data/ and templates/.")
-    folders = [str(p) for p in (options.source / "content", options.source / "data", options.templates) if p.is_dir()]
+    folders = [str(p) for p in source_folders(options) if p.is_dir()]
     try:
         for changes in watch(*folders, debounce=10, step=5):
             paths = sorted({Path(path) for _, path in changes})
@@ -167,25 +167,7 @@ def _full_build(options: Options, state: State) -> None:
 
 
 def _edited_since(options: Options, started: int) -> bool:
-    folders = [options.source / "content", options.source / "data", options.templates]
-    return any(_newer(folder, started) for folder in folders)
-
-
-def _newer(folder: Path, started: int) -> bool:
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return False
-    for entry in entries:
-        try:
-            if entry.is_dir():
-                if _newer(Path(entry.path), started):
-                    return True
-            elif entry.stat().st_mtime_ns >= started:
-                return True
-        except OSError:
-            return True  # gone while we looked: it was being changed
-    return False
+    return any(stat is None or stat.st_mtime_ns >= started for folder in source_folders(options) for _, stat in file_stats(folder))
 
 
 def _read(path: Path) -> bytes | None:
