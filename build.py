@@ -18,8 +18,7 @@ SECTIONS = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}
 
 
 def parser() -> argparse.ArgumentParser:
-    from sitegen.report import FORMATS
-    from sitegen.review import STATUSES
+    from sitegen.options import FORMATS, STATUSES
 
     main = argparse.ArgumentParser(
         prog="build.py",
@@ -129,7 +128,7 @@ def _date(text: str) -> dt.date:
 
 
 def _statuses(text: str) -> frozenset[str]:
-    from sitegen.review import STATUSES
+    from sitegen.options import STATUSES
 
     names = [name.strip() for name in text.split(",") if name.strip()]
     if not names:
@@ -147,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv.insert(0, "build")
     args = parser().parse_args(argv)
-    from sitegen.data import base_url_problem
-    from sitegen.pipeline import Options
+    from sitegen.options import Options, base_url_problem
     from sitegen.workers import default_jobs
 
     if args.production and args.drafts:
@@ -187,10 +185,10 @@ def _report(result) -> None:
 
 
 def _build(options, args) -> int:
-    from sitegen.pipeline import build
+    from sitegen.publish import build_apart
 
     started = time.perf_counter()
-    result = build(options)
+    result = build_apart(options)
     _report(result)
     if result.problems.errors:
         print(f"Nothing was published; {_shown(options.out)} is unchanged.", file=sys.stderr)

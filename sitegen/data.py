@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, TEXT, TEXT_LIST, Where, check_fields
+from .options import base_url_problem
 from .problems import Problems
 from .source import YList, YMap, load_yaml, read_text
 
@@ -282,14 +283,6 @@ def _site(doc: YMap, problems: Problems) -> Site:
             seen.add(value)
     return site
 
-
-def base_url_problem(url: str) -> str | None:
-    """Why url cannot be the site's base URL, or None."""
-    if not re.match(r"^https?://[^/\s]+(/[^\s?#]*)?$", url):
-        return f'"{url}" is not a full web address; write it like "https://example.org/" or "https://example.org/spine/"'
-    if not url.endswith("/"):
-        return f'"{url}" should end with a slash: "{url}/"'
-    return None
 
 
 def _items(path: Path, root: Path, problems: Problems, make, ids: dict[str, set[str]]) -> list:

@@ -9,10 +9,11 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING
 
-from .render import Urls
-from .validate import Model
+if TYPE_CHECKING:  # the publishing step imports this module without the generator
+    from .render import Urls
+    from .validate import Model
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300, must-revalidate"
@@ -59,12 +60,16 @@ def sitemap(model: Model, urls: Urls, html_paths: list[str]) -> bytes:
         url = "/" + path.removesuffix("index.html")
         page = model.by_url.get(url)
         lines.append("  <url>")
-        lines.append(f"    <loc>{escape(urls.absolute(url))}</loc>")
+        lines.append(f"    <loc>{_xml_text(urls.absolute(url))}</loc>")
         if page is not None and page.reviewed:
             lines.append(f"    <lastmod>{page.reviewed.isoformat()}</lastmod>")
         lines.append("  </url>")
     lines.append("</urlset>")
     return ("\n".join(lines) + "\n").encode()
+
+
+def _xml_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def robots(model: Model, urls: Urls) -> bytes:
@@ -76,11 +81,11 @@ def robots(model: Model, urls: Urls) -> bytes:
     return text.encode()
 
 
-def headers(urls: Urls, hashed: list[str] = ()) -> bytes:
+def headers(base: str, hashed: list[str] = ()) -> bytes:
     """Security headers everywhere, a short cache for HTML and for the search index's entry
     files, a year for content-hashed files (our assets and media, and the index's own
-    hashed files: `hashed` lists those outside its hashed folders)."""
-    base = urls.base_path
+    hashed files: `hashed` lists those outside its hashed folders). base is the site's path,
+    like "/" or "/spine/"."""
     lines = [
         f"{base}*",
         f"  Content-Security-Policy: {CSP}",

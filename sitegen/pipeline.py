@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import hashlib
 import json
 import os
-import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,27 +15,14 @@ from .data import live_claims, load_data
 from .geo import published_zip_table
 from .inputs import fingerprint
 from .markdown import Body, analyze_body, body_from_json, body_to_json, make_markdown
-from .output import Manifest, Writer, hashed_assets, headers, redirects, robots, sitemap
+from .options import Options
+from .output import Manifest, Writer, hashed_assets, redirects, robots, sitemap
 from .problems import Problem, Problems
+from .publish import Prepared, publish
 from .render import Renderer, Urls, code_digest, index_path
 from .search import page_words, search_words
 from .validate import Model, check_body, validate
-from .workers import default_jobs, run_all
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-@dataclass(frozen=True)
-class Options:
-    source: Path
-    out: Path
-    today: dt.date
-    base_url: str | None = None
-    drafts: bool = False
-    production: bool = False
-    search: bool = True
-    templates: Path = TEMPLATES
-    jobs: int = field(default_factory=default_jobs)
+from .workers import run_all
 
 
 @dataclass
@@ -164,43 +148,40 @@ def _generated_data(model: Model, source: Path, words: dict[str, str]) -> dict[s
     return files
 
 
-def build(options: Options, lock=None, cancelled=None) -> Result:
-    """Build the site into options.out, or leave it exactly as it was when anything fails.
+def prepare(options: Options) -> tuple[Result, Prepared]:
+    """Read, check and render the site into a staging folder; publish.publish finishes it.
     When no file the build reads has changed since the last build and its output is as that
-    build left it, nothing is done: the result repeats that build's warnings.
-
-    For serve: the output is changed while holding lock, and not at all when cancelled()
-    says by then that a newer build is due (the caller, who asked, knows)."""
+    build left it, nothing is done: the result repeats that build's warnings."""
     previous = Manifest.load(options.out)
     inputs = fingerprint(options)
     if inputs is not None and previous.extra.get("inputs") == inputs and previous.all_intact(options.out):
-        warnings = [Problem(*warning, warning=True) for warning in previous.extra.get("warnings", [])]
-        return Result(Problems(warnings), written=len(previous.entries), unchanged=True)
+        warnings = Problems([Problem(*warning, warning=True) for warning in previous.extra.get("warnings", [])])
+        return Result(warnings, written=len(previous.entries), unchanged=True), Prepared(
+            warnings, written=len(previous.entries), unchanged=True
+        )
     result = load_and_check(options)
     if result.problems.errors:
-        return result
+        return result, Prepared(result.problems)
     writer = Writer(options.out, previous)
     writer.manifest.extra["inputs"] = inputs
     writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
     try:
         result.renderer = render_site(result.model, options, writer, result.words)
-        hashed: list[str] = []
-        if options.search:
-            hashed = _search_index(writer, result.problems)
-        writer.put("_headers", headers(result.renderer.urls, hashed))
-        if result.problems.errors:
-            writer.abandon()
-            return result
-        with lock or contextlib.nullcontext():
-            if cancelled is not None and cancelled():
-                writer.abandon()
-                return result
-            writer.commit()
     except BaseException:
         writer.abandon()
         raise
-    result.written = len(writer.manifest.entries)
-    result.changed = writer.written | (previous.entries.keys() - writer.manifest.entries.keys())
+    return result, Prepared(result.problems, writer, result.renderer.urls.base_path)
+
+
+def build(options: Options, lock=None, cancelled=None) -> Result:
+    """Build the site into options.out in this process, or leave it exactly as it was when
+    anything fails (the command line's build is publish.build_apart).
+
+    For serve: the output is changed while holding lock, and not at all when cancelled()
+    says by then that a newer build is due (the caller, who asked, knows)."""
+    result, prepared = prepare(options)
+    if prepared.writer is not None and publish(prepared, options.search, lock, cancelled):
+        result.written, result.changed = prepared.written, prepared.changed
     return result
 
 
@@ -240,45 +221,3 @@ def quick_page(result: Result, options: Options, path: Path) -> tuple[str, Probl
     temp.write_bytes(renderer.page(old))
     os.replace(temp, target)
     return out_path, problems
-
-
-def _search_index(writer: Writer, problems: Problems) -> list[str]:
-    """Build the search index, or, when every indexed page is byte for byte what the last
-    build indexed, keep the last build's index instead of building it again."""
-    from .search import build_index
-
-    entries, previous = writer.manifest.entries, writer.previous
-    html = sorted(path for path in entries if path.endswith(".html"))
-    digest = hashlib.sha256(json.dumps([[path, entries[path][0]] for path in html]).encode()).hexdigest()
-    old = previous.extra.get("index", {})
-    if old.get("pages") == digest and all(previous.intact(writer.out, path) for path in old.get("files", [])):
-        for path in old["files"]:
-            writer.keep_as_is(path)
-        hashed = old["hashed"]
-    else:
-        pages = writer.staging.parent / f"{writer.staging.name}-pages"
-        try:
-            hashed = build_index(_pages_folder(writer, html, pages), writer.staging / "pagefind", problems)
-            for path in sorted((writer.staging / "pagefind").rglob("*")):
-                if path.is_file():
-                    writer.adopt(path.relative_to(writer.staging).as_posix())
-        finally:
-            shutil.rmtree(pages, ignore_errors=True)
-    index_files = sorted(p for p in entries if p.startswith("pagefind/"))
-    writer.manifest.extra["index"] = {"pages": digest, "files": index_files, "hashed": hashed}
-    return hashed
-
-
-def _pages_folder(writer: Writer, html: list[str], folder: Path) -> Path:
-    """A folder with this build's pages and nothing else, for Pagefind to read: staging
-    itself on a first build, else links to the pages wherever they are."""
-    if not writer.patch:
-        return writer.staging
-    for path in html:
-        target = folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(writer.where(path), target)
-        except OSError:
-            shutil.copyfile(writer.where(path), target)
-    return folder

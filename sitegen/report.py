@@ -13,7 +13,6 @@ from pathlib import Path
 
 from .review import JSON_KEYS, ReviewReport, ReviewRow
 
-FORMATS = ("table", "csv", "json", "html")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LAST_CHANGE = ("date", "commit", "author")
 # The JSON's flat fields, in its order, with last_change spread over three columns.

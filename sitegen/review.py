@@ -19,11 +19,11 @@ from .cache import Cache, code_version
 from .content import Page, front_matter_cache, load_content
 from .data import Claim, Data, Site, live_claims, load_data
 from .history import Change, Commit, History, read_blobs, read_history
+from .options import STATUSES
 from .problems import Problems
 from .source import plain_yaml, split_front_matter
 
 # The most urgent first: the order of the report and of the rule "the first that applies".
-STATUSES = ("unknown", "uncommitted", "changed-since-review", "overdue", "due-soon", "ok")
 REVIEW_FIELDS = ("medically_reviewed", "reviewed_by")
 # A change to these is not a change to what the reviewer signed: the review itself, whether
 # the page is published, and its old addresses.

@@ -1,14 +1,21 @@
-"""Spreading per-page work over the machine's cores.
+"""Spreading work over processes.
 
-Work runs in forked processes, which inherit what the build has in memory (parsed pages,
-the model, compiled templates) instead of having it pickled across; only each task's result
-travels back. Results are gathered by key, so the output never depends on which worker
-finished first. One job, and platforms without fork, run in this process."""
+`run_all` shares per-page work among forked processes, which inherit what the build has in
+memory (parsed pages, the model, compiled templates) instead of having it pickled across;
+only each task's result travels back. Results are gathered by key, so the output never
+depends on which worker finished first. One job, and platforms without fork, run in this
+process.
+
+`run_apart` runs one call in a forked child that exits when it is done: whatever the call
+held in memory is given back at once, which a long build step after it (the search indexer)
+can use."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import sys
+import traceback
 from collections.abc import Callable, Sequence
 
 # What a forked worker calls: set just before a pool starts, inherited by its workers.
@@ -19,11 +26,17 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
+def can_fork() -> bool:
+    return hasattr(os, "fork") and sys.platform != "win32"
+
+
 def run_all(task: Callable[[list], list], items: Sequence, jobs: int) -> list:
     """task applied to items in chunks, possibly in several processes; results in item order.
     task takes a list of items and returns a list of results of the same length."""
-    if jobs <= 1 or len(items) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(items) < 2 or not can_fork():
         return task(list(items))
+    import multiprocessing
+
     global _task
     _task = task
     chunks = [list(range(start, len(items), jobs * 4)) for start in range(jobs * 4)]
@@ -42,3 +55,57 @@ def run_all(task: Callable[[list], list], items: Sequence, jobs: int) -> list:
 def _run_chunk(job: tuple[list[int], list]) -> tuple[list[int], list]:
     indexes, items = job
     return indexes, _task(items)
+
+
+def run_apart(call: Callable[[], object]):
+    """call() in a forked child process, and its (pickled) result here; an exception it
+    raises is raised here, with the child's traceback as a note. Without fork, call() runs
+    in this process. Call it with no other threads running: only the calling thread forks."""
+    if not can_fork():
+        return call()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            os.close(read_end)
+            try:
+                message = pickle.dumps((True, call()))
+            except BaseException as err:  # noqa: BLE001 - every failure goes to the parent
+                message = _pickled_failure(err)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(message)
+            code = 0
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write_end)
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            message = pipe.read()
+    finally:
+        _, status = os.waitpid(pid, 0)
+    if not message:
+        raise RuntimeError(f"a build process stopped without an answer ({_how_it_ended(status)})")
+    succeeded, value = pickle.loads(message)
+    if succeeded:
+        return value
+    raise value
+
+
+def _pickled_failure(err: BaseException) -> bytes:
+    note = "in the build's child process:\n" + "".join(traceback.format_exception(err)).rstrip()
+    try:
+        err.add_note(note)
+        return pickle.dumps((False, err))
+    except Exception:  # an exception that cannot travel: its text does
+        return pickle.dumps((False, RuntimeError(f"{type(err).__name__}: {err}\n{note}")))
+
+
+def _how_it_ended(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        return f"killed by signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -381,3 +384,39 @@ def test_search_index_is_built_by_default(tmp_path: Path):
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "site/pagefind/pagefind.js").is_file()
     shutil.rmtree(tmp_path / "site")
+
+
+def test_pagefind_runs_after_the_rendering_process_has_exited(tmp_path: Path):
+    """The indexer is the biggest user of memory in a build: while it runs, the build's
+    process has not loaded the generator (Jinja, Markdown, YAML) and has no other child."""
+    source = copy_fixture("basic", tmp_path)
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        textwrap.dedent(
+            f"""
+            import json, os, sys
+            sys.path.insert(0, {str(REPO)!r})
+            import build, sitegen.search as search
+
+            def spy(site, out, run=search._run_pagefind):
+                children = [p for p in os.listdir("/proc") if p.isdigit() and open(f"/proc/{{p}}/stat").read().rsplit(")", 1)[1].split()[1] == str(os.getpid())]
+                loaded = sorted(m for m in ("jinja2", "markdown_it", "yaml", "sitegen.pipeline") if m in sys.modules)
+                print(json.dumps({{"children": children, "loaded": loaded}}), file=sys.stderr)
+                return run(site, out)
+
+            search._run_pagefind = spy
+            sys.exit(build.main(sys.argv[1:]))
+            """
+        )
+    )
+    ran = subprocess.run(
+        [sys.executable, str(driver), "build", "--source", str(source), "--out", str(tmp_path / "site"), "--today", TODAY],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stderr
+    seen = json.loads(ran.stderr.strip().splitlines()[0])
+    assert seen == {"children": [], "loaded": []}
+    assert (tmp_path / "site/pagefind/pagefind-entry.json").is_file()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".writer")], "the handed-over writer is cleaned up"

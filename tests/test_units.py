@@ -1,9 +1,12 @@
-"""Pure logic: dates, phones, slugs, URLs, JSON-LD escaping, YAML line numbers, reading grade."""
+"""Pure logic: dates, phones, slugs, URLs, JSON-LD escaping, YAML line numbers, reading grade,
+and running a call in a child process."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
 
 import pytest
 
@@ -15,6 +18,7 @@ from sitegen.render import Urls, days_display, json_ld, phone_display, time_disp
 from sitegen.review import add_months, review_status
 from sitegen.source import load_yaml, split_front_matter
 from sitegen.validate import normalize_path
+from sitegen.workers import run_apart
 
 
 @pytest.mark.parametrize(
@@ -139,3 +143,23 @@ def test_reading_grade_reads_visible_text():
     assert main_text(html) == "What it is.\nThe cat sat on the mat. It was warm.\nOne short item."
     hard = "<p>Intramedullary spinal cord neoplasms necessitate multidisciplinary neurosurgical evaluation and individualized postoperative surveillance.</p>"
     assert reading_grade(html) < 4 < 12 < reading_grade(hard)
+
+
+def test_run_apart_answers_from_a_child_process():
+    assert run_apart(os.getpid) != os.getpid()
+    assert run_apart(lambda: {"pages": [1, 2]}) == {"pages": [1, 2]}
+
+
+def test_run_apart_raises_what_the_child_raised_with_its_traceback():
+    def fails():
+        raise FileNotFoundError(2, "No such file or directory", "/nowhere")
+
+    with pytest.raises(FileNotFoundError) as caught:
+        run_apart(fails)
+    assert caught.value.filename == "/nowhere"
+    assert any("child process" in note and "in fails" in note for note in caught.value.__notes__)
+
+
+def test_run_apart_says_when_the_child_dies_without_answering():
+    with pytest.raises(RuntimeError, match="signal 9"):
+        run_apart(lambda: os.kill(os.getpid(), signal.SIGKILL))
