@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -21,6 +22,29 @@ def code_version(*modules: ModuleType) -> str:
     for module in modules:
         digest.update(Path(module.__file__ or "").read_bytes())
     return digest.hexdigest()[:16]
+
+
+def installed_versions(*distributions: str) -> str:
+    """The installed versions of these distributions (like markdown-it-py), as the names of
+    their dist-info folders on sys.path (markdown_it_py-4.3.0.dist-info): a few folder
+    listings, where importlib.metadata would first import the email package."""
+    wanted = {name.lower().replace("-", "_"): name for name in distributions}
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            stem, _, version = name.removesuffix(".dist-info").partition("-")
+            if name.endswith(".dist-info") and stem.lower() in wanted and stem.lower() not in found:
+                found[stem.lower()] = f"{stem.lower()}-{version}"
+    for key, name in wanted.items():
+        if key not in found:  # installed some other way: ask the slow way
+            from importlib.metadata import version
+
+            found[key] = f"{key}-{version(name)}"
+    return " ".join(found[key] for key in sorted(wanted))
 
 
 class Cache:

@@ -124,9 +124,10 @@ def load_content(root: Path, problems: Problems, include_drafts: bool = False, c
     if not folder.is_dir():
         problems.error("content", 1, "folder", "missing; the site's pages go in a folder named content")
         return content
+    start = len(str(folder)) + 1  # walk_files gives paths that begin with folder's own text
     for path in walk_files(root, folder, problems):
-        rel_to_content = path.relative_to(folder)
-        rel = path.relative_to(root).as_posix()
+        rel_to_content = Path(str(path)[start:])
+        rel = f"content/{rel_to_content.as_posix()}"
         if rel_to_content.parts[0] == "media":
             media = _media(path, rel_to_content, rel, problems)
             if media:

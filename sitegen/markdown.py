@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
@@ -16,8 +17,7 @@ CLAIM_LINE = re.compile(r'^\{\{\s*claim\s+"([^"]*)"\s*\}\}\s*$')
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 
 
-@dataclass
-class Ref:
+class Ref(NamedTuple):
     """A link or image in a body, with the file line it stands on."""
 
     kind: str  # link or image

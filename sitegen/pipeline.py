@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import FOLDER, Cache, code_version
+from .cache import FOLDER, Cache, code_version, installed_versions
 from .content import Page, front_matter_cache, load_content
 from .data import live_claims, load_data
 from .geo import published_zip_table
@@ -107,8 +107,6 @@ def _generated_data(model: Model, source: Path, words: dict[str, str]) -> dict[s
     """The data files the scripts fetch, from the cache when their inputs are unchanged: the
     ZIP table depends only on the zipcodes package, the word list only on the pages' files
     and the names in the data."""
-    from importlib.metadata import version
-
     from . import geo, search
 
     this = sys.modules[__name__]  # what is cached is also how this module puts it together
@@ -126,7 +124,7 @@ def _generated_data(model: Model, source: Path, words: dict[str, str]) -> dict[s
         return stored.split()
 
     inputs = {
-        "zips.json": ("zipcodes " + version("zipcodes"), published_zip_table),
+        "zips.json": (installed_versions("zipcodes"), published_zip_table),
         "search-words.json": (
             json.dumps(
                 [[p.url, p.text_hash] for p in model.pages]

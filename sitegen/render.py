@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .cache import installed_versions
 from .content import GROUPS, Page
 from .data import Location, Provider
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
@@ -645,9 +646,7 @@ class Renderer:
 def code_digest() -> str:
     """The generator's own code and the versions of the libraries that shape its HTML: a page
     rendered by other code is never reused."""
-    from importlib.metadata import version
-
-    digest = hashlib.sha256(" ".join(version(name) for name in ("jinja2", "markdown-it-py", "markupsafe")).encode())
+    digest = hashlib.sha256(installed_versions("jinja2", "markdown-it-py", "markupsafe").encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

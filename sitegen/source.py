@@ -4,6 +4,7 @@ with the line number of every key, so each problem can point at the line to fix.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,18 +79,19 @@ def walk_files(root: Path, folder: Path, problems: Problems) -> list[Path]:
     """Every file below folder, sorted, following links only where they stay inside root.
     A link that leaves the source folder is reported, never read."""
     found: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def visit(directory: Path) -> None:
-        real = directory.resolve()
+    def visit(directory: str) -> None:
+        real = os.path.realpath(directory)
         if real in seen:
             return
         seen.add(real)
-        for entry in sorted(directory.iterdir()):
+        # scandir knows each entry's type from the folder itself: no stat per file
+        for entry in sorted(os.scandir(directory), key=lambda entry: entry.name):
             if entry.name.startswith("."):
                 continue
-            if entry.is_symlink() and not inside(root, entry):
-                rel = entry.relative_to(root).as_posix()
+            if entry.is_symlink() and not inside(root, Path(entry.path)):
+                rel = Path(entry.path).relative_to(root).as_posix()
                 problems.error(
                     rel,
                     1,
@@ -98,12 +100,12 @@ def walk_files(root: Path, folder: Path, problems: Problems) -> list[Path]:
                 )
                 continue
             if entry.is_dir():
-                visit(entry)
+                visit(entry.path)
             elif entry.is_file():
-                found.append(entry)
+                found.append(Path(entry.path))
 
     if folder.is_dir():
-        visit(folder)
+        visit(str(folder))
     return found
 
 
