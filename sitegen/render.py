@@ -272,36 +272,55 @@ class Renderer:
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
     def render_key(self, page: Page) -> str:
-        """A hash of everything a content page's HTML is made from: its own front matter and
-        HTML, what it shows of other pages (titles, summaries, groups, the tumors its doctors
-        treat), and the site digest (data files, templates, asset names, code). Only the review
-        stamp reads the date, so only its overdue flag counts."""
+        """A hash of everything a content page's HTML is made from: its own file (front matter
+        and body) and body HTML, what it shows of other pages (titles, summaries, groups, the
+        tumors its doctors treat), and the site digest (data files, templates, asset names,
+        code). Only the review stamp reads the date, so only its overdue flag counts. Worked
+        out for every page after a front matter edit, so it is built from plain strings,
+        whose repr() is exact, not from JSON."""
         stamp = self._stamp(page) if page.medical else None
-        own = [page.url, page.kind, page.slug, page.meta, self.model.bodies[page.url].key, bool(stamp and stamp["overdue"])]
-        parts = [own, self._title_of(f"/{page.section}/") if page.section else "", self._shown_of_others(page)]
-        return hashlib.sha256((self.site_digest + json.dumps(parts, sort_keys=True, default=str)).encode()).hexdigest()
+        own = (
+            page.url,
+            page.kind,
+            page.slug,
+            page.text_hash or repr(sorted(page.meta.items())),  # a section page the build made up has no file
+            self.model.bodies[page.url].key,
+            bool(stamp and stamp["overdue"]),
+        )
+        parts = (own, self._title_of(f"/{page.section}/") if page.section else "", self._shown_of_others(page))
+        return hashlib.sha256(f"{self.site_digest}{parts!r}".encode()).hexdigest()
 
-    def _shown_of_others(self, page: Page) -> list:
+    def _shown_of_others(self, page: Page) -> tuple:
         """What a content page's template shows of other pages; keep in step with the templates."""
         model = self.model
+        card, treats = self._card, self._treats
 
-        def cards(pages: list[Page]) -> list:
-            return [[p.url, p.title, p.summary, p.meta.get("group", "")] for p in pages]
+        def cards(pages: list[Page]) -> tuple:
+            return tuple(card[p.url] for p in pages)
 
         if page.kind == "tumor":
-            doctors = model.doctors_for.get(page.slug, [])
-            return [
+            return (
                 cards(self._related(page, "tests")),
                 cards(self._related(page, "treatments")),
-                [[d.id, [[t.url, t.title] for t in model.tumors_of(d)]] for d in doctors],
-            ]
+                tuple(treats[d.id] for d in model.doctors_for.get(page.slug, [])),
+            )
         if page.kind in ("test", "treatment"):
             return cards(model.tumors_linking.get(page.url, []))
         if page.kind == "section":
             return cards([p for p in model.pages if p.section == page.slug and p.kind != "section"])
         if page.kind == "home":
-            return [cards(model.section_pages[kind]) for kind in ("tumor", "test", "treatment")]
-        return []
+            return tuple(cards(model.section_pages[kind]) for kind in ("tumor", "test", "treatment"))
+        return ()
+
+    @functools.cached_property
+    def _card(self) -> dict[str, tuple]:
+        """What a page's card shows of it, by its address (made once: many pages show it)."""
+        return {p.url: (p.url, p.title, p.summary, p.meta.get("group", "")) for p in self.model.pages}
+
+    @functools.cached_property
+    def _treats(self) -> dict[str, tuple]:
+        """What a doctor's card shows of the tumors the doctor treats, by the doctor's id."""
+        return {d.id: (d.id, tuple((t.url, t.title) for t in self.model.tumors_of(d))) for d in self.model.active_providers}
 
     @functools.cached_property
     def site_digest(self) -> str:
