@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,11 @@ GROUPS = {
     "metastatic": "Cancer that has spread to the spine",
 }
 SUMMARY_LIMIT = 160
+# A number in the range kept for fiction, 555-0100 to 555-0199, written any common way.
+SAMPLE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?555[-. ]?01\d\d(?!\d)")
+# A file changed this recently may change again within its clock's resolution unseen:
+# its size and times are not trusted to stand for its text (git calls such entries racy).
+RACY_NS = 2_000_000_000
 
 COMMON_FIELDS = {
     "title": TEXT,
@@ -48,9 +55,31 @@ class Page:
     slug: str
     meta: dict
     lines: dict  # front-matter key -> line
-    body: str
+    _body: str | None  # the Markdown body, None until read: see body
     body_line: int
-    text_hash: str = ""
+    text_hash: str = ""  # of the whole file's text
+    source: str = ""  # the file, where the body is read from when it is first needed
+    _samples: list | None = None  # see sample_numbers
+
+    @property
+    def body(self) -> str:
+        """The Markdown body. A page whose file is as the last build read it (same size,
+        times and inode) is made without reading the file: its body is read the first time
+        it is needed, and must still be the text the last build saw."""
+        if self._body is None:
+            self._body = _read_body(self)
+        return self._body
+
+    @body.setter
+    def body(self, text: str) -> None:
+        self._body, self._samples = text, None
+
+    @property
+    def sample_numbers(self) -> list[tuple[int, str]]:
+        """(file line, text) of each sample phone number (555-0100 to 555-0199) in the body."""
+        if self._samples is None:
+            self._samples = sample_numbers(self.body, self.body_line)
+        return self._samples
 
     @property
     def title(self) -> str:
@@ -115,10 +144,14 @@ def page_location(rel: Path) -> tuple[str, str, str] | None:
     return "/" + "/".join(folders) + f"/{stem}/", kind, stem
 
 
-def load_content(root: Path, problems: Problems, include_drafts: bool = False, cache: Cache | None = None) -> Content:
+def load_content(
+    root: Path, problems: Problems, include_drafts: bool = False, cache: Cache | None = None, files: Cache | None = None
+) -> Content:
     """Every page and media file below content/, with each file's own problems recorded.
     A draft's problems count only when drafts are included: a half-written draft never
-    blocks a build that leaves it out. The cache, where given, is front_matter_cache's."""
+    blocks a build that leaves it out. The cache, where given, is front_matter_cache's;
+    with files (files_cache) as well, a page file whose size, times and inode are those of
+    a clean file read before is not read now (see Page.body)."""
     content = Content()
     folder = root / "content"
     if not folder.is_dir():
@@ -137,7 +170,7 @@ def load_content(root: Path, problems: Problems, include_drafts: bool = False, c
             problems.error(rel, 1, "file", "is not a Markdown page; pages end in .md and images go in content/media/")
             continue
         own = Problems()
-        page = load_page(path, rel, rel_to_content, own, cache)
+        page = load_page(path, rel, rel_to_content, own, cache, files)
         if page is not None:
             content.pages.append(page)
         if page is None or include_drafts or not page.draft:
@@ -158,15 +191,34 @@ def _media(path: Path, rel_to_content: Path, rel: str, problems: Problems) -> Me
     return Media(name, path, f"media/{stem}.{digest}.{ext}")
 
 
-def load_page(path: Path, rel: str, rel_to_content: Path, problems: Problems, cache: Cache | None = None) -> Page | None:
+def load_page(
+    path: Path, rel: str, rel_to_content: Path, problems: Problems, cache: Cache | None = None, files: Cache | None = None
+) -> Page | None:
     """One page with its front matter checked on its own (links and ids are checked later).
-    With a cache, front matter checked clean before is not parsed again."""
+    With a cache, front matter checked clean before is not parsed again; with files as well,
+    a file as it was when read clean before is not read again."""
     where = page_location(rel_to_content)
     assert where is not None
     url, kind, slug = where
     if not (slug in ("home", "_index") or SLUG.match(slug)) or any(not SLUG.match(part) for part in rel_to_content.parts[:-1]):
         problems.error(rel, 1, "file", "name files and folders in lower-case letters, digits and hyphens, like pilocytic-astrocytoma.md")
         return None
+    seen = None
+    if files is not None and cache is not None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            stat = None
+        if stat is not None:
+            seen = f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
+            known = files.get(seen)
+            stored = cache.get(known["front_matter"]) if known is not None else None
+            if stored is not None:
+                meta = _meta_from_json(stored["meta"])
+                samples = [tuple(sample) for sample in known["samples"]]
+                return Page(rel, url, kind, slug, meta, stored["lines"], None, known["body_line"], known["hash"], str(path), samples)
+            if time.time_ns() - stat.st_mtime_ns < RACY_NS:
+                seen = None
     text = read_text(path, rel, problems)
     if text is None:
         return None
@@ -187,7 +239,36 @@ def load_page(path: Path, rel: str, rel_to_content: Path, problems: Problems, ca
         if cache and len(problems.items) == before:
             cache.put(key, {"meta": _meta_to_json(page.meta), "lines": page.lines})
     page.text_hash = hashlib.sha256(text.encode()).hexdigest()
+    page.source = str(path)
+    if seen is not None and key in cache.used:  # its front matter is clean: known by its key
+        files.put(seen, {"hash": page.text_hash, "front_matter": key, "body_line": body_line, "samples": page.sample_numbers})
     return page
+
+
+def sample_numbers(body: str, body_line: int) -> list[tuple[int, str]]:
+    if "555" not in body:
+        return []  # every sample number has it; most pages have none
+    return [(body_line + offset, m.group(0)) for offset, line in enumerate(body.split("\n")) for m in SAMPLE_IN_TEXT.finditer(line)]
+
+
+class ContentChanged(Exception):
+    """A page file changed after the build read it and before it read its body."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def _read_body(page: Page) -> str:
+    problems = Problems()
+    try:
+        text = read_text(Path(page.source), page.path, problems) if page.source else None
+    except OSError:
+        text = None
+    split = split_front_matter(text, page.path, problems) if text is not None else None
+    if split is None or hashlib.sha256(text.encode()).hexdigest() != page.text_hash:
+        raise ContentChanged(page.path)
+    return split[2]
 
 
 def _checked_page(
@@ -219,6 +300,15 @@ def _checked_page(
     page = Page(rel, url, kind, slug, meta, meta_doc.key_lines, body, body_line)
     _check_meta(page, problems)
     return page
+
+
+def files_cache(root: Path) -> Cache:
+    """For each page file read clean, by its path, size, times and inode: its text's hash,
+    its front matter's key in front_matter_cache, where its body starts and its sample
+    numbers. What load_page needs to make the page without reading the file."""
+    from . import fields, source
+
+    return Cache.in_source(root, "files", code_version(sys.modules[__name__], fields, source))
 
 
 def front_matter_cache(root: Path) -> Cache:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import FOLDER, Cache, code_version, installed_versions
-from .content import Page, front_matter_cache, load_content
+from .content import ContentChanged, Page, files_cache, front_matter_cache, load_content
 from .data import live_claims, load_data
 from .geo import published_zip_table
 from .inputs import fingerprint
@@ -42,9 +42,10 @@ def load_and_check(options: Options) -> Result:
     data = load_data(options.source, problems)
     if options.base_url:
         data.site.base_url = options.base_url
-    front_matter = front_matter_cache(options.source)
-    content = load_content(options.source, problems, options.drafts, front_matter)
+    front_matter, files = front_matter_cache(options.source), files_cache(options.source)
+    content = load_content(options.source, problems, options.drafts, front_matter, files)
     front_matter.save()
+    files.save()
     # Bodies are parsed and rendered together, on every core: links resolve the same way
     # whatever the checks find, and nothing is published unless they find nothing.
     media = {name: m.output for name, m in content.media.items()}
@@ -62,7 +63,8 @@ def load_and_check(options: Options) -> Result:
 
     def analyze(pages: list[Page]) -> list[Body]:
         cache = Cache.in_source(options.source, "bodies", code_digest())
-        keys = [hashlib.sha256(f"{inputs}\0{p.body_line}\0{p.body}".encode()).hexdigest() for p in pages]
+        # by the file's hash: the body is read only for a page to analyze or render again
+        keys = [hashlib.sha256(f"{inputs}\0{p.text_hash or p.body}".encode()).hexdigest() for p in pages]
         bodies = [body_from_json(value) if (value := cache.get(key)) is not None else None for key in keys]
         missing = [i for i, body in enumerate(bodies) if body is None]
         for i, (value, html, found) in zip(missing, run_all(analyze_all, [pages[i] for i in missing], options.jobs)):
@@ -157,7 +159,10 @@ def prepare(options: Options) -> tuple[Result, Prepared]:
         return Result(warnings, written=len(previous.entries), unchanged=True), Prepared(
             warnings, written=len(previous.entries), unchanged=True
         )
-    result = load_and_check(options)
+    try:
+        result = load_and_check(options)
+    except ContentChanged as err:
+        return _changed_meanwhile(err)
     if result.problems.errors:
         return result, Prepared(result.problems)
     writer = Writer(options.out, previous)
@@ -165,10 +170,18 @@ def prepare(options: Options) -> tuple[Result, Prepared]:
     writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
     try:
         result.renderer = render_site(result.model, options, writer, result.words)
-    except BaseException:
+    except BaseException as err:
         writer.abandon()
+        if isinstance(err, ContentChanged):
+            return _changed_meanwhile(err)
         raise
     return result, Prepared(result.problems, writer, result.renderer.urls.base_path)
+
+
+def _changed_meanwhile(err: ContentChanged) -> tuple[Result, Prepared]:
+    problems = Problems()
+    problems.error(err.path, 1, "file", "changed while the build was reading it; nothing was published, so build again")
+    return Result(problems), Prepared(problems)
 
 
 def build(options: Options, lock=None, cancelled=None) -> Result:

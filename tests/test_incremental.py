@@ -4,6 +4,7 @@ what a cold build makes, and only files whose bytes change are written."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -203,3 +204,65 @@ def test_problems_kept_between_runs_are_those_a_cold_check_finds(basic: Path, tm
     os.system(f"cp -r {basic} {fresh} && rm -rf {fresh}/.cache")
     assert warm == check(fresh)
     assert warm[0] == 1, "each of these edits breaks something"
+
+
+def _age(root: Path, seconds: float = 60) -> None:
+    """Date every file below root back, as files are between edits (a file changed in the
+    last two seconds is never taken on its size and times)."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (past, past))
+
+
+def test_pages_whose_files_did_not_change_are_not_read_again(basic: Path, tmp_path: Path, monkeypatch):
+    import datetime as dt
+
+    import sitegen.content
+    from sitegen.pipeline import Options
+    from sitegen.pipeline import build as build_here
+
+    options = Options(source=basic, out=tmp_path / "site", today=dt.date.fromisoformat(TODAY), search=False, jobs=1)
+    _age(basic / "content")
+    build_here(options)
+    edited = basic / "content/tests/mri.md"
+    edited.write_text(edited.read_text().replace("## ", "## About: ", 1))
+    read = []
+    real = sitegen.content.read_text
+    monkeypatch.setattr(sitegen.content, "read_text", lambda path, rel, problems: read.append(rel) or real(path, rel, problems))
+    result = build_here(options)
+    assert not result.problems.errors
+    assert sorted(set(read)) == ["content/tests/mri.md"], "only the edited page, and the pages shown again, are read"
+    copy = tmp_path / "cold"
+    shutil.copytree(basic, copy, ignore=shutil.ignore_patterns(".cache"))
+    build(copy, tmp_path / "cold-site", "--no-search")
+    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "cold-site")
+
+
+def test_a_page_changed_after_it_was_taken_as_unchanged_is_an_error(basic: Path, tmp_path: Path):
+    from sitegen.content import ContentChanged, files_cache, front_matter_cache, load_content
+    from sitegen.problems import Problems
+
+    _age(basic / "content")
+    for _ in range(2):  # the first run reads and records every file; the second reads none
+        cache, files = front_matter_cache(basic), files_cache(basic)
+        content = load_content(basic, Problems(), False, cache, files)
+        cache.save()
+        files.save()
+    page = next(p for p in content.pages if p.path == "content/tests/mri.md")
+    assert page._body is None, "not read yet"
+    text = (basic / page.path).read_text()
+    (basic / page.path).write_text(text.replace("MRI", "MRT"))
+    with pytest.raises(ContentChanged):
+        _ = page.body
+
+
+def test_a_file_written_just_now_is_read_again_next_time(basic: Path, tmp_path: Path):
+    """Two saves within the clock's resolution look alike by size and time: a file changed in
+    the last two seconds is not recorded as known."""
+    _age(basic / "content")
+    fresh = basic / "content/tests/mri.md"
+    fresh.write_text(fresh.read_text().replace("## ", "## About: ", 1))
+    build(basic, tmp_path / "site", "--no-search")
+    known = (basic / ".cache/files.json").read_text()
+    assert "content/tests/biopsy.md" in known and "content/tests/mri.md" not in known
