@@ -379,7 +379,11 @@ def peer_trees(source: Path, work: Path) -> dict[str, tuple[list[str], Path]]:
         )
         # The search target's peer: Hugo's build followed by a Pagefind run over its pages.
         peers[SEARCH_PEER] = (
-            ["sh", "-c", f'"{hugo}" --source "{root}" --destination "{work / "hugo-out"}" --quiet && "{sys.executable}" -m pagefind_bin --site "{work / "hugo-out"}" --silent'],
+            [
+                "sh",
+                "-c",
+                f'"{hugo}" --source "{root}" --destination "{work / "hugo-out"}" --quiet && "{sys.executable}" -m pagefind_bin --site "{work / "hugo-out"}" --silent',
+            ],
             work / "hugo-out",
         )
     else:

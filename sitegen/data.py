@@ -284,7 +284,6 @@ def _site(doc: YMap, problems: Problems) -> Site:
     return site
 
 
-
 def _items(path: Path, root: Path, problems: Problems, make, ids: dict[str, set[str]]) -> list:
     doc = _read(path, root, problems)
     rel = path.relative_to(root).as_posix()
