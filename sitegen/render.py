@@ -234,7 +234,7 @@ class Renderer:
         # not change either has the render key it had: no need to work it out again. With no
         # last build at all, every page is rendered, and its key worked out where it is.
         first = not writer.previous.entries
-        same_world = writer.previous.extra.get("generated_key") == self.generated_key
+        same_world = writer.previous.extra.get("world_key") == self.world_key
         old_bodies = writer.previous.extra.get("bodies", {}) if same_world else {}
         body_keys = {index_path(page.url): self.model.bodies[page.url].key for page in self.model.pages}
         todo: list[tuple[str, Page | None, str]] = []  # (path, content page or None, key or "" to work out)
@@ -246,8 +246,9 @@ class Renderer:
                 key = self.render_key(page)
                 if not writer.keep(path, key):
                     todo.append((path, page, key))
-        todo += [(path, None, self.generated_key) for path in generated if not writer.keep(path, self.generated_key)]
-        writer.manifest.extra.update(generated_key=self.generated_key, bodies=body_keys)
+        keys = self.generated_keys()
+        todo += [(path, None, keys[path]) for path in generated if not writer.keep(path, keys[path])]
+        writer.manifest.extra.update(world_key=self.world_key, bodies=body_keys)
         if todo:
             for name in self.env.list_templates(extensions=["html"]):
                 self.env.get_template(name)  # compiled once here, inherited by every worker
@@ -264,12 +265,39 @@ class Renderer:
         return [*body_keys, *generated]
 
     @functools.cached_property
-    def generated_key(self) -> str:
-        """A hash of what the pages made from the data are made of: the site digest, every
-        asset's name, every page's front matter, and the date."""
-        catalog = [[p.url, p.kind, p.slug, p.meta] for p in self.model.pages]
-        parts = [self.site_digest, self.urls.assets, catalog, self.model.today.isoformat()]
-        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    def world_key(self) -> str:
+        """A hash of what any content page's render key reads besides its own body: the site
+        digest, every page's front matter, and the date. While it stays the same, a page
+        whose body did not change keeps its last key."""
+        catalog = repr([(p.url, p.kind, p.slug, p.meta) for p in self.model.pages])
+        return hashlib.sha256(f"{self.site_digest}\0{self.model.today.isoformat()}\0{catalog}".encode()).hexdigest()
+
+    def generated_keys(self) -> dict[str, str]:
+        """For each page made from the data, a hash of what it is made of: the site digest and
+        what it shows of the pages (keep in step with the templates), and for the search page
+        and the finders the name of the data file their script reads."""
+        model, assets = self.model, self.urls.assets
+
+        def treats(doctor: Provider) -> tuple:
+            return tuple((t.url, t.title) for t in model.tumors_of(doctor))
+
+        shown: dict[str, object] = {
+            **{
+                index_path(d.url): (treats(d), tuple((p.url, p.title) for p in model.reviewed_by.get(d.id, [])))
+                for d in model.data.providers
+            },
+            **{index_path(loc.url): tuple(treats(d) for d in model.doctors_at.get(loc.id, [])) for loc in model.data.locations},
+            "doctors/index.html": (
+                assets.get("zips.json"),
+                tuple(treats(d) for d in model.active_providers),
+                tuple(self._card[p.url] for p in model.section_pages["tumor"]),  # the tumor-type filter, by group
+            ),
+            "locations/index.html": (assets.get("zips.json"),),
+            "search/index.html": (assets.get("search-words.json"),),
+            "a-z/index.html": tuple((p.url, p.title, tuple(p.meta.get("also_known_as", []))) for p in model.pages),
+            "404.html": (),
+        }
+        return {path: hashlib.sha256(f"{self.site_digest}{(path, value)!r}".encode()).hexdigest() for path, value in shown.items()}
 
     def render_key(self, page: Page) -> str:
         """A hash of everything a content page's HTML is made from: its own file (front matter

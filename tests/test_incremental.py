@@ -113,6 +113,8 @@ EDITS = [
     ("tumor group", _edit("content/tumors/schwannoma.md", "group: benign", "group: spinal-cord")),
     ("tests listed", _edit("content/tumors/chordoma.md", "tests: [mri, biopsy]", "tests: [mri]")),
     ("review date", _edit("content/tests/mri.md", "medically_reviewed: 2026-09-01", "medically_reviewed: 2026-09-02")),
+    ("reviewer", _edit("content/tests/mri.md", "reviewed_by: dr-sample-lee", "reviewed_by: dr-sample-abbott")),
+    ("new word in a body", _edit("content/tests/mri.md", "## ", "## Zygapophyseal ")),
     ("section title", _edit("content/tumors/_index.md", "title: Tumor types", "title: Kinds of tumor")),
     ("draft published", _edit("content/treatments/draft-therapy.md", "draft: true", "draft: false")),
     ("provider name", _edit("data/providers.yaml", "name: Avery Lee", "name: Avery Leigh")),
@@ -204,15 +206,6 @@ def test_problems_kept_between_runs_are_those_a_cold_check_finds(basic: Path, tm
     os.system(f"cp -r {basic} {fresh} && rm -rf {fresh}/.cache")
     assert warm == check(fresh)
     assert warm[0] == 1, "each of these edits breaks something"
-
-
-def _age(root: Path, seconds: float = 60) -> None:
-    """Date every file below root back, as files are between edits (a file changed in the
-    last two seconds is never taken on its size and times)."""
-    past = time.time() - seconds
-    for path in root.rglob("*"):
-        if path.is_file():
-            os.utime(path, (past, past))
 
 
 def test_pages_whose_files_did_not_change_are_not_read_again(basic: Path, tmp_path: Path, monkeypatch):
