@@ -4,6 +4,7 @@ rewritten for the base URL when rendered."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -42,6 +43,46 @@ class Body:
     def anchors(self) -> set[str]:
         return {anchor for _, _, anchor in self.headings}
 
+    @property
+    def targets(self) -> list[str]:
+        """Where its links and images point, as written."""
+        return [ref.target for ref in self.refs]
+
+
+class StoredBody:
+    """A body as the cache keeps it (see body_to_json), which reads like a Body and is decoded
+    only as far as it is used: a warm build checks few bodies again."""
+
+    def __init__(self, value: list, html: str | None = None) -> None:
+        self._value = value
+        self.tokens: list[Token] = []
+        self.html = html
+        self.key = ""
+
+    @functools.cached_property
+    def refs(self) -> list[Ref]:
+        return list(map(Ref._make, self._value[0]))
+
+    @functools.cached_property
+    def headings(self) -> list[tuple[int, int, str]]:
+        return [tuple(h) for h in self._value[1]]
+
+    @functools.cached_property
+    def claims(self) -> list[tuple[str, int]]:
+        return [tuple(c) for c in self._value[2]]
+
+    @functools.cached_property
+    def stray_claims(self) -> list[int]:
+        return list(self._value[3])
+
+    @property
+    def anchors(self) -> set[str]:
+        return {heading[2] for heading in self._value[1]}
+
+    @property
+    def targets(self) -> list[str]:
+        return [ref[1] for ref in self._value[0]]
+
 
 def body_to_json(body: Body) -> list:
     """What the checks need of an analyzed body, as plain JSON for the build cache: not its
@@ -49,9 +90,8 @@ def body_to_json(body: Body) -> list:
     return [[[r.kind, r.target, r.line, r.alt] for r in body.refs], body.headings, body.claims, body.stray_claims]
 
 
-def body_from_json(value: list, html: str | None = None) -> Body:
-    refs, headings, claims, stray = value
-    return Body([], [Ref(*ref) for ref in refs], [tuple(h) for h in headings], [tuple(c) for c in claims], list(stray), html)
+def body_from_json(value: list, html: str | None = None) -> StoredBody:
+    return StoredBody(value, html)
 
 
 def make_markdown() -> MarkdownIt:

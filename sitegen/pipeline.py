@@ -14,7 +14,7 @@ from .content import ContentChanged, Page, files_cache, front_matter_cache, load
 from .data import live_claims, load_data
 from .geo import published_zip_table
 from .inputs import fingerprint
-from .markdown import Body, analyze_body, body_from_json, body_to_json, make_markdown
+from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
 from .options import Options
 from .output import Manifest, Writer, hashed_assets, redirects, robots, sitemap
 from .problems import Problem, Problems
@@ -61,7 +61,7 @@ def load_and_check(options: Options) -> Result:
         bodies = [analyze_body(md, page.body, page.body_line, resolver.resolve, claims) for page in chunk]
         return [(body_to_json(body), body.html, " ".join(page_words(page))) for body, page in zip(bodies, chunk)]
 
-    def analyze(pages: list[Page]) -> list[Body]:
+    def analyze(pages: list[Page]) -> list[Body | StoredBody]:
         cache = Cache.in_source(options.source, "bodies", code_digest())
         # by the file's hash: the body is read only for a page to analyze or render again
         keys = [hashlib.sha256(f"{inputs}\0{p.text_hash or p.body}".encode()).hexdigest() for p in pages]

@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from .cache import Cache
 from .content import GROUPS, Content, Page
 from .data import Claim, Data, Location, Provider, live_claims
-from .markdown import Body, is_safe_target
+from .markdown import Body, StoredBody, is_safe_target
 from .problems import Problem, Problems
 
 GENERATED = {
@@ -44,7 +44,7 @@ class Model:
     data: Data
     pages: list[Page]
     media: dict
-    bodies: dict[str, Body]
+    bodies: dict[str, Body | StoredBody]
     today: dt.date
     production: bool
     samples: list[Sample] = field(default_factory=list)
@@ -108,7 +108,7 @@ def validate(
     include_drafts: bool,
     production: bool,
     problems: Problems,
-    analyze: Callable[[list[Page]], list[Body]],
+    analyze: Callable[[list[Page]], list[Body | StoredBody]],
     checked: Cache | None = None,
     inputs: str = "",
 ) -> Model:
@@ -155,8 +155,8 @@ def _world(model: Model, inputs: str) -> str:
     them), the headings of the pages some link points into, the drafts and the media."""
     linked_into = set()
     for page in model.pages:
-        for ref in model.bodies[page.url].refs:
-            path, hash_sign, _ = ref.target.partition("#")
+        for target in model.bodies[page.url].targets:
+            path, hash_sign, _ = target.partition("#")
             if hash_sign:
                 linked_into.add(normalize_path(path.split("?")[0]) if path else page.url)
     pages = [[p.url, p.kind, p.slug, sorted(model.bodies[p.url].anchors) if p.url in linked_into else []] for p in model.pages]
