@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import FOLDER, Cache, code_version, installed_versions
@@ -22,7 +22,7 @@ from .publish import Prepared, publish
 from .render import Renderer, Urls, code_digest, index_path
 from .search import page_words, search_words
 from .validate import Model, check_body, validate
-from .workers import run_all
+from .workers import Apart, run_all
 
 
 @dataclass
@@ -83,10 +83,10 @@ def load_and_check(options: Options) -> Result:
     return Result(problems, model, words=words)
 
 
-def render_site(model: Model, options: Options, writer: Writer, words: dict[str, str] | None = None) -> Renderer:
+def render_site(model: Model, options: Options, writer: Writer, words: dict[str, str] | None = None, zips: Apart | None = None) -> Renderer:
     """Every file of the site but _headers and the search index, into writer; the renderer
     (with its URLs and compiled templates) is returned for serve to use again."""
-    generated = _generated_data(model, options.source, words or {})
+    generated = _generated_data(model, options.source, words or {}, zips or _zip_table_meanwhile(replace(options, jobs=1)))
     assets = hashed_assets(options.templates / "assets", generated)
     urls = Urls(
         base_url=model.data.site.base_url,
@@ -105,14 +105,35 @@ def render_site(model: Model, options: Options, writer: Writer, words: dict[str,
     return renderer
 
 
-def _generated_data(model: Model, source: Path, words: dict[str, str]) -> dict[str, bytes]:
-    """The data files the scripts fetch, from the cache when their inputs are unchanged: the
-    ZIP table depends only on the zipcodes package, the word list only on the pages' files
-    and the names in the data."""
+def _generated_cache(source: Path) -> Cache:
     from . import geo, search
 
     this = sys.modules[__name__]  # what is cached is also how this module puts it together
-    cache = Cache.in_source(source, "generated", code_version(geo, search, this))
+    return Cache.in_source(source, "generated", code_version(geo, search, this))
+
+
+def _zips_key() -> str:
+    return hashlib.sha256(f"zips.json\0{installed_versions('zipcodes')}".encode()).hexdigest()
+
+
+def _zip_table_meanwhile(options: Options) -> Apart:
+    """The ZIP table (0.3 s of one core), made in a child process while this one reads the
+    pages, when the cache does not have it; one job (serve, which must not fork) makes it
+    when it is asked for."""
+    cached = _generated_cache(options.source).get(_zips_key())
+    if cached is not None:
+        return Apart(cached.encode, fork=False)
+    return Apart(published_zip_table, fork=options.jobs > 1)
+
+
+def _generated_data(model: Model, source: Path, words: dict[str, str], zips: Apart) -> dict[str, bytes]:
+    """The data files the scripts fetch, from the cache when their inputs are unchanged: the
+    ZIP table depends only on the zipcodes package (zips has it), the word list only on the
+    pages' files and the names in the data."""
+    from . import search
+
+    this = sys.modules[__name__]
+    cache = _generated_cache(source)
     page_cache = Cache.in_source(source, "words", code_version(search, this))
 
     def words_of(page: Page) -> list[str]:
@@ -125,19 +146,16 @@ def _generated_data(model: Model, source: Path, words: dict[str, str]) -> dict[s
             page_cache.put(page.text_hash, stored)
         return stored.split()
 
+    catalog = json.dumps(
+        [[p.url, p.text_hash] for p in model.pages]
+        + [model.data.synonyms, [p.name for p in model.active_providers], [[loc.name, loc.city] for loc in model.data.locations]]
+    )
     inputs = {
-        "zips.json": (installed_versions("zipcodes"), published_zip_table),
-        "search-words.json": (
-            json.dumps(
-                [[p.url, p.text_hash] for p in model.pages]
-                + [model.data.synonyms, [p.name for p in model.active_providers], [[loc.name, loc.city] for loc in model.data.locations]]
-            ),
-            lambda: search_words(model, words_of),
-        ),
+        "zips.json": (_zips_key(), zips.result),
+        "search-words.json": (hashlib.sha256(f"search-words.json\0{catalog}".encode()).hexdigest(), lambda: search_words(model, words_of)),
     }
     files = {}
     for name, (key, make) in inputs.items():
-        key = hashlib.sha256(f"{name}\0{key}".encode()).hexdigest()
         stored = cache.get(key)
         files[name] = stored.encode() if stored is not None else make()
         if stored is None:
@@ -159,22 +177,23 @@ def prepare(options: Options) -> tuple[Result, Prepared]:
         return Result(warnings, written=len(previous.entries), unchanged=True), Prepared(
             warnings, written=len(previous.entries), unchanged=True
         )
-    try:
-        result = load_and_check(options)
-    except ContentChanged as err:
-        return _changed_meanwhile(err)
-    if result.problems.errors:
-        return result, Prepared(result.problems)
-    writer = Writer(options.out, previous)
-    writer.manifest.extra["inputs"] = inputs
-    writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
-    try:
-        result.renderer = render_site(result.model, options, writer, result.words)
-    except BaseException as err:
-        writer.abandon()
-        if isinstance(err, ContentChanged):
+    with _zip_table_meanwhile(options) as zips:
+        try:
+            result = load_and_check(options)
+        except ContentChanged as err:
             return _changed_meanwhile(err)
-        raise
+        if result.problems.errors:
+            return result, Prepared(result.problems)
+        writer = Writer(options.out, previous)
+        writer.manifest.extra["inputs"] = inputs
+        writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
+        try:
+            result.renderer = render_site(result.model, options, writer, result.words, zips)
+        except BaseException as err:
+            writer.abandon()
+            if isinstance(err, ContentChanged):
+                return _changed_meanwhile(err)
+            raise
     return result, Prepared(result.problems, writer, result.renderer.urls.base_path)
 
 

@@ -8,7 +8,7 @@ process.
 
 `run_apart` runs one call in a forked child that exits when it is done: whatever the call
 held in memory is given back at once, which a long build step after it (the search indexer)
-can use."""
+can use. `Apart` starts such a call and lets this process go on meanwhile."""
 
 from __future__ import annotations
 
@@ -61,39 +61,67 @@ def run_apart(call: Callable[[], object]):
     """call() in a forked child process, and its (pickled) result here; an exception it
     raises is raised here, with the child's traceback as a note. Without fork, call() runs
     in this process. Call it with no other threads running: only the calling thread forks."""
-    if not can_fork():
-        return call()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        code = 1
-        try:
-            os.close(read_end)
+    with Apart(call) as apart:
+        return apart.result()
+
+
+class Apart:
+    """call() started in a forked child process (or, without fork, run when its result is
+    asked for), while this process goes on. result() waits for it; leaving the `with` block
+    ends the child if its result was never asked for."""
+
+    def __init__(self, call: Callable[[], object], fork: bool = True) -> None:
+        self.call, self.pid, self.pipe = call, 0, None
+        if not (fork and can_fork()):
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 1
             try:
-                message = pickle.dumps((True, call()))
-            except BaseException as err:  # noqa: BLE001 - every failure goes to the parent
-                message = _pickled_failure(err)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(message)
-            code = 0
+                os.close(read_end)
+                try:
+                    message = pickle.dumps((True, call()))
+                except BaseException as err:  # noqa: BLE001 - every failure goes to the parent
+                    message = _pickled_failure(err)
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(message)
+                code = 0
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        os.close(write_end)
+        self.pid, self.pipe = pid, os.fdopen(read_end, "rb")
+
+    def result(self):
+        if self.pipe is None:
+            return self.call()
+        try:
+            message = self.pipe.read()
         finally:
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(code)
-    os.close(write_end)
-    try:
-        with os.fdopen(read_end, "rb") as pipe:
-            message = pipe.read()
-    finally:
-        _, status = os.waitpid(pid, 0)
-    if not message:
-        raise RuntimeError(f"a build process stopped without an answer ({_how_it_ended(status)})")
-    succeeded, value = pickle.loads(message)
-    if succeeded:
-        return value
-    raise value
+            status = self._end()
+        if not message:
+            raise RuntimeError(f"a build process stopped without an answer ({_how_it_ended(status)})")
+        succeeded, value = pickle.loads(message)
+        if succeeded:
+            return value
+        raise value
+
+    def _end(self) -> int:
+        """Close our end (a child still writing stops) and wait for the child."""
+        self.pipe.close()
+        self.pipe = None
+        return os.waitpid(self.pid, 0)[1]
+
+    def __enter__(self) -> Apart:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pipe is not None:
+            self._end()
 
 
 def _pickled_failure(err: BaseException) -> bytes:

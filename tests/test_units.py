@@ -18,7 +18,7 @@ from sitegen.render import Urls, days_display, json_ld, phone_display, time_disp
 from sitegen.review import add_months, review_status
 from sitegen.source import load_yaml, split_front_matter
 from sitegen.validate import normalize_path
-from sitegen.workers import run_apart
+from sitegen.workers import Apart, run_apart
 
 
 @pytest.mark.parametrize(
@@ -163,3 +163,17 @@ def test_run_apart_raises_what_the_child_raised_with_its_traceback():
 def test_run_apart_says_when_the_child_dies_without_answering():
     with pytest.raises(RuntimeError, match="signal 9"):
         run_apart(lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+
+def test_an_apart_call_whose_result_is_not_needed_is_ended_with_its_block():
+    with Apart(lambda: b"x" * 1_000_000) as apart:  # more than a pipe holds: the child waits to write
+        pid = apart.pid
+    assert pid
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # already reaped: no process is left behind
+
+
+def test_an_apart_call_without_fork_runs_when_asked():
+    ran = []
+    apart = Apart(lambda: ran.append(os.getpid()) or "done", fork=False)
+    assert ran == [] and apart.result() == "done" and ran == [os.getpid()]
