@@ -203,22 +203,12 @@ def load_page(
     if not (slug in ("home", "_index") or SLUG.match(slug)) or any(not SLUG.match(part) for part in rel_to_content.parts[:-1]):
         problems.error(rel, 1, "file", "name files and folders in lower-case letters, digits and hyphens, like pilocytic-astrocytoma.md")
         return None
-    seen = None
-    if files is not None and cache is not None:
-        try:
-            stat = os.stat(path)
-        except OSError:
-            stat = None
-        if stat is not None:
-            seen = f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
-            known = files.get(seen)
-            stored = cache.get(known["front_matter"]) if known is not None else None
-            if stored is not None:
-                meta = _meta_from_json(stored["meta"])
-                samples = [tuple(sample) for sample in known["samples"]]
-                return Page(rel, url, kind, slug, meta, stored["lines"], None, known["body_line"], known["hash"], str(path), samples)
-            if time.time_ns() - stat.st_mtime_ns < RACY_NS:
-                seen = None
+    seen = _as_seen(path, rel) if files is not None and cache is not None else None
+    known = files.get(seen) if seen is not None else None
+    stored = cache.get(known["front_matter"]) if known is not None else None
+    if stored is not None:  # the file is as it was read clean before: its body is read if needed
+        meta, samples = _meta_from_json(stored["meta"]), [tuple(sample) for sample in known["samples"]]
+        return Page(rel, url, kind, slug, meta, stored["lines"], None, known["body_line"], known["hash"], str(path), samples)
     text = read_text(path, rel, problems)
     if text is None:
         return None
@@ -243,6 +233,18 @@ def load_page(
     if seen is not None and key in cache.used:  # its front matter is clean: known by its key
         files.put(seen, {"hash": page.text_hash, "front_matter": key, "body_line": body_line, "samples": page.sample_numbers})
     return page
+
+
+def _as_seen(path: Path, rel: str) -> str | None:
+    """The file's path, size, times and inode, which stand for its text in files_cache; None
+    when they cannot: the file is gone, or changed too recently (RACY_NS)."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    if time.time_ns() - stat.st_mtime_ns < RACY_NS:
+        return None
+    return f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"
 
 
 def sample_numbers(body: str, body_line: int) -> list[tuple[int, str]]:
