@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 
 # What a forked worker calls: set just before a pool starts, inherited by its workers.
 _task: Callable | None = None
+# Starting a pool costs a large build process about 0.1 s: an edit's few pages are done here.
+FEW = 16
 
 
 def default_jobs() -> int:
@@ -31,9 +33,10 @@ def can_fork() -> bool:
 
 
 def run_all(task: Callable[[list], list], items: Sequence, jobs: int) -> list:
-    """task applied to items in chunks, possibly in several processes; results in item order.
-    task takes a list of items and returns a list of results of the same length."""
-    if jobs <= 1 or len(items) < 2 or not can_fork():
+    """task applied to items in chunks, possibly in several processes (not for fewer than FEW
+    items); results in item order. task takes a list of items and returns a list of results
+    of the same length."""
+    if jobs <= 1 or len(items) < FEW or not can_fork():
         return task(list(items))
     import multiprocessing
 
