@@ -167,10 +167,15 @@ def main(argv: list[str] | None = None) -> int:
         # serve builds beside its server threads, where forking workers is not safe
         jobs=getattr(args, "jobs", None) or (1 if args.command == "serve" else default_jobs()),
     )
+    from sitegen.workers import ChildDied
+
     try:
         return {"build": _build, "check": _check, "serve": _serve, "new": _new, "review": _review}[args.command](options, args)
     except OSError as err:
         print(f"build.py: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
+    except ChildDied as err:
+        print(f"build.py: {err}; nothing was published", file=sys.stderr)
         return 1
 
 

@@ -107,7 +107,7 @@ class Apart:
         finally:
             status = self._end()
         if not message:
-            raise RuntimeError(f"a build process stopped without an answer ({_how_it_ended(status)})")
+            raise ChildDied(f"a build process stopped without an answer ({_how_it_ended(status)})")
         succeeded, value = pickle.loads(message)
         if succeeded:
             return value
@@ -125,6 +125,10 @@ class Apart:
     def __exit__(self, *exc) -> None:
         if self.pipe is not None:
             self._end()
+
+
+class ChildDied(RuntimeError):
+    """A child process ended (killed, out of memory) before it could answer."""
 
 
 def _pickled_failure(err: BaseException) -> bytes:

@@ -420,3 +420,26 @@ def test_pagefind_runs_after_the_rendering_process_has_exited(tmp_path: Path):
     assert seen == {"children": [], "loaded": []}
     assert (tmp_path / "site/pagefind/pagefind-entry.json").is_file()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".writer")], "the handed-over writer is cleaned up"
+
+
+def test_a_build_process_killed_midway_is_reported_and_publishes_nothing(tmp_path: Path):
+    source, out = copy_fixture("basic", tmp_path), tmp_path / "site"
+    assert build_site(source, out).returncode == 0
+    before = tree_digest(out)
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        textwrap.dedent(
+            f"""
+            import os, signal, sys
+            sys.path.insert(0, {str(REPO)!r})
+            import build, sitegen.pipeline
+            sitegen.pipeline.prepare = lambda options: os.kill(os.getpid(), signal.SIGKILL)  # as the kernel does when memory runs out
+            sys.exit(build.main(sys.argv[1:]))
+            """
+        )
+    )
+    args = ["build", "--source", str(source), "--out", str(out), "--today", TODAY, "--no-search"]
+    ran = subprocess.run([sys.executable, str(driver), *args], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 1
+    assert ran.stderr.strip() == "build.py: a build process stopped without an answer (killed by signal 9); nothing was published"
+    assert tree_digest(out) == before

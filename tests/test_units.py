@@ -18,7 +18,7 @@ from sitegen.render import Urls, days_display, json_ld, phone_display, time_disp
 from sitegen.review import add_months, review_status
 from sitegen.source import load_yaml, split_front_matter
 from sitegen.validate import normalize_path
-from sitegen.workers import Apart, run_apart
+from sitegen.workers import Apart, ChildDied, run_apart
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_run_apart_raises_what_the_child_raised_with_its_traceback():
 
 
 def test_run_apart_says_when_the_child_dies_without_answering():
-    with pytest.raises(RuntimeError, match="signal 9"):
+    with pytest.raises(ChildDied, match="signal 9"):
         run_apart(lambda: os.kill(os.getpid(), signal.SIGKILL))
 
 
