@@ -3,10 +3,12 @@ the staging folder that is swapped in only when the whole build succeeded."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -304,3 +306,23 @@ def swap_in(staging: Path, out: Path) -> None:
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def building(out: Path):
+    """Hold out's build lock (a file beside it) for one build: two builds of the same folder
+    take turns instead of mixing their files. Whoever holds it first clears what a build
+    that was killed left beside out (its staging folder and what came with it)."""
+    import fcntl
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{out.name}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Waiting for another build of {out.name}/ to finish...", file=sys.stderr, flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        for left in out.parent.glob(f".{out.name}-*"):
+            if left.name.startswith((f".{out.name}-staging-", f".{out.name}-old-")):
+                shutil.rmtree(left) if left.is_dir() else left.unlink()
+        yield

@@ -16,7 +16,7 @@ from .geo import published_zip_table
 from .inputs import fingerprint
 from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
 from .options import Options
-from .output import Manifest, Writer, hashed_assets, redirects, robots, sitemap
+from .output import Manifest, Writer, building, hashed_assets, redirects, robots, sitemap
 from .problems import Problem, Problems
 from .publish import Prepared, publish
 from .render import Renderer, Urls, code_digest, index_path
@@ -209,9 +209,10 @@ def build(options: Options, lock=None, cancelled=None) -> Result:
 
     For serve: the output is changed while holding lock, and not at all when cancelled()
     says by then that a newer build is due (the caller, who asked, knows)."""
-    result, prepared = prepare(options)
-    if prepared.writer is not None and publish(prepared, options.search, lock, cancelled):
-        result.written, result.changed = prepared.written, prepared.changed
+    with building(options.out):
+        result, prepared = prepare(options)
+        if prepared.writer is not None and publish(prepared, options.search, lock, cancelled):
+            result.written, result.changed = prepared.written, prepared.changed
     return result
 
 

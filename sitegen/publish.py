@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .output import Writer, headers
+from .output import Writer, building, headers
 from .problems import Problems
 from .workers import run_apart
 
@@ -54,16 +54,17 @@ def build_apart(options: Options) -> Prepared:
     """The whole build as the command line runs it. A child process reads, checks and
     renders, plans the index, leaves its writer in a file and exits; this process runs
     Pagefind beside nothing else, then reads the writer back and publishes."""
-    prepared, plan, stash = run_apart(lambda: _prepare_apart(options))
-    if stash is None:
-        return prepared
-    try:
-        hashed = run_index(plan, prepared.problems) if plan else []
-    except BaseException:
-        _unstash(stash).abandon()
-        raise
-    prepared.writer = _unstash(stash)
-    finish(prepared, plan, hashed)
+    with building(options.out):
+        prepared, plan, stash = run_apart(lambda: _prepare_apart(options))
+        if stash is None:
+            return prepared
+        try:
+            hashed = run_index(plan, prepared.problems) if plan else []
+        except BaseException:
+            _unstash(stash).abandon()
+            raise
+        prepared.writer = _unstash(stash)
+        finish(prepared, plan, hashed)
     return prepared
 
 

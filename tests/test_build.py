@@ -375,7 +375,7 @@ def test_failed_build_keeps_previous_site_and_leaves_no_staging(basic: Path, tmp
     (basic / "content/tests/mri.md").write_text("---\ntitle: MRI\n")
     assert build_site(basic, out).returncode == 1
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.manifest.json", "basic", "site"], "no staging folder is left"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.manifest.json", "basic", "site"], "no staging folder is left"
 
 
 def test_search_index_is_built_by_default(tmp_path: Path):
@@ -443,3 +443,27 @@ def test_a_build_process_killed_midway_is_reported_and_publishes_nothing(tmp_pat
     assert ran.returncode == 1
     assert ran.stderr.strip() == "build.py: a build process stopped without an answer (killed by signal 9); nothing was published"
     assert tree_digest(out) == before
+
+
+def test_what_a_killed_build_left_is_cleared_and_builds_take_turns(tmp_path: Path):
+    import fcntl
+
+    source, out = copy_fixture("basic", tmp_path), tmp_path / "site"
+    assert build_site(source, out).returncode == 0
+    (tmp_path / ".site-staging-k1ll3d").mkdir()
+    (tmp_path / ".site-staging-k1ll3d/index.html").write_text("half a site")
+    (tmp_path / ".site-staging-k1ll3d.writer").write_bytes(b"")
+    (tmp_path / ".other-staging-keep").mkdir()  # another output folder's: not ours to clear
+    with open(tmp_path / ".site.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a build of site/ is running
+        waiting = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "build", "--source", str(source), "--out", str(out), "--today", TODAY, "--no-search"],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        said = waiting.stderr.readline()  # blocks until the build says it waits
+        assert said.startswith("Waiting for another build of site/ to finish") and waiting.poll() is None
+        assert (tmp_path / ".site-staging-k1ll3d").exists(), "it touches nothing while it waits"
+    _, errors = waiting.communicate(timeout=60)
+    assert waiting.returncode == 0, errors
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".other-staging-keep", ".site.lock", ".site.manifest.json", "basic", "site"]
