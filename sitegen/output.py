@@ -213,8 +213,7 @@ class Writer:
         if old is not None and old[0] == sha:
             return [*old[:3], key], False
         target = self.staging / rel
-        _making_folder(target, target.write_bytes, data)
-        stat = target.stat()
+        stat = _making_folder(target, _write_file, target, data)
         return [sha, stat.st_size, stat.st_mtime_ns, key], True
 
     def add(self, rel: str, entry: list, written: bool) -> None:
@@ -268,14 +267,27 @@ class Writer:
         discard(self.staging)
 
 
-def _making_folder(target: Path, write, *args) -> None:
+def _making_folder(target: Path, write, *args):
     """write(*args), which puts a file at target, making target's folder first if it is
-    missing (tried after, not before: most folders exist)."""
+    missing (tried after, not before: most folders exist); what write returns."""
     try:
-        write(*args)
+        return write(*args)
     except FileNotFoundError:
         target.parent.mkdir(parents=True, exist_ok=True)
-        write(*args)
+        return write(*args)
+
+
+def _write_file(target: Path, data: bytes) -> os.stat_result:
+    """Write a new file and return its stat, in four system calls (open, write, fstat,
+    close) where Path.write_bytes and Path.stat take seven: a build writes thousands."""
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        return os.fstat(fd)
+    finally:
+        os.close(fd)
 
 
 def _remove_empty_parents(out: Path, rel: str) -> None:
