@@ -12,6 +12,7 @@ can use. `Apart` starts such a call and lets this process go on meanwhile."""
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import sys
@@ -43,11 +44,13 @@ def run_all(task: Callable[[list], list], items: Sequence, jobs: int) -> list:
     global _task
     _task = task
     chunks = [list(range(start, len(items), jobs * 4)) for start in range(jobs * 4)]
+    gc.freeze()  # what exists now is shared with the workers: their collector leaves it alone
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             parts = pool.map(_run_chunk, [(chunk, [items[i] for i in chunk]) for chunk in chunks if chunk])
     finally:
         _task = None
+        gc.unfreeze()
     results: list = [None] * len(items)
     for chunk, values in parts:
         for index, value in zip(chunk, values):
