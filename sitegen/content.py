@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .cache import Cache, code_version
 from .fields import BOOL, DATE, INT, TEXT, TEXT_LIST, Where, check_fields, suggest
+from .inputs import RACY_NS
 from .problems import Problems
 from .source import YMap, load_yaml, read_text, split_front_matter, walk_files
 
@@ -28,9 +29,6 @@ GROUPS = {
 SUMMARY_LIMIT = 160
 # A number in the range kept for fiction, 555-0100 to 555-0199, written any common way.
 SAMPLE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?555[-. ]?01\d\d(?!\d)")
-# A file changed this recently may change again within its clock's resolution unseen:
-# its size and times are not trusted to stand for its text (git calls such entries racy).
-RACY_NS = 2_000_000_000
 
 COMMON_FIELDS = {
     "title": TEXT,

@@ -15,7 +15,8 @@ from pathlib import Path
 CODE = Path(__file__).resolve().parent
 
 # A file modified this recently may be modified again within the same clock tick without its
-# time changing (git's "racy" files): a fingerprint that saw one is not trusted.
+# time changing (git's "racy" files): a fingerprint that saw one is not trusted, and neither
+# is a page file's entry in the files cache (content.py).
 RACY_NS = 2_000_000_000
 
 
