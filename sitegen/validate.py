@@ -118,14 +118,13 @@ def validate(
     runs, by the page's text and everything outside it its checks read (inputs: a digest of
     the data files and options; the front matter and headings of every page)."""
     pages = [p for p in content.pages if include_drafts or not p.draft]
-    drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
     pages = _unique_urls(pages, data, problems)
     _add_missing_sections(pages)
     pages.sort(key=lambda p: p.url)
     bodies = dict(zip((p.url for p in pages), analyze(pages)))
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
-    model.drafts = drafts
+    model.drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
     world = _world(model, inputs) if checked is not None else ""
     for page in pages:
         key = hashlib.sha256(f"{world}\0{page.path}\0{page.text_hash}\0{bodies[page.url].key}".encode()).hexdigest()
@@ -134,7 +133,7 @@ def validate(
             problems.items.extend(Problem(*item) for item in stored)
             continue
         own = Problems()
-        _check_page(page, model, drafts, own)
+        _check_page(page, model, own)
         problems.items.extend(own.items)
         if checked is not None and page.text_hash:
             checked.put(key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
@@ -187,7 +186,7 @@ def _add_missing_sections(pages: list[Page]) -> None:
             pages.append(Page(f"content/{section}/_index.md", url, "section", section, {"title": title, "summary": ""}, {}, "", 1))
 
 
-def _check_page(page: Page, model: Model, drafts: dict[str, Page], problems: Problems) -> None:
+def _check_page(page: Page, model: Model, problems: Problems) -> None:
     meta, rel = page.meta, page.path
     site = model.data.site
     reviewed = meta.get("medically_reviewed")
@@ -217,12 +216,12 @@ def _check_page(page: Page, model: Model, drafts: dict[str, Page], problems: Pro
     for key, section, noun in (("tests", "tests", "test"), ("treatments", "treatments", "treatment")):
         for slug in meta.get(key, []):
             url = f"/{section}/{slug}/"
-            if url in drafts:
+            if url in model.drafts:
                 problems.error(rel, page.line_of(key), key, f'the {noun} page "{slug}" is a draft; publish it or remove it from the list')
             elif url not in model.by_url:
                 known = sorted(p.slug for p in model.section_pages[noun])  # only when there is an error to explain
                 problems.error(rel, page.line_of(key), key, f'no {noun} page "{slug}"; {nearest(slug, known, f"known {noun}s")}')
-    _check_body(page, model, drafts, problems)
+    check_body(page, model, problems)
 
 
 def nearest(value: str, known: list[str], label: str) -> str:
@@ -235,10 +234,6 @@ def nearest(value: str, known: list[str], label: str) -> str:
 
 def check_body(page: Page, model: Model, problems: Problems) -> None:
     """The checks of one page's body (its links, headings and claims) against the model."""
-    _check_body(page, model, model.drafts, problems)
-
-
-def _check_body(page: Page, model: Model, drafts: dict[str, Page], problems: Problems) -> None:
     body = model.bodies[page.url]
     rel = page.path
     previous = 1
@@ -254,7 +249,7 @@ def _check_body(page: Page, model: Model, drafts: dict[str, Page], problems: Pro
             )
         previous = max(level, 2) if level > 1 else previous
     for ref in body.refs:
-        _check_ref(ref, page, model, drafts, problems)
+        _check_ref(ref, page, model, problems)
     for line in body.stray_claims:
         problems.error(rel, line, "claim", 'put {{ claim "id" }} on a line of its own, with blank lines around it')
     for claim_id, line in body.claims:
@@ -276,7 +271,7 @@ def _check_body(page: Page, model: Model, drafts: dict[str, Page], problems: Pro
                 problems.warn(rel, line, "claim", message)
 
 
-def _check_ref(ref, page: Page, model: Model, drafts: dict[str, Page], problems: Problems) -> None:
+def _check_ref(ref, page: Page, model: Model, problems: Problems) -> None:
     rel, target, field_name = page.path, ref.target, ref.kind
     if ref.kind == "image":
         if not ref.alt:
@@ -310,7 +305,7 @@ def _check_ref(ref, page: Page, model: Model, drafts: dict[str, Page], problems:
     path, _, fragment = target.partition("#")
     path = path.split("?")[0]
     url = normalize_path(path) if path else page.url
-    if url in drafts:
+    if url in model.drafts:
         problems.error(rel, ref.line, field_name, f"{url} is a draft; publish it or remove the link")
         return
     if url not in model.by_url and url not in GENERATED and not _generated_detail(url, model) and url != "/":
