@@ -276,20 +276,16 @@ class Renderer:
         """For each page made from the data, a hash of what it is made of: the site digest and
         what it shows of the pages (keep in step with the templates), and for the search page
         and the finders the name of the data file their script reads."""
-        model, assets = self.model, self.urls.assets
-
-        def treats(doctor: Provider) -> tuple:
-            return tuple((t.url, t.title) for t in model.tumors_of(doctor))
-
+        model, assets, treats = self.model, self.urls.assets, self._treats
         shown: dict[str, object] = {
             **{
-                index_path(d.url): (treats(d), tuple((p.url, p.title) for p in model.reviewed_by.get(d.id, [])))
+                index_path(d.url): (treats[d.id], tuple((p.url, p.title) for p in model.reviewed_by.get(d.id, [])))
                 for d in model.data.providers
             },
-            **{index_path(loc.url): tuple(treats(d) for d in model.doctors_at.get(loc.id, [])) for loc in model.data.locations},
+            **{index_path(loc.url): tuple(treats[d.id] for d in model.doctors_at.get(loc.id, [])) for loc in model.data.locations},
             "doctors/index.html": (
                 assets.get("zips.json"),
-                tuple(treats(d) for d in model.active_providers),
+                tuple(treats[d.id] for d in model.active_providers),
                 tuple(self._card[p.url] for p in model.section_pages["tumor"]),  # the tumor-type filter, by group
             ),
             "locations/index.html": (assets.get("zips.json"),),
@@ -347,8 +343,9 @@ class Renderer:
 
     @functools.cached_property
     def _treats(self) -> dict[str, tuple]:
-        """What a doctor's card shows of the tumors the doctor treats, by the doctor's id."""
-        return {d.id: (d.id, tuple((t.url, t.title) for t in self.model.tumors_of(d))) for d in self.model.active_providers}
+        """What a doctor's card and page show of the tumors the doctor treats, by the doctor's
+        id (every doctor has a page; only those seeing patients have cards)."""
+        return {d.id: (d.id, tuple((t.url, t.title) for t in self.model.tumors_of(d))) for d in self.model.data.providers}
 
     @functools.cached_property
     def site_digest(self) -> str:
