@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import FOLDER, Cache, code_version, installed_versions
@@ -83,10 +83,11 @@ def load_and_check(options: Options) -> Result:
     return Result(problems, model, words=words)
 
 
-def render_site(model: Model, options: Options, writer: Writer, words: dict[str, str] | None = None, zips: Apart | None = None) -> Renderer:
+def render_site(model: Model, options: Options, writer: Writer, words: dict[str, str], zips: Apart, cache: Cache) -> Renderer:
     """Every file of the site but _headers and the search index, into writer; the renderer
-    (with its URLs and compiled templates) is returned for serve to use again."""
-    generated = _generated_data(model, options.source, words or {}, zips or _zip_table_meanwhile(replace(options, jobs=1)))
+    (with its URLs and compiled templates) is returned for serve to use again. words, zips
+    and cache are for _generated_data."""
+    generated = _generated_data(model, options.source, words, zips, cache)
     assets = hashed_assets(options.templates / "assets", generated)
     urls = Urls(
         base_url=model.data.site.base_url,
@@ -116,24 +117,23 @@ def _zips_key() -> str:
     return hashlib.sha256(f"zips.json\0{installed_versions('zipcodes')}".encode()).hexdigest()
 
 
-def _zip_table_meanwhile(options: Options) -> Apart:
+def _zip_table_meanwhile(options: Options, cache: Cache) -> Apart:
     """The ZIP table (0.3 s of one core), made in a child process while this one reads the
-    pages, when the cache does not have it; one job (serve, which must not fork) makes it
-    when it is asked for."""
-    cached = _generated_cache(options.source).get(_zips_key())
+    pages, when the cache (_generated_cache) does not have it; one job (serve, which must
+    not fork) makes it when it is asked for."""
+    cached = cache.get(_zips_key())
     if cached is not None:
         return Apart(cached.encode, fork=False)
     return Apart(published_zip_table, fork=options.jobs > 1)
 
 
-def _generated_data(model: Model, source: Path, words: dict[str, str], zips: Apart) -> dict[str, bytes]:
-    """The data files the scripts fetch, from the cache when their inputs are unchanged: the
-    ZIP table depends only on the zipcodes package (zips has it), the word list only on the
-    pages' files and the names in the data."""
+def _generated_data(model: Model, source: Path, words: dict[str, str], zips: Apart, cache: Cache) -> dict[str, bytes]:
+    """The data files the scripts fetch, from the cache (_generated_cache) when their inputs
+    are unchanged: the ZIP table depends only on the zipcodes package (zips has it), the
+    word list only on the pages' files and the names in the data."""
     from . import search
 
     this = sys.modules[__name__]
-    cache = _generated_cache(source)
     page_cache = Cache.in_source(source, "words", code_version(search, this))
 
     def words_of(page: Page) -> list[str]:
@@ -177,7 +177,8 @@ def prepare(options: Options) -> tuple[Result, Prepared]:
         return Result(warnings, written=len(previous.entries), unchanged=True), Prepared(
             warnings, written=len(previous.entries), unchanged=True
         )
-    with _zip_table_meanwhile(options) as zips:
+    generated = _generated_cache(options.source)
+    with _zip_table_meanwhile(options, generated) as zips:
         try:
             result = load_and_check(options)
         except ContentChanged as err:
@@ -188,7 +189,7 @@ def prepare(options: Options) -> tuple[Result, Prepared]:
         writer.manifest.extra["inputs"] = inputs
         writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
         try:
-            result.renderer = render_site(result.model, options, writer, result.words, zips)
+            result.renderer = render_site(result.model, options, writer, result.words, zips, generated)
         except BaseException as err:
             writer.abandon()
             if isinstance(err, ContentChanged):
