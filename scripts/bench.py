@@ -232,7 +232,7 @@ def bench_review(work: Path, pages: int, runs: int) -> None:
     command = ["review", "--source", str(source), "--today", TODAY, "--format", "json"]
     first, second = [], []
     for _ in range(runs):
-        shutil.rmtree(source / ".cache", ignore_errors=True)
+        set_aside(source / ".cache")
         first.append(timed(command))
         second.append(timed(command, work / "review.json"))
     counts = Counter(row["status"] for row in json.loads((work / "review.json").read_text()))
@@ -259,11 +259,11 @@ def search_figures(site: Path, runs: int) -> None:
     pages = {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*.html"))}
     times = []
     for _ in range(runs):
-        target = Path(tempfile.mkdtemp(prefix="spine-index-")) / "pagefind"
+        target = Path(tempfile.mkdtemp(dir=ASIDE)) / "pagefind"
+        os.sync()
         started = time.perf_counter()
         build_index(site, target, Problems())
         times.append(time.perf_counter() - started)
-        shutil.rmtree(target.parent)
     indexed = sum(b"data-pagefind-body" in data for data in pages.values())
     print(
         f"{'search index alone (' + str(indexed) + ' pages)':<34} median {statistics.median(times):7.2f} s   (min {min(times):.2f}, max {max(times):.2f})"
@@ -414,19 +414,26 @@ def peer_trees(source: Path, work: Path) -> dict[str, tuple[list[str], Path]]:
 
 
 def timed_command(command: list[str], out: Path) -> tuple[float, float]:
-    clear(out)
+    set_aside(out)
     return run_timed(command)
 
 
-def clear(*paths: Path) -> None:
-    """Delete what a cold run must not find, then wait for the disk to settle: on a disk
-    mounted with `discard` the deletion of thousands of files otherwise slows the metadata
-    writes of whatever runs next, a penalty that falls hardest on the fastest peer."""
+# Where set_aside moves what a cold run must not find; deleted with the rest of the work
+# folder when the bench is over.
+ASIDE = Path(tempfile.gettempdir())
+
+
+def set_aside(*paths: Path) -> None:
+    """Move what a cold run must not find out of its way, without deleting it. Deleting
+    thousands of files just before a run slows that run's own file creation on an ext4 disk
+    without a journal, like this VM's: for a minute or more after a deletion, the inode
+    allocator reads every recently freed inode it passes and skips it (ext4's
+    recently_deleted). Hugo, which creates 4,000 files in about a second, took 2.8-3.7 s
+    right after deleting its last output and 1.3-1.8 s into a new folder."""
     for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-        else:
-            path.unlink(missing_ok=True)
+        if path.exists():
+            target = Path(tempfile.mkdtemp(dir=ASIDE)) / path.name
+            os.rename(path, target)
     os.sync()
 
 
@@ -438,6 +445,9 @@ def main() -> None:
     parser.add_argument("--review", action="store_true", help="time `review` on the tree made a git repository, not the build")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="spine-bench-"))
+    global ASIDE
+    ASIDE = work / "set-aside"
+    ASIDE.mkdir()
     if args.review:
         try:
             bench_review(work, args.pages, args.runs or 5)
@@ -458,8 +468,9 @@ def main() -> None:
         original = page.read_text()
         for run in range(args.runs):
             for name, (command, peer_out) in peers.items():  # alternate with the peers, run by run
-                peer_runs[name].append(timed_command(command, peer_out))
-            clear(out, source / ".cache", work / ".site.manifest.json")
+                if name != SEARCH_PEER:
+                    peer_runs[name].append(timed_command(command, peer_out))
+            set_aside(out, source / ".cache", work / ".site.manifest.json")
             cold.append(timed_build(source, out, search=False))
             warm.append(timed_build(source, out, search=False))
             body_edit = original.replace("## Section 1", f"## Section 1 (edit {run})", 1)
@@ -469,7 +480,8 @@ def main() -> None:
             retitled.append(timed_build(source, out, search=False))
             page.write_text(original)
         for name, runs in peer_runs.items():
-            report(f"peer: {name}, cold", runs)
+            if runs:
+                report(f"peer: {name}, cold", runs)
         report("cold build, --no-search", cold)
         report("warm build, nothing changed", warm)
         report("one page's body edited", edited)
@@ -485,9 +497,13 @@ def main() -> None:
             )
         if args.search:
             searched = []
-            for _ in range(args.runs):
-                clear(out, source / ".cache", work / ".site.manifest.json")
+            for _ in range(args.runs):  # alternating with Hugo and then Pagefind, where installed
+                if SEARCH_PEER in peers:
+                    peer_runs[SEARCH_PEER].append(timed_command(*peers[SEARCH_PEER]))
+                set_aside(out, source / ".cache", work / ".site.manifest.json")
                 searched.append(timed_build(source, out, search=True))
+            if SEARCH_PEER in peers:
+                report(f"peer: {SEARCH_PEER}, cold", peer_runs[SEARCH_PEER])
             report("cold build with the search index", searched)
             if SEARCH_PEER in peer_runs:
                 base = statistics.median(t for t, _ in peer_runs[SEARCH_PEER])
