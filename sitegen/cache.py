@@ -1,11 +1,15 @@
-"""Results worth keeping between runs: JSON files in .cache/ under the source folder, keyed by
+"""Results worth keeping between runs: files in .cache/ under the source folder, keyed by
 what they were computed from (a content hash, a pair of git versions). A key never outlives
-its input, so an entry is never stale, and the folder is safe to delete at any time."""
+its input, so an entry is never stale, and the folder is safe to delete at any time.
+
+The files are in Python's marshal format, which reads and writes plain values (dicts, lists,
+strings, numbers) two to five times as fast as JSON: a warm build reads about 7 MB of them.
+The format belongs to the Python version, which is part of each file's version."""
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
 import sys
 import tempfile
@@ -47,26 +51,31 @@ def installed_versions(*distributions: str) -> str:
     return " ".join(found[key] for key in sorted(wanted))
 
 
+# Which Python wrote a cache file: another one may read marshal's format differently.
+FORMAT = f"marshal {marshal.version} python {sys.version_info[0]}.{sys.version_info[1]}"
+
+
 class Cache:
-    """One JSON file of key → value. `version` names how the values were computed: a file
-    written by another version is ignored. Entries not used in a run are dropped on save."""
+    """One file of key → value, values made of dicts, lists, strings and numbers. `version`
+    names how the values were computed: a file written by another version is ignored.
+    Entries not used in a run are dropped on save."""
 
     def __init__(self, path: Path, version: str) -> None:
         self.path = path
-        self.version = version
+        self.version = f"{version} {FORMAT}"
         self.entries: dict = {}
         self.used: dict = {}
         self.changed = False
         try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            stored = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
             return
-        if isinstance(stored, dict) and stored.get("version") == version and isinstance(stored.get("entries"), dict):
+        if isinstance(stored, dict) and stored.get("version") == self.version and isinstance(stored.get("entries"), dict):
             self.entries = stored["entries"]
 
     @classmethod
     def in_source(cls, source: Path, name: str, version: str) -> Cache:
-        return cls(source / FOLDER / f"{name}.json", version)
+        return cls(source / FOLDER / f"{name}.marshal", version)
 
     def get(self, key: str):
         value = self.entries.get(key)
@@ -89,9 +98,8 @@ class Cache:
         except OSError:
             return
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                # dumps, not dump: dump feeds the file from Python's slow path, chunk by chunk
-                out.write(json.dumps({"version": self.version, "entries": self.used}, sort_keys=True, separators=(",", ":")))
+            with os.fdopen(handle, "wb") as out:
+                out.write(marshal.dumps({"version": self.version, "entries": self.used}))
             os.replace(temp, self.path)
         except OSError:
             Path(temp).unlink(missing_ok=True)

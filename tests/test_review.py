@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import json
+import marshal
 import os
 import re
 import shutil
@@ -388,11 +389,11 @@ def test_claims_expired_or_expiring_are_listed(edited: Repo):
 def test_reading_grades_are_cached_by_content(repo: Repo):
     today = dt.date.fromisoformat(TODAY)
     review_site(repo.root, today)
-    cache = repo.root / ".cache/grades.json"
-    stored = json.loads(cache.read_text())
+    cache = repo.root / ".cache/grades.marshal"
+    stored = marshal.loads(cache.read_bytes())
     assert len(stored["entries"]) == 6
     stored["entries"] = dict.fromkeys(stored["entries"], 99.0)  # a grade read from the cache shows as 99
-    cache.write_text(json.dumps(stored))
+    cache.write_bytes(marshal.dumps(stored))
     repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
     grades = {row.path: row.grade for row in review_site(repo.root, today).rows}
     assert grades[CHORDOMA] < 20 and all(grades[p] == 99.0 for p in grades if p != CHORDOMA), "only the edited page is graded again"
@@ -402,7 +403,7 @@ def test_reading_grades_are_cached_by_content(repo: Repo):
 
 def test_front_matter_errors_are_reported_with_a_warm_cache(repo: Repo):
     assert run_cli("review", "--source", str(repo.root), "--today", TODAY).returncode == 0
-    assert (repo.root / ".cache/front-matter.json").is_file()
+    assert (repo.root / ".cache/front-matter.marshal").is_file()
     repo.edit(CHORDOMA, "medically_reviewed:", "medicaly_reviewed:")
     result = run_cli("review", "--source", str(repo.root), "--today", TODAY)
     assert result.returncode == 1 and result.stdout == ""
