@@ -13,12 +13,11 @@ from .cache import FOLDER, Cache, code_version, installed_versions
 from .content import ContentChanged, Page, files_cache, front_matter_cache, load_content
 from .data import live_claims, load_data
 from .geo import published_zip_table
-from .inputs import fingerprint
 from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
 from .options import Options
-from .output import Manifest, Writer, building, hashed_assets, redirects, robots, sitemap
-from .problems import Problem, Problems
-from .publish import Prepared, publish
+from .output import Writer, building, hashed_assets, redirects, robots, sitemap
+from .problems import Problems
+from .publish import LastBuild, Prepared, publish
 from .render import Renderer, Urls, code_digest, index_path
 from .search import page_words, search_words
 from .validate import Model, check_body, validate
@@ -166,17 +165,16 @@ def _generated_data(model: Model, source: Path, words: dict[str, str], zips: Apa
     return files
 
 
-def prepare(options: Options) -> tuple[Result, Prepared]:
+def prepare(options: Options, last: LastBuild | None = None) -> tuple[Result, Prepared]:
     """Read, check and render the site into a staging folder; publish.publish finishes it.
     When no file the build reads has changed since the last build and its output is as that
-    build left it, nothing is done: the result repeats that build's warnings."""
-    previous = Manifest.load(options.out)
-    inputs = fingerprint(options)
-    if inputs is not None and previous.extra.get("inputs") == inputs and previous.all_intact(options.out):
-        warnings = Problems([Problem(*warning, warning=True) for warning in previous.extra.get("warnings", [])])
-        return Result(warnings, written=len(previous.entries), unchanged=True), Prepared(
-            warnings, written=len(previous.entries), unchanged=True
-        )
+    build left it, nothing is done: the result repeats that build's warnings. last is
+    LastBuild.of(options), where the caller has it already."""
+    last = last or LastBuild.of(options)
+    if last.up_to_date is not None:
+        done = last.up_to_date
+        return Result(done.problems, written=done.written, unchanged=True), done
+    previous, inputs = last.manifest, last.inputs
     generated = _generated_cache(options.source)
     with _zip_table_meanwhile(options, generated) as zips:
         try:

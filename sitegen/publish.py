@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .output import Writer, building, headers
-from .problems import Problems
+from .inputs import fingerprint
+from .output import Manifest, Writer, building, headers
+from .problems import Problem, Problems
 from .workers import run_apart
 
 if TYPE_CHECKING:
@@ -50,12 +51,36 @@ class IndexPlan:
     links: Path | None = None  # a folder of links made for Pagefind, deleted after
 
 
+@dataclass
+class LastBuild:
+    """What the last build into out left (its manifest), the fingerprint of what this build
+    reads (inputs.fingerprint), and, when nothing it reads has changed since the last build
+    and its output is as that build left it, this build's answer: nothing to do, the last
+    build's warnings repeated."""
+
+    manifest: Manifest
+    inputs: str | None
+    up_to_date: Prepared | None = None
+
+    @classmethod
+    def of(cls, options: Options) -> LastBuild:
+        manifest, inputs = Manifest.load(options.out), fingerprint(options)
+        last = cls(manifest, inputs)
+        if inputs is not None and manifest.extra.get("inputs") == inputs and manifest.all_intact(options.out):
+            warnings = Problems([Problem(*warning, warning=True) for warning in manifest.extra.get("warnings", [])])
+            last.up_to_date = Prepared(warnings, written=len(manifest.entries), unchanged=True)
+        return last
+
+
 def build_apart(options: Options) -> Prepared:
     """The whole build as the command line runs it. A child process reads, checks and
     renders, plans the index, leaves its writer in a file and exits; this process runs
     Pagefind beside nothing else, then reads the writer back and publishes."""
     with building(options.out):
-        prepared, plan, stash = run_apart(lambda: _prepare_apart(options))
+        last = LastBuild.of(options)
+        if last.up_to_date is not None:  # known without loading the generator
+            return last.up_to_date
+        prepared, plan, stash = run_apart(lambda: _prepare_apart(options, last))
         if stash is None:
             return prepared
         try:
@@ -74,10 +99,10 @@ def _unstash(stash: Path) -> Writer:
     return writer
 
 
-def _prepare_apart(options: Options) -> tuple[Prepared, IndexPlan | None, Path | None]:
+def _prepare_apart(options: Options, last: LastBuild) -> tuple[Prepared, IndexPlan | None, Path | None]:
     from .pipeline import prepare
 
-    prepared = prepare(options)[1]
+    prepared = prepare(options, last)[1]
     writer = prepared.writer
     if writer is None:
         return prepared, None, None

@@ -3,13 +3,18 @@ what a cold build makes, and only files whose bytes change are written."""
 
 from __future__ import annotations
 
+import json
+import marshal
 import os
 import shutil
+import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, run_cli, tree_digest
+from conftest import REPO, TODAY, copy_fixture, run_cli, tree_digest
 
 
 def build(source: Path, out: Path, *extra: str) -> None:
@@ -257,5 +262,35 @@ def test_a_file_written_just_now_is_read_again_next_time(basic: Path, tmp_path: 
     fresh = basic / "content/tests/mri.md"
     fresh.write_text(fresh.read_text().replace("## ", "## About: ", 1))
     build(basic, tmp_path / "site", "--no-search")
-    known = (basic / ".cache/files.json").read_text()
+    known = " ".join(marshal.loads((basic / ".cache/files.marshal").read_bytes())["entries"])
     assert "content/tests/biopsy.md" in known and "content/tests/mri.md" not in known
+
+
+def test_a_build_with_nothing_to_do_does_not_load_the_generator(tmp_path: Path):
+    """Nothing changed since the last build: the answer comes from the file times alone,
+    without loading Jinja, Markdown or YAML and without starting a process."""
+    source, out = copy_fixture("basic", tmp_path), tmp_path / "site"
+    args = ["build", "--source", str(source), "--out", str(out), "--today", TODAY, "--no-search"]
+    assert run_cli(*args).returncode == 0
+    _age(source)
+    assert run_cli(*args).returncode == 0  # the fingerprint of aged files, recorded
+    driver = tmp_path / "driver.py"
+    driver.write_text(
+        textwrap.dedent(
+            f"""
+            import json, os, sys
+            sys.path.insert(0, {str(REPO)!r})
+            import build
+            forks = []
+            os.fork = lambda fork=os.fork: forks.append(1) or fork()
+            code = build.main(sys.argv[1:])
+            loaded = sorted(m for m in ("jinja2", "markdown_it", "yaml", "sitegen.pipeline") if m in sys.modules)
+            print(json.dumps({{"forks": len(forks), "loaded": loaded}}), file=sys.stderr)
+            sys.exit(code)
+            """
+        )
+    )
+    ran = subprocess.run([sys.executable, str(driver), *args], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert "Nothing changed since the last build" in ran.stdout
+    assert json.loads(ran.stderr.strip().splitlines()[-1]) == {"forks": 0, "loaded": []}
