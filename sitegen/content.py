@@ -10,7 +10,7 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .cache import Cache, code_version
 from .fields import BOOL, DATE, INT, TEXT, TEXT_LIST, Where, check_fields, suggest
@@ -127,10 +127,11 @@ class Content:
     media: dict[str, Media] = field(default_factory=dict)
 
 
-def page_location(rel: Path) -> tuple[str, str, str] | None:
-    """(url, kind, slug) for a file below content/, or None when it is not a page."""
-    parts = rel.parts
-    stem = rel.stem
+def page_location(rel: str) -> tuple[str, str, str] | None:
+    """(url, kind, slug) for a file below content/ (its path from there, with slashes), or
+    None when it is not a page."""
+    parts = rel.split("/")
+    stem = parts[-1].rpartition(".")[0] or parts[-1]
     if len(parts) == 1:
         if stem == "_index":
             return "/", "home", "home"
@@ -143,13 +144,19 @@ def page_location(rel: Path) -> tuple[str, str, str] | None:
 
 
 def load_content(
-    root: Path, problems: Problems, include_drafts: bool = False, cache: Cache | None = None, files: Cache | None = None
+    root: Path,
+    problems: Problems,
+    include_drafts: bool = False,
+    cache: Cache | None = None,
+    files: Cache | None = None,
+    stats: dict[str, os.stat_result] | None = None,
 ) -> Content:
     """Every page and media file below content/, with each file's own problems recorded.
     A draft's problems count only when drafts are included: a half-written draft never
     blocks a build that leaves it out. The cache, where given, is front_matter_cache's;
     with files (files_cache) as well, a page file whose size, times and inode are those of
-    a clean file read before is not read now (see Page.body)."""
+    a clean file read before is not read now (see Page.body). stats: files' stats taken a
+    moment ago, by path (inputs.fingerprint), used instead of taking them again."""
     content = Content()
     folder = root / "content"
     if not folder.is_dir():
@@ -157,18 +164,18 @@ def load_content(
         return content
     start = len(str(folder)) + 1  # walk_files gives paths that begin with folder's own text
     for path in walk_files(root, folder, problems):
-        rel_to_content = Path(str(path)[start:])
-        rel = f"content/{rel_to_content.as_posix()}"
-        if rel_to_content.parts[0] == "media":
-            media = _media(path, rel_to_content, rel, problems)
+        rel_to_content = path[start:].replace(os.sep, "/")
+        rel = f"content/{rel_to_content}"
+        if rel_to_content.split("/", 1)[0] == "media":
+            media = _media(Path(path), PurePosixPath(rel_to_content), rel, problems)
             if media:
                 content.media[media.name] = media
             continue
-        if path.suffix != ".md":
+        if not path.endswith(".md"):
             problems.error(rel, 1, "file", "is not a Markdown page; pages end in .md and images go in content/media/")
             continue
         own = Problems()
-        page = load_page(path, rel, rel_to_content, own, cache, files)
+        page = load_page(path, rel, rel_to_content, own, cache, files, (stats or {}).get(path))
         if page is not None:
             content.pages.append(page)
         if page is None or include_drafts or not page.draft:
@@ -176,7 +183,7 @@ def load_content(
     return content
 
 
-def _media(path: Path, rel_to_content: Path, rel: str, problems: Problems) -> Media | None:
+def _media(path: Path, rel_to_content: PurePosixPath, rel: str, problems: Problems) -> Media | None:
     if len(rel_to_content.parts) != 2:
         problems.error(rel, 1, "file", "put images straight in content/media/, not in a folder below it")
         return None
@@ -190,18 +197,25 @@ def _media(path: Path, rel_to_content: Path, rel: str, problems: Problems) -> Me
 
 
 def load_page(
-    path: Path, rel: str, rel_to_content: Path, problems: Problems, cache: Cache | None = None, files: Cache | None = None
+    path: str | Path,
+    rel: str,
+    rel_to_content: str,
+    problems: Problems,
+    cache: Cache | None = None,
+    files: Cache | None = None,
+    stat: os.stat_result | None = None,
 ) -> Page | None:
-    """One page with its front matter checked on its own (links and ids are checked later).
-    With a cache, front matter checked clean before is not parsed again; with files as well,
-    a file as it was when read clean before is not read again."""
+    """One page (rel_to_content: its path below content/, with slashes) with its front matter
+    checked on its own (links and ids are checked later). With a cache, front matter checked
+    clean before is not parsed again; with files as well, a file as it was when read clean
+    before (stat, where given, is its stat from a moment ago) is not read again."""
     where = page_location(rel_to_content)
     assert where is not None
     url, kind, slug = where
-    if not (slug in ("home", "_index") or SLUG.match(slug)) or any(not SLUG.match(part) for part in rel_to_content.parts[:-1]):
+    if not (slug in ("home", "_index") or SLUG.match(slug)) or any(not SLUG.match(part) for part in rel_to_content.split("/")[:-1]):
         problems.error(rel, 1, "file", "name files and folders in lower-case letters, digits and hyphens, like pilocytic-astrocytoma.md")
         return None
-    seen = _as_seen(path, rel) if files is not None and cache is not None else None
+    seen = _as_seen(path, rel, stat) if files is not None and cache is not None else None
     known = files.get(seen) if seen is not None else None
     stored = cache.get(known["front_matter"]) if known is not None else None
     if stored is not None:  # the file is as it was read clean before: its body is read if needed
@@ -233,13 +247,15 @@ def load_page(
     return page
 
 
-def _as_seen(path: Path, rel: str) -> str | None:
-    """The file's path, size, times and inode, which stand for its text in files_cache; None
-    when they cannot: the file is gone, or changed too recently (RACY_NS)."""
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
+def _as_seen(path: str | Path, rel: str, stat: os.stat_result | None = None) -> str | None:
+    """The file's path, size, times and inode (from stat, or stat it now), which stand for
+    its text in files_cache; None when they cannot: the file is gone, or changed too
+    recently (RACY_NS)."""
+    if stat is None:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return None
     if time.time_ns() - stat.st_mtime_ns < RACY_NS:
         return None
     return f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ctime_ns}\0{stat.st_ino}"

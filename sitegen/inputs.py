@@ -25,15 +25,18 @@ def source_folders(options) -> list[Path]:
     return [options.source / "content", options.source / "data", options.templates]
 
 
-def fingerprint(options) -> str | None:
+def fingerprint(options, seen: dict[str, os.stat_result] | None = None) -> str | None:
     """A digest of the build's options and the size and time of every file it reads (content,
     data, templates, the generator's code and its libraries' folder), or None when some file
-    changed too recently to be told apart by its time (or while we looked)."""
+    changed too recently to be told apart by its time (or while we looked). seen, where
+    given, gets each file's stat by its path, for the build to use again."""
     newest_allowed = time.time_ns() - RACY_NS
     files: list = []
     for root in (*source_folders(options), CODE):
         files.append([str(root), root.is_dir()])
         for path, stat in file_stats(root):
+            if seen is not None and stat is not None:
+                seen[path] = stat
             if stat is None or stat.st_mtime_ns > newest_allowed:
                 return None
             # The change time too: a file written and then given back its old time is not missed.

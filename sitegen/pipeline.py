@@ -35,14 +35,15 @@ class Result:
     changed: set[str] = field(default_factory=set)  # output files written or deleted
 
 
-def load_and_check(options: Options) -> Result:
-    """Read and validate everything; nothing is written."""
+def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = None) -> Result:
+    """Read and validate everything; nothing is written. stats: the page files' stats taken
+    a moment ago (LastBuild.stats), which need not be taken again."""
     problems = Problems()
     data = load_data(options.source, problems)
     if options.base_url:
         data.site.base_url = options.base_url
     front_matter, files = front_matter_cache(options.source), files_cache(options.source)
-    content = load_content(options.source, problems, options.drafts, front_matter, files)
+    content = load_content(options.source, problems, options.drafts, front_matter, files, stats)
     front_matter.save()
     files.save()
     # Bodies are parsed and rendered together, on every core: links resolve the same way
@@ -178,7 +179,7 @@ def prepare(options: Options, last: LastBuild | None = None) -> tuple[Result, Pr
     generated = _generated_cache(options.source)
     with _zip_table_meanwhile(options, generated) as zips:
         try:
-            result = load_and_check(options)
+            result = load_and_check(options, last.stats)
         except ContentChanged as err:
             return _changed_meanwhile(err)
         if result.problems.errors:
@@ -227,14 +228,14 @@ def quick_page(result: Result, options: Options, path: Path) -> tuple[str, Probl
         rel_to_content = path.resolve().relative_to((options.source / "content").resolve())
     except ValueError:
         return None
-    where = page_location(rel_to_content)
+    where = page_location(rel_to_content.as_posix())
     if model is None or renderer is None or path.suffix != ".md" or where is None:
         return None
     url = where[0]
     old = model.by_url.get(url)
     problems = Problems()
     rel = f"content/{rel_to_content.as_posix()}"
-    new = load_page(path, rel, rel_to_content, problems)
+    new = load_page(path, rel, rel_to_content.as_posix(), problems)
     if old is None or new is None or problems.items or old.path != rel or new.meta != old.meta:
         return None
     body = analyze_body(renderer.md, new.body, new.body_line, renderer.urls.resolve, renderer.claims)

@@ -60,12 +60,14 @@ class LastBuild:
 
     manifest: Manifest
     inputs: str | None
+    stats: dict[str, os.stat_result]  # the files the fingerprint looked at, by path
     up_to_date: Prepared | None = None
 
     @classmethod
     def of(cls, options: Options) -> LastBuild:
-        manifest, inputs = Manifest.load(options.out), fingerprint(options)
-        last = cls(manifest, inputs)
+        stats: dict[str, os.stat_result] = {}
+        manifest, inputs = Manifest.load(options.out), fingerprint(options, stats)
+        last = cls(manifest, inputs, stats)
         if inputs is not None and manifest.extra.get("inputs") == inputs and manifest.all_intact(options.out):
             warnings = Problems([Problem(*warning, warning=True) for warning in manifest.extra.get("warnings", [])])
             last.up_to_date = Prepared(warnings, written=len(manifest.entries), unchanged=True)

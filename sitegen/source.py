@@ -46,10 +46,11 @@ class BadDate:
 _constructor = yaml.constructor.SafeConstructor()
 
 
-def read_text(path: Path, rel: str, problems: Problems) -> str | None:
+def read_text(path: str | Path, rel: str, problems: Problems) -> str | None:
     """The file's text as UTF-8 with or without a BOM and with LF line endings, or None after
     recording why it cannot be read."""
-    data = path.read_bytes()
+    with open(path, "rb") as file:
+        data = file.read()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.error(rel, 1, "file", "saved as UTF-16; save the file as UTF-8")
         return None
@@ -75,10 +76,12 @@ def inside(root: Path, path: Path) -> bool:
     return True
 
 
-def walk_files(root: Path, folder: Path, problems: Problems) -> list[Path]:
-    """Every file below folder, sorted, following links only where they stay inside root.
-    A link that leaves the source folder is reported, never read."""
-    found: list[Path] = []
+def walk_files(root: Path, folder: Path, problems: Problems) -> list[str]:
+    """The path of every file below folder (beginning with str(folder)), sorted, following
+    links only where they stay inside root. A link that leaves the source folder is reported,
+    never read. Paths are strings: a warm build walks thousands of files, and Path objects
+    would cost more than the walk."""
+    found: list[str] = []
     seen: set[str] = set()
 
     def visit(directory: str) -> None:
@@ -102,7 +105,7 @@ def walk_files(root: Path, folder: Path, problems: Problems) -> list[Path]:
             if entry.is_dir():
                 visit(entry.path)
             elif entry.is_file():
-                found.append(Path(entry.path))
+                found.append(entry.path)
 
     if folder.is_dir():
         visit(str(folder))

@@ -147,7 +147,7 @@ def _is_medical_page(source: Path, path: Path) -> bool:
         return False
     if path.suffix != ".md" or not rel_to_content.parts or rel_to_content.parts[0] == "media":
         return False
-    where = page_location(rel_to_content)
+    where = page_location(rel_to_content.as_posix())
     return where is not None and (where[1] == "home" or where[1] in MEDICAL_SECTIONS.values())
 
 
