@@ -361,7 +361,7 @@ def _check_aliases(pages: list[Page], problems: Problems) -> None:
 
 def _check_providers(model: Model, content: Content, problems: Problems) -> None:
     site = model.data.site
-    tumors = sorted(p.slug for p in model.section_pages["tumor"])
+    tumors = {p.slug for p in model.section_pages["tumor"]}
     for provider in model.data.providers:
         where = f"providers[{provider.id}]"
         for key, known in (("specialties", site.specialties), ("languages", site.languages)):
@@ -379,7 +379,7 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                     provider.path,
                     provider.lines.get("conditions", provider.line),
                     f"{where}.conditions",
-                    f'no tumor page "{slug}"; {nearest(slug, tumors, "known tumors")}',
+                    f'no tumor page "{slug}"; {nearest(slug, sorted(tumors), "known tumors")}',
                 )
         for location in provider.locations:
             if location not in model.data.ids.get("locations", ()):
