@@ -4,7 +4,8 @@ new files into place. Only the standard library and the writer are needed here.
 The command-line build renders in a child process that exits before this step starts
 (`build_apart`), so that the search indexer, the biggest user of memory in a build, runs
 beside a coordinating process of a few megabytes instead of beside the whole site's model.
-serve runs both steps in its own process (`pipeline.build`)."""
+When there is no index to build, the child publishes itself. serve runs both steps in its
+own process (`pipeline.build`)."""
 
 from __future__ import annotations
 
@@ -76,8 +77,9 @@ class LastBuild:
 
 def build_apart(options: Options) -> Prepared:
     """The whole build as the command line runs it. A child process reads, checks and
-    renders, plans the index, leaves its writer in a file and exits; this process runs
-    Pagefind beside nothing else, then reads the writer back and publishes."""
+    renders, and plans the index. When Pagefind has to run, the child leaves its writer in
+    a file and exits, and this process runs Pagefind beside nothing else, then reads the
+    writer back and publishes; otherwise the child publishes before it exits."""
     with building(options.out):
         last = LastBuild.of(options)
         if last.up_to_date is not None:  # known without loading the generator
@@ -110,6 +112,10 @@ def _prepare_apart(options: Options, last: LastBuild) -> tuple[Prepared, IndexPl
         return prepared, None, None
     try:
         plan = plan_index(writer) if options.search else None
+        if plan is None or plan.pages is None:  # no index to build: nothing to hand over
+            finish(prepared, plan, None)
+            prepared.writer = None
+            return prepared, None, None
         stash = writer.staging.with_name(writer.staging.name + ".writer")
         stash.write_bytes(pickle.dumps(writer))
     except BaseException:
