@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import difflib
+import gc
 import sys
 import time
 from pathlib import Path
@@ -169,6 +170,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     from sitegen.workers import ChildDied
 
+    if args.command != "serve":
+        # A run of one command ends when its work does. What it holds (caches, pages,
+        # tokens) hardly ever forms reference cycles, and the collector's repeated passes
+        # over it cost about a fifth of a build at 4,004 pages (1 s cold, 0.08 s after an
+        # edit), for no less memory at the end. serve, which runs for hours, keeps it.
+        gc.disable()
     try:
         return {"build": _build, "check": _check, "serve": _serve, "new": _new, "review": _review}[args.command](options, args)
     except OSError as err:
