@@ -331,10 +331,18 @@ class Renderer:
         if page.kind in ("test", "treatment"):
             return cards(model.tumors_linking.get(page.url, []))
         if page.kind == "section":
-            return cards([p for p in model.pages if p.section == page.slug and p.kind != "section"])
+            return cards([p for p in self._in_section.get(page.slug, []) if p.kind != "section"])
         if page.kind == "home":
             return tuple(cards(model.section_pages[kind]) for kind in ("tumor", "test", "treatment"))
         return ()
+
+    @functools.cached_property
+    def _in_section(self) -> dict[str, list[Page]]:
+        """The pages below each section's folder, by the section's slug."""
+        sections: dict[str, list[Page]] = {}
+        for page in self.model.pages:
+            sections.setdefault(page.section, []).append(page)
+        return sections
 
     @functools.cached_property
     def _card(self) -> dict[str, tuple]:
@@ -696,9 +704,10 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def _record(record) -> dict:
-    """A provider or location as data, without where it was read from."""
-    return {k: v for k, v in dataclasses.asdict(record).items() if k not in ("path", "line", "lines")}
+def _record(record) -> str:
+    """A provider or location, exactly, without where it was read from (repr() of a copy:
+    dataclasses.asdict was most of the site digest's time)."""
+    return repr(dataclasses.replace(record, path="", line=0, lines={}))
 
 
 def index_path(url: str) -> str:
