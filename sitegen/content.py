@@ -3,6 +3,7 @@ images and files in content/media/ → Media records with content-hashed names."
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import os
@@ -11,12 +12,16 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .cache import Cache, code_version
 from .fields import BOOL, DATE, INT, TEXT, TEXT_LIST, Where, check_fields, suggest
 from .inputs import RACY_NS
 from .problems import Problems
 from .source import YMap, load_yaml, read_text, split_front_matter, walk_files
+
+if TYPE_CHECKING:
+    from .data import Site
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MEDICAL_SECTIONS = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}
@@ -389,3 +394,30 @@ def new_page_text(kind: str, title: str, today: dt.date) -> str:
 
 def _yaml_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# -- Review dates: when a medical page is due for its next review --------------------------
+
+
+def add_months(date: dt.date, months: int) -> dt.date:
+    """The same day months later, or the month's last day where it has no such day."""
+    month_index = date.month - 1 + months
+    year, month = date.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
+
+
+def next_review_due(page: Page, site: Site) -> dt.date | None:
+    """Reviewed date + the page's interval, else the site's policy."""
+    reviewed = page.meta.get("medically_reviewed")
+    if reviewed is None:
+        return None
+    return add_months(reviewed, page.meta.get("review_interval_months") or site.review_interval_months)
+
+
+def review_status(next_due: dt.date, today: dt.date, due_soon_days: int) -> str:
+    """The status by dates alone: overdue, due-soon or ok."""
+    if next_due < today:
+        return "overdue"
+    if (next_due - today).days <= due_soon_days:
+        return "due-soon"
+    return "ok"

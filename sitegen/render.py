@@ -18,10 +18,9 @@ from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, Stric
 from markupsafe import Markup
 
 from .cache import installed_versions
-from .content import GROUPS, Page
+from .content import GROUPS, Page, next_review_due, review_status
 from .data import Location, Provider
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
-from .review import next_review_due, review_status
 from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
 from .workers import run_all

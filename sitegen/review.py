@@ -7,7 +7,6 @@ stays fast on a large site: bodies are rendered only for reading grades not in t
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import re
@@ -16,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Cache, code_version
-from .content import Page, front_matter_cache, load_content
+from .content import Page, front_matter_cache, load_content, next_review_due, review_status
 from .data import Claim, Data, Site, live_claims, load_data
 from .history import Change, Commit, History, read_blobs, read_history
 from .options import STATUSES
@@ -32,30 +31,6 @@ NOT_CONTENT = frozenset({*REVIEW_FIELDS, "draft", "aliases"})
 NEVER_COMMITTED = "never committed"
 SHALLOW = "shallow clone lacks the review commit"
 NO_REVIEW_COMMIT = "no commit sets medically_reviewed or reviewed_by"
-
-
-def add_months(date: dt.date, months: int) -> dt.date:
-    """The same day months later, or the month's last day where it has no such day."""
-    month_index = date.month - 1 + months
-    year, month = date.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(date.day, calendar.monthrange(year, month)[1]))
-
-
-def next_review_due(page: Page, site: Site) -> dt.date | None:
-    """Reviewed date + the page's interval, else the site's policy."""
-    reviewed = page.meta.get("medically_reviewed")
-    if reviewed is None:
-        return None
-    return add_months(reviewed, page.meta.get("review_interval_months") or site.review_interval_months)
-
-
-def review_status(next_due: dt.date, today: dt.date, due_soon_days: int) -> str:
-    """The status by dates alone: overdue, due-soon or ok."""
-    if next_due < today:
-        return "overdue"
-    if (next_due - today).days <= due_soon_days:
-        return "due-soon"
-    return "ok"
 
 
 # What one commit did to a page.

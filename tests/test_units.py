@@ -10,12 +10,12 @@ import signal
 
 import pytest
 
+from sitegen.content import add_months, review_status
 from sitegen.data import e164_hint
 from sitegen.markdown import slugify
 from sitegen.problems import Problems
 from sitegen.readability import main_text, reading_grade
 from sitegen.render import Urls, days_display, json_ld, phone_display, time_display
-from sitegen.review import add_months, review_status
 from sitegen.source import load_yaml, split_front_matter
 from sitegen.validate import normalize_path
 from sitegen.workers import Apart, ChildDied, run_apart
