@@ -283,7 +283,7 @@ class ContentChanged(Exception):
 def _read_body(page: Page) -> str:
     problems = Problems()
     try:
-        text = read_text(Path(page.source), page.path, problems) if page.source else None
+        text = read_text(page.source, page.path, problems) if page.source else None
     except OSError:
         text = None
     split = split_front_matter(text, page.path, problems) if text is not None else None

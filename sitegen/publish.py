@@ -87,8 +87,8 @@ def build_apart(options: Options) -> Prepared:
         prepared, plan, stash = run_apart(lambda: _prepare_apart(options, last))
         if stash is None:
             return prepared
-        try:
-            hashed = run_index(plan, prepared.problems) if plan else []
+        try:  # the child hands its writer over only when Pagefind has pages to index
+            hashed = run_index(plan, prepared.problems)
         except BaseException:
             _unstash(stash).abandon()
             raise
