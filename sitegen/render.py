@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
 from .cache import installed_versions
@@ -139,6 +139,20 @@ def json_ld(data) -> Markup:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+def _this_build(address):
+    """address (a Urls method) as a template filter, '/a-z/'|url: a filter is called directly
+    where a function in the context goes through Context.call, a few microseconds each on
+    every link of every page. Taking the context keeps Jinja from working a constant's
+    address out when it compiles the template: the compiled template is cached, and the base
+    URL and the asset names change from build to build."""
+
+    @pass_context
+    def filter_(context, name: str) -> str:
+        return address(name)
+
+    return filter_
+
+
 def make_environment(templates: Path, cache: Path | None = None) -> Environment:
     """The templates' environment; with a cache folder, templates compiled by an earlier run
     (of the same template source and Python) are loaded instead of compiled again."""
@@ -170,15 +184,13 @@ class Renderer:
         self.urls = urls
         self.templates = templates
         self.env = make_environment(templates, cache)
+        self.env.filters.update(url=_this_build(urls.url), asset=_this_build(urls.asset), media=_this_build(urls.media_file))
         self.md = make_markdown()
         self.claims = model.live_claims()
         site = model.data.site
         self.common = {
             "site": site,
             "model": model,
-            "url": urls.url,
-            "asset": urls.asset,
-            "media": urls.media_file,
             "samples": model.has_samples,
             "call": site.phones.get("new_patients"),
             "today": model.today,
@@ -192,8 +204,7 @@ class Renderer:
         key = (doctor.id, heading_level, finder)
         if key not in self._cards:
             macro = self.env.get_template("components/doctor_card.html").module.doctor_card
-            common = self.common
-            self._cards[key] = Markup(macro(doctor, self.model, common["url"], common["media"], common["call"], heading_level, finder))
+            self._cards[key] = Markup(macro(doctor, self.model, self.common["call"], heading_level, finder))
         return self._cards[key]
 
     def body_html(self, url: str) -> Markup:
@@ -299,8 +310,9 @@ class Renderer:
         and body) and body HTML, what it shows of other pages (titles, summaries, groups, the
         tumors its doctors treat), and the site digest (data files, templates, asset names,
         code). Only the review stamp reads the date, so only its overdue flag counts. Worked
-        out for every page after a front matter edit, so it is built from plain strings,
-        whose repr() is exact, not from JSON."""
+        out for every page after a front matter edit, so it is joined from texts made once
+        per build (a card's text is in the keys of all the pages that show it), with repr()
+        only where it is exact and short."""
         stamp = self._stamp(page) if page.medical else None
         own = (
             page.url,
@@ -309,31 +321,30 @@ class Renderer:
             page.text_hash or repr(sorted(page.meta.items())),  # a section page the build made up has no file
             self.model.bodies[page.url].key,
             bool(stamp and stamp["overdue"]),
+            self._title_of(f"/{page.section}/") if page.section else "",
         )
-        parts = (own, self._title_of(f"/{page.section}/") if page.section else "", self._shown_of_others(page))
-        return hashlib.sha256(f"{self.site_digest}{parts!r}".encode()).hexdigest()
+        return hashlib.sha256(f"{self.site_digest}{own!r}{self._shown_of_others(page)}".encode()).hexdigest()
 
-    def _shown_of_others(self, page: Page) -> tuple:
-        """What a content page's template shows of other pages; keep in step with the templates."""
+    def _shown_of_others(self, page: Page) -> str:
+        """What a content page's template shows of other pages, as text: the cards' and
+        doctors' texts (each repr() of a tuple, so no two read alike), each list closed by a
+        character no repr() writes. Keep in step with the templates."""
         model = self.model
         card, treats = self._card, self._treats
 
-        def cards(pages: list[Page]) -> tuple:
-            return tuple(card[p.url] for p in pages)
+        def cards(pages: list[Page]) -> str:
+            return "".join([card[p.url] for p in pages]) + "\x00"
 
         if page.kind == "tumor":
-            return (
-                cards(self._related(page, "tests")),
-                cards(self._related(page, "treatments")),
-                tuple(treats[d.id] for d in model.doctors_for.get(page.slug, [])),
-            )
+            doctors = "".join([treats[d.id] for d in model.doctors_for.get(page.slug, [])])
+            return cards(self._related(page, "tests")) + cards(self._related(page, "treatments")) + doctors
         if page.kind in ("test", "treatment"):
             return cards(model.tumors_linking.get(page.url, []))
         if page.kind == "section":
             return cards([p for p in self._in_section.get(page.slug, []) if p.kind != "section"])
         if page.kind == "home":
-            return tuple(cards(model.section_pages[kind]) for kind in ("tumor", "test", "treatment"))
-        return ()
+            return "".join(cards(model.section_pages[kind]) for kind in ("tumor", "test", "treatment"))
+        return ""
 
     @functools.cached_property
     def _in_section(self) -> dict[str, list[Page]]:
@@ -344,15 +355,15 @@ class Renderer:
         return sections
 
     @functools.cached_property
-    def _card(self) -> dict[str, tuple]:
-        """What a page's card shows of it, by its address (made once: many pages show it)."""
-        return {p.url: (p.url, p.title, p.summary, p.meta.get("group", "")) for p in self.model.pages}
+    def _card(self) -> dict[str, str]:
+        """What a page's card shows of it, as text, by its address (made once: many pages show it)."""
+        return {p.url: repr((p.url, p.title, p.summary, p.meta.get("group", ""))) for p in self.model.pages}
 
     @functools.cached_property
-    def _treats(self) -> dict[str, tuple]:
-        """What a doctor's card and page show of the tumors the doctor treats, by the doctor's
-        id (every doctor has a page; only those seeing patients have cards)."""
-        return {d.id: (d.id, tuple((t.url, t.title) for t in self.model.tumors_of(d))) for d in self.model.data.providers}
+    def _treats(self) -> dict[str, str]:
+        """What a doctor's card and page show of the tumors the doctor treats, as text, by the
+        doctor's id (every doctor has a page; only those seeing patients have cards)."""
+        return {d.id: repr((d.id, tuple((t.url, t.title) for t in self.model.tumors_of(d)))) for d in self.model.data.providers}
 
     @functools.cached_property
     def site_digest(self) -> str:

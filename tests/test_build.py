@@ -283,6 +283,19 @@ def test_sub_path_build(tmp_path: Path):
     assert "<loc>https://example.org/spine/tumors/chordoma/</loc>" in read(out, "sitemap.xml")
 
 
+def test_a_new_base_url_reaches_every_link_though_the_templates_were_compiled_before(basic: Path, tmp_path: Path):
+    """The compiled templates are cached in .cache/ and the same source is built again under
+    a sub-path: no address from the first build may be baked into them."""
+    assert build_site(basic, tmp_path / "root").returncode == 0
+    assert list((basic / ".cache/templates").iterdir()), "the templates' cache is where this test expects it"
+    result = build_site(basic, tmp_path / "spine", "--base-url", "https://example.org/spine/")
+    assert result.returncode == 0, result.stderr
+    for page in html_pages(tmp_path / "spine"):
+        for _tag, _attribute, value in parse(page).refs:
+            if value.startswith("/"):
+                assert value.startswith("/spine/"), f"{page}: {value}"
+
+
 def test_drafts_and_production(tmp_path: Path):
     drafts = build_site(FIXTURES / "basic", tmp_path / "drafts", "--drafts")
     assert drafts.returncode == 0 and (tmp_path / "drafts/treatments/draft-therapy/index.html").is_file()
