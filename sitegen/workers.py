@@ -38,12 +38,17 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "win32"
 
 
-def run_all(task: Callable[[list], list], items: Sequence, jobs: int) -> list:
-    """task applied to items in chunks, possibly in several processes (not for fewer than FEW
-    items); results in item order. task takes a list of items and returns a list of results
-    of the same length."""
-    if jobs <= 1 or len(items) < FEW or not can_fork():
+def run_all(task: Callable[[list], list], items: Sequence, jobs: int, weights: Sequence[float] | None = None) -> list:
+    """task applied to items in chunks, possibly in several processes; results in item order.
+    task takes a list of items and returns a list of results of the same length. Fewer than
+    FEW items are done in this process, unless weights (each item's cost, counted in items
+    of the usual kind) add up to FEW or more: then a forked child does about half of them."""
+    if jobs <= 1 or not can_fork() or len(items) < 2:
         return task(list(items))
+    if len(items) < FEW:
+        if weights is None or sum(weights) < FEW:
+            return task(list(items))
+        return _in_two(task, items, weights)
     import multiprocessing
 
     global _task, _items
@@ -66,6 +71,25 @@ def run_all(task: Callable[[list], list], items: Sequence, jobs: int) -> list:
 
 def _run_chunk(indexes: list[int]) -> tuple[list[int], list]:
     return indexes, _task([_items[i] for i in indexes])
+
+
+def _in_two(task: Callable[[list], list], items: Sequence, weights: Sequence[float]) -> list:
+    """task on a few costly items, shared with one forked child (which is far quicker to start
+    than a pool): the heaviest first, each to the side with less so far."""
+    sides: tuple[list[int], list[int]] = ([], [])
+    loads = [0.0, 0.0]
+    for index in sorted(range(len(items)), key=lambda i: -weights[i]):
+        side = 0 if loads[0] <= loads[1] else 1
+        sides[side].append(index)
+        loads[side] += weights[index]
+    here, there = sides
+    results: list = [None] * len(items)
+    with Apart(lambda: task([items[i] for i in there])) as child:
+        for index, value in zip(here, task([items[i] for i in here])):
+            results[index] = value
+        for index, value in zip(there, child.result()):
+            results[index] = value
+    return results
 
 
 def run_apart(call: Callable[[], object]):

@@ -294,3 +294,22 @@ def test_a_build_with_nothing_to_do_does_not_load_the_generator(tmp_path: Path):
     assert ran.returncode == 0, ran.stderr
     assert "Nothing changed since the last build" in ran.stdout
     assert json.loads(ran.stderr.strip().splitlines()[-1]) == {"forks": 0, "loaded": []}
+
+
+def test_a_title_edit_on_a_bigger_site_equals_a_cold_build(basic: Path, tmp_path: Path):
+    """With hundreds of pages, the lists of every page that a title edit renders again (the
+    A to Z, the home page, a section) are shared with a child process (workers.run_all's
+    weights): the bytes are still a cold build's."""
+    mri = (basic / "content/tests/mri.md").read_text()
+    for number in range(500):
+        extra = mri.replace("title: MRI", f"title: Extra test {number:03d}").replace("[Magnetic resonance imaging]", "[]")
+        (basic / f"content/tests/extra-{number:03d}.md").write_text(extra)
+    out = tmp_path / "site"
+    build(basic, out, "--no-search", "--jobs", "2")
+    _edit("content/tests/mri.md", "title: MRI", "title: MRI scan")(basic)
+    build(basic, out, "--no-search", "--jobs", "2")
+    fresh = tmp_path / "fresh"
+    os.system(f"cp -r {basic} {fresh} && rm -rf {fresh}/.cache")
+    build(fresh, tmp_path / "cold", "--no-search", "--jobs", "1")
+    assert tree_digest(out) == tree_digest(tmp_path / "cold")
+    assert "MRI scan" in (out / "a-z/index.html").read_text() and "MRI scan" in (out / "tests/index.html").read_text()

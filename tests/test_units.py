@@ -18,7 +18,7 @@ from sitegen.readability import main_text, reading_grade
 from sitegen.render import Urls, days_display, json_ld, phone_display, time_display
 from sitegen.source import load_yaml, split_front_matter
 from sitegen.validate import normalize_path
-from sitegen.workers import Apart, ChildDied, run_apart
+from sitegen.workers import FEW, Apart, ChildDied, run_all, run_apart
 
 
 @pytest.mark.parametrize(
@@ -148,6 +148,27 @@ def test_reading_grade_reads_visible_text():
 def test_run_apart_answers_from_a_child_process():
     assert run_apart(os.getpid) != os.getpid()
     assert run_apart(lambda: {"pages": [1, 2]}) == {"pages": [1, 2]}
+
+
+def _where(items: list[str]) -> list[tuple[str, int]]:
+    return [(item, os.getpid()) for item in items]
+
+
+def test_a_few_costly_items_are_shared_with_one_child_process():
+    items = ["a-z", "home", "page", "other page"]
+    done = run_all(_where, items, jobs=2, weights=[FEW, FEW - 2, 1, 1])
+    assert [item for item, _ in done] == items, "results come back in the items' order"
+    where = dict(done)
+    assert where["a-z"] != where["home"], "the two heaviest go to different processes"
+    assert {where["home"], where["page"], where["other page"]} == {where["home"]}, "the rest balance the heaviest"
+    assert os.getpid() in where.values()
+
+
+def test_a_few_light_items_or_one_job_stay_in_this_process():
+    items = ["page", "other page", "search"]
+    assert {pid for _, pid in run_all(_where, items, jobs=2, weights=[1, 1, 1])} == {os.getpid()}
+    assert {pid for _, pid in run_all(_where, items, jobs=1, weights=[FEW] * 3)} == {os.getpid()}
+    assert {pid for _, pid in run_all(_where, items, jobs=2)} == {os.getpid()}
 
 
 def test_run_apart_raises_what_the_child_raised_with_its_traceback():
