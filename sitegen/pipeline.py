@@ -11,12 +11,12 @@ from pathlib import Path
 
 from .cache import FOLDER, Cache, code_version, installed_versions
 from .content import ContentChanged, Page, files_cache, front_matter_cache, load_content
-from .data import live_claims, load_data
+from .data import Data, live_claims, load_data
 from .geo import published_zip_table
 from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
 from .options import Options
 from .output import Writer, building, hashed_assets, redirects, robots, sitemap
-from .problems import Problems
+from .problems import Problem, Problems
 from .publish import LastBuild, Prepared, publish
 from .render import Renderer, Urls, code_digest, index_path
 from .search import page_words, search_words
@@ -39,7 +39,7 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     """Read and validate everything; nothing is written. stats: the page files' stats taken
     a moment ago (LastBuild.stats), which need not be taken again."""
     problems = Problems()
-    data = load_data(options.source, problems)
+    data = _load_data(options.source, problems)
     if options.base_url:
         data.site.base_url = options.base_url
     front_matter, files = front_matter_cache(options.source), files_cache(options.source)
@@ -81,6 +81,43 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     facts = json.dumps([data.site.base_url, [[p.name, p.read_bytes().decode("utf-8", "replace")] for p in data_files]])
     model = validate(content, data, options.today, options.drafts, options.production, problems, analyze, checked, facts)
     return Result(problems, model, words=words)
+
+
+DATA_FILES = ("site.yaml", "providers.yaml", "locations.yaml", "claims.yaml", "synonyms.yaml")
+
+
+def _load_data(source: Path, problems: Problems) -> Data:
+    """load_data, or what it made of the same data files last time, with the same problems:
+    a warm build then parses no YAML (the data files are about 25 ms of parsing and checks,
+    and the parser's import). The key holds each file's bytes and where its path leads, for
+    the check of links that leave the source folder."""
+    import pickle
+
+    from . import data as data_module
+    from . import fields
+    from . import source as source_module
+
+    files = []
+    for name in DATA_FILES:
+        path = source / "data" / name
+        try:
+            files.append([name, os.path.realpath(path), path.read_bytes()])
+        except OSError:  # missing, or not a file: load_data says so
+            files.append([name, os.path.realpath(path), None])
+    version = f"{code_version(data_module, fields, source_module)} {installed_versions('pyyaml', 'phonenumbers')}"
+    cache = Cache.in_source(source, "data", version)
+    key = hashlib.sha256(repr([os.path.realpath(source), files]).encode()).hexdigest()
+    stored = cache.get(key)
+    if stored is not None:
+        pickled, found = stored
+        problems.items.extend(Problem(*item) for item in found)
+        return pickle.loads(pickled)
+    own = Problems()
+    data = load_data(source, own)
+    problems.items.extend(own.items)
+    cache.put(key, [pickle.dumps(data), [[p.path, p.line, p.field, p.message, p.warning] for p in own.items]])
+    cache.save()
+    return data
 
 
 def render_site(model: Model, options: Options, writer: Writer, words: dict[str, str], zips: Apart, cache: Cache) -> Renderer:

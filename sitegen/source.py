@@ -4,18 +4,12 @@ with the line number of every key, so each problem can point at the line to fix.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .problems import Problems
-
-try:  # The C loader is several times faster; fall back where PyYAML was built without libyaml.
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader
 
 
 class YMap(dict):
@@ -43,7 +37,18 @@ class BadDate:
         return self.text
 
 
-_constructor = yaml.constructor.SafeConstructor()
+@functools.cache
+def _yaml():
+    """PyYAML, its fastest safe loader and a constructor for scalars, imported when first
+    needed: a build whose front matter and data all come from the caches never parses YAML,
+    and importing the parser would cost it about 12 ms."""
+    import yaml
+
+    try:  # The C loader is several times faster; fall back where PyYAML was built without libyaml.
+        from yaml import CSafeLoader as loader
+    except ImportError:  # pragma: no cover
+        from yaml import SafeLoader as loader
+    return yaml, loader, yaml.constructor.SafeConstructor()
 
 
 def read_text(path: str | Path, rel: str, problems: Problems) -> str | None:
@@ -115,8 +120,9 @@ def walk_files(root: Path, folder: Path, problems: Problems) -> list[str]:
 def plain_yaml(text: str):
     """YAML as plain values, without line numbers, for comparing versions of a file; None
     where it is not valid YAML."""
+    yaml, loader, _ = _yaml()
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError:
         return None
 
@@ -124,8 +130,9 @@ def plain_yaml(text: str):
 def load_yaml(text: str, rel: str, first_line: int, problems: Problems):
     """Parse YAML, returning YMap/YList/scalars with 1-based line numbers (offset by first_line,
     the file line the text starts on), or None after recording the syntax error."""
+    yaml, loader, _ = _yaml()
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -141,6 +148,7 @@ def load_yaml(text: str, rel: str, first_line: int, problems: Problems):
 
 
 def _convert(node, rel: str, first_line: int, problems: Problems):
+    yaml = _yaml()[0]
     line = first_line + node.start_mark.line
     if isinstance(node, yaml.MappingNode):
         result = YMap()
@@ -167,11 +175,12 @@ def _convert(node, rel: str, first_line: int, problems: Problems):
 
 
 def _scalar(node):
-    constructor = _constructor.yaml_constructors.get(node.tag)
+    yaml, _, scalars = _yaml()
+    constructor = scalars.yaml_constructors.get(node.tag)
     if constructor is None:
         return node.value
     try:
-        return constructor(_constructor, node)
+        return constructor(scalars, node)
     except (ValueError, yaml.constructor.ConstructorError):
         if node.tag == "tag:yaml.org,2002:timestamp":
             return BadDate(node.value)

@@ -313,3 +313,27 @@ def test_a_title_edit_on_a_bigger_site_equals_a_cold_build(basic: Path, tmp_path
     build(fresh, tmp_path / "cold", "--no-search", "--jobs", "1")
     assert tree_digest(out) == tree_digest(tmp_path / "cold")
     assert "MRI scan" in (out / "a-z/index.html").read_text() and "MRI scan" in (out / "tests/index.html").read_text()
+
+
+def test_data_files_are_read_again_only_when_their_bytes_change(basic: Path, tmp_path: Path, monkeypatch):
+    """What load_data made of the data files, and the problems it found, come from the cache
+    while the files stay the same (pipeline._load_data)."""
+    import datetime as dt
+
+    import sitegen.pipeline
+    from sitegen.pipeline import Options, load_and_check
+
+    calls = []
+    real = sitegen.pipeline.load_data
+    monkeypatch.setattr(sitegen.pipeline, "load_data", lambda root, problems: calls.append(root) or real(root, problems))
+    options = Options(source=basic, out=tmp_path / "site", today=dt.date.fromisoformat(TODAY), search=False, jobs=1)
+    _edit("data/providers.yaml", 'phone: "+19195550120"', "phone: 9195550120")(basic)
+    first = load_and_check(options).problems.report()
+    assert "data/providers.yaml:11: providers[dr-sample-lee].phone:" in first
+    _edit("content/tests/mri.md", "## ", "## About: ")(basic)
+    assert load_and_check(options).problems.report() == first
+    assert len(calls) == 1, "the data files were parsed once"
+    _edit("data/providers.yaml", "phone: 9195550120", 'phone: "+19195550120"')(basic)
+    fixed = load_and_check(options)
+    assert not fixed.problems.errors and len(calls) == 2
+    assert fixed.model.providers["dr-sample-lee"].phone == "+19195550120"
