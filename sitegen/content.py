@@ -63,6 +63,7 @@ class Page:
     text_hash: str = ""  # of the whole file's text
     source: str = ""  # the file, where the body is read from when it is first needed
     _samples: list | None = None  # see sample_numbers
+    meta_key: str = ""  # a hash its meta is made from (front_matter_cache's key), where known
 
     @property
     def body(self) -> str:
@@ -225,7 +226,9 @@ def load_page(
     stored = cache.get(known["front_matter"]) if known is not None else None
     if stored is not None:  # the file is as it was read clean before: its body is read if needed
         meta, samples = _meta_from_json(stored["meta"]), [tuple(sample) for sample in known["samples"]]
-        return Page(rel, url, kind, slug, meta, stored["lines"], None, known["body_line"], known["hash"], str(path), samples)
+        return Page(
+            rel, url, kind, slug, meta, stored["lines"], None, known["body_line"], known["hash"], str(path), samples, known["front_matter"]
+        )
     text = read_text(path, rel, problems)
     if text is None:
         return None
@@ -247,6 +250,7 @@ def load_page(
             cache.put(key, {"meta": _meta_to_json(page.meta), "lines": page.lines})
     page.text_hash = hashlib.sha256(text.encode()).hexdigest()
     page.source = str(path)
+    page.meta_key = key
     if seen is not None and key in cache.used:  # its front matter is clean: known by its key
         files.put(seen, {"hash": page.text_hash, "front_matter": key, "body_line": body_line, "samples": page.sample_numbers})
     return page

@@ -256,9 +256,11 @@ class Renderer:
                 key = self.render_key(page)
                 if not writer.keep(path, key):
                     todo.append((path, page, key))
-        keys = self.generated_keys()
+        shown = writer.previous.extra.get("generated", {}) if same_world else {}
+        shown = shown if shown.keys() == generated.keys() else self.generated_shown()
+        keys = self.generated_keys(shown)
         todo += [(path, None, keys[path]) for path in generated if not writer.keep(path, keys[path])]
-        writer.manifest.extra.update(world_key=self.world_key, bodies=body_keys)
+        writer.manifest.extra.update(world_key=self.world_key, bodies=body_keys, generated=shown)
         if todo:
             for name in self.env.list_templates(extensions=["html"]):
                 self.env.get_template(name)  # compiled once here, inherited by every worker
@@ -288,16 +290,17 @@ class Renderer:
     @functools.cached_property
     def world_key(self) -> str:
         """A hash of what any content page's render key reads besides its own body: the site
-        digest, every page's front matter, and the date. While it stays the same, a page
+        digest, every page's front matter (by the hash of its YAML text, where known: the same
+        text and code make the same meta), and the date. While it stays the same, a page
         whose body did not change keeps its last key."""
-        catalog = repr([(p.url, p.kind, p.slug, p.meta) for p in self.model.pages])
+        catalog = "".join([f"{p.url}\0{p.kind}\0{p.slug}\0{p.meta_key or repr(p.meta)}\n" for p in self.model.pages])
         return hashlib.sha256(f"{self.site_digest}\0{self.model.today.isoformat()}\0{catalog}".encode()).hexdigest()
 
-    def generated_keys(self) -> dict[str, str]:
-        """For each page made from the data, a hash of what it is made of: the site digest and
-        what it shows of the pages (keep in step with the templates), and for the search page
-        and the finders the name of the data file their script reads."""
-        model, assets, treats = self.model, self.urls.assets, self._treats
+    def generated_shown(self) -> dict[str, str]:
+        """For each page made from the data, a hash of what it shows of the pages and the data
+        (keep in step with the templates). All of it is in the world key: while that stays the
+        same, the last build's hashes stand."""
+        model, treats = self.model, self._treats
         shown: dict[str, object] = {
             **{
                 index_path(d.url): (treats[d.id], tuple((p.url, p.title) for p in model.reviewed_by.get(d.id, [])))
@@ -305,16 +308,25 @@ class Renderer:
             },
             **{index_path(loc.url): tuple(treats[d.id] for d in model.doctors_at.get(loc.id, [])) for loc in model.data.locations},
             "doctors/index.html": (
-                assets.get("zips.json"),
                 tuple(treats[d.id] for d in model.active_providers),
                 tuple(self._card[p.url] for p in model.section_pages["tumor"]),  # the tumor-type filter, by group
             ),
-            "locations/index.html": (assets.get("zips.json"),),
-            "search/index.html": (assets.get("search-words.json"),),
+            "locations/index.html": (),
+            "search/index.html": (),
             "a-z/index.html": tuple((p.url, p.title, tuple(p.meta.get("also_known_as", []))) for p in model.pages),
             "404.html": (),
         }
         return {path: hashlib.sha256(f"{self.site_digest}{(path, value)!r}".encode()).hexdigest() for path, value in shown.items()}
+
+    def generated_keys(self, shown: dict[str, str]) -> dict[str, str]:
+        """For each page made from the data, a hash of what it is made of: what it shows
+        (generated_shown), and for the search page and the finders the name of the data file
+        their script reads, which is not in the site digest."""
+        reads = {"doctors/index.html": "zips.json", "locations/index.html": "zips.json", "search/index.html": "search-words.json"}
+        assets = self.urls.assets
+        return {
+            path: hashlib.sha256(f"{value}\0{assets.get(reads.get(path, ''), '')}".encode()).hexdigest() for path, value in shown.items()
+        }
 
     def render_key(self, page: Page) -> str:
         """A hash of everything a content page's HTML is made from: its own file (front matter
