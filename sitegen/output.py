@@ -188,6 +188,8 @@ class Writer:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
         self.manifest = Manifest()
         self.written: set[str] = set()
+        # Folders in staging this process made or found: each worker keeps its own copy.
+        self.folders: set[str] = {str(self.staging)}
 
     def keep(self, rel: str, key: str) -> bool:
         """Record rel as it is in out when it was rendered from the same inputs (key)."""
@@ -212,8 +214,12 @@ class Writer:
         old = self.previous.intact(self.out, rel)
         if old is not None and old[0] == sha:
             return [*old[:3], key], False
-        target = self.staging / rel
-        stat = _making_folder(target, _write_file, target, data)
+        target = f"{self.staging}/{rel}"
+        folder = target.rpartition("/")[0]
+        if folder not in self.folders:  # staging starts empty: most pages need their folder made
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
+        stat = _write_file(target, data)
         return [sha, stat.st_size, stat.st_mtime_ns, key], True
 
     def add(self, rel: str, entry: list, written: bool) -> None:
@@ -277,7 +283,7 @@ def _making_folder(target: Path, write, *args):
         return write(*args)
 
 
-def _write_file(target: Path, data: bytes) -> os.stat_result:
+def _write_file(target: str, data: bytes) -> os.stat_result:
     """Write a new file and return its stat, in four system calls (open, write, fstat,
     close) where Path.write_bytes and Path.stat take seven: a build writes thousands."""
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o666)
