@@ -32,15 +32,21 @@ def fingerprint(options, seen: dict[str, os.stat_result] | None = None) -> str |
     given, gets each file's stat by its path, for the build to use again."""
     newest_allowed = time.time_ns() - RACY_NS
     files: list = []
+    trusted = True
     for root in (*source_folders(options), CODE):
         files.append([str(root), root.is_dir()])
         for path, stat in file_stats(root):
             if seen is not None and stat is not None:
                 seen[path] = stat
             if stat is None or stat.st_mtime_ns > newest_allowed:
-                return None
+                trusted = False  # the file just edited, most often: the stats are still worth taking
+                if seen is None:
+                    return None
+                continue
             # The change time too: a file written and then given back its old time is not missed.
             files.append([path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino])
+    if not trusted:
+        return None
     libraries = [Path(spec.origin).parent.parent for name in ("jinja2", "markdown_it", "yaml") if (spec := importlib.util.find_spec(name))]
     for folder in libraries:
         stat = folder.stat()

@@ -44,9 +44,9 @@ class Body:
         return {anchor for _, _, anchor in self.headings}
 
     @property
-    def targets(self) -> list[str]:
-        """Where its links and images point, as written."""
-        return [ref.target for ref in self.refs]
+    def into_pages(self) -> list[str]:
+        """The targets that point at a part of a page (they have a #)."""
+        return [ref.target for ref in self.refs if "#" in ref.target]
 
 
 class StoredBody:
@@ -80,14 +80,14 @@ class StoredBody:
         return {heading[2] for heading in self._value[1]}
 
     @property
-    def targets(self) -> list[str]:
-        return [ref[1] for ref in self._value[0]]
+    def into_pages(self) -> list[str]:
+        return self._value[4]
 
 
 def body_to_json(body: Body) -> list:
     """What the checks need of an analyzed body, as plain JSON for the build cache: not its
     HTML, which a warm build needs only for the few pages it renders again."""
-    return [[[r.kind, r.target, r.line, r.alt] for r in body.refs], body.headings, body.claims, body.stray_claims]
+    return [[[r.kind, r.target, r.line, r.alt] for r in body.refs], body.headings, body.claims, body.stray_claims, body.into_pages]
 
 
 def body_from_json(value: list, html: str | None = None) -> StoredBody:

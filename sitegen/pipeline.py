@@ -135,7 +135,8 @@ def render_site(model: Model, options: Options, writer: Writer, words: dict[str,
     html_paths = renderer.outputs(writer, options.jobs)
     for out, data in assets.values():
         writer.put(out, data)
-    writer.put("sitemap.xml", sitemap(model, urls, html_paths))
+    if not (renderer.same_world and writer.keep_as_it_was("sitemap.xml")):  # it shows no body
+        writer.put("sitemap.xml", sitemap(model, urls, html_paths))
     writer.put("robots.txt", robots(model, urls))
     writer.put("_redirects", redirects(model, urls))
     for m in model.media.values():

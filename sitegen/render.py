@@ -207,6 +207,7 @@ class Renderer:
             "doctor_card": self.doctor_card,
         }
         self._cards: dict[tuple, Markup] = {}
+        self.same_world = False  # set by outputs: the world key is the last build's
 
     def doctor_card(self, doctor: Provider, heading_level: int = 3, finder: bool = False) -> Markup:
         """A doctor's card (components/doctor_card.html), made once per build: the same doctor
@@ -254,7 +255,7 @@ class Renderer:
         # not change either has the render key it had: no need to work it out again. With no
         # last build at all, every page is rendered, and its key worked out where it is.
         first = not writer.previous.entries
-        same_world = writer.previous.extra.get("world_key") == self.world_key
+        same_world = self.same_world = writer.previous.extra.get("world_key") == self.world_key
         old_bodies = writer.previous.extra.get("bodies", {}) if same_world else {}
         body_keys = {index_path(page.url): self.model.bodies[page.url].key for page in self.model.pages}
         todo: list[tuple[str, Page | None, str]] = []  # (path, content page or None, key or "" to work out)
@@ -389,14 +390,17 @@ class Renderer:
 
     @functools.cached_property
     def _card(self) -> dict[str, str]:
-        """What a page's card shows of it, as text, by its address (made once: many pages show it)."""
-        return {p.url: repr((p.url, p.title, p.summary, p.meta.get("group", ""))) for p in self.model.pages}
+        """What a page's card shows of it, as text, by its address: made once a build where
+        first asked for (many pages show it; a body edit asks for a few)."""
+        by_url = self.model.by_url
+        return _Made(lambda url: repr((url, by_url[url].title, by_url[url].summary, by_url[url].meta.get("group", ""))))
 
     @functools.cached_property
     def _treats(self) -> dict[str, str]:
         """What a doctor's card and page show of the tumors the doctor treats, as text, by the
         doctor's id (every doctor has a page; only those seeing patients have cards)."""
-        return {d.id: repr((d.id, tuple((t.url, t.title) for t in self.model.tumors_of(d)))) for d in self.model.data.providers}
+        model = self.model
+        return _Made(lambda id_: repr((id_, tuple((t.url, t.title) for t in model.tumors_of(model.providers[id_])))))
 
     @functools.cached_property
     def site_digest(self) -> str:
@@ -745,6 +749,18 @@ def code_digest() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+class _Made(dict):
+    """A dict whose missing values are made by a function of their key, and kept."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        value = self[key] = self.make(key)
+        return value
 
 
 def _record(record) -> str:

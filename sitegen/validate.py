@@ -154,10 +154,9 @@ def _world(model: Model, inputs: str) -> str:
     them), the headings of the pages some link points into, the drafts and the media."""
     linked_into = set()
     for page in model.pages:
-        for target in model.bodies[page.url].targets:
-            path, hash_sign, _ = target.partition("#")
-            if hash_sign:
-                linked_into.add(normalize_path(path.split("?")[0]) if path else page.url)
+        for target in model.bodies[page.url].into_pages:
+            path = target.partition("#")[0]
+            linked_into.add(normalize_path(path.split("?")[0]) if path else page.url)
     pages = [[p.url, p.kind, p.slug, sorted(model.bodies[p.url].anchors) if p.url in linked_into else []] for p in model.pages]
     parts = [inputs, model.today.isoformat(), model.production, pages, sorted(model.drafts), sorted(model.media)]
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
