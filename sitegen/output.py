@@ -193,11 +193,17 @@ class Writer:
 
     def keep(self, rel: str, key: str) -> bool:
         """Record rel as it is in out when it was rendered from the same inputs (key)."""
-        entry = self.previous.intact(self.out, rel) if key else None
-        if entry is None or entry[3] != key:
+        entry = self.kept(rel, key)
+        if entry is None:
             return False
         self.manifest.entries[rel] = entry
         return True
+
+    def kept(self, rel: str, key: str) -> list | None:
+        """rel's entry when out has it as rendered from the same inputs (key), else None;
+        nothing is recorded (keep does that), so a worker process may ask."""
+        entry = self.previous.intact(self.out, rel) if key else None
+        return entry if entry is not None and entry[3] == key else None
 
     def keep_as_it_was(self, rel: str) -> bool:
         """Record rel as it is in out when the last build wrote it and it is still intact."""

@@ -26,8 +26,12 @@ _items: Sequence | None = None
 # Chunks per worker, each its own task: small enough that no worker is left with a long
 # last chunk while the others wait (4 a worker, as before, cost about 0.1 s a cold build).
 CHUNKS = 16
-# Starting a pool costs a large build process about 0.1 s: an edit's few pages are done here.
+# Work is counted in items of the usual kind (a page to render: about half a millisecond).
+# Less than FEW is done here. Up to POOL, one forked child (about 5 ms to start) does half.
+# Beyond, a pool (about 0.1 s to start in a large build process) shares it out in chunks,
+# which evens out items of unequal cost.
 FEW = 16
+POOL = 512
 
 
 def default_jobs() -> int:
@@ -39,16 +43,17 @@ def can_fork() -> bool:
 
 
 def run_all(task: Callable[[list], list], items: Sequence, jobs: int, weights: Sequence[float] | None = None) -> list:
-    """task applied to items in chunks, possibly in several processes; results in item order.
-    task takes a list of items and returns a list of results of the same length. Fewer than
-    FEW items are done in this process, unless weights (each item's cost, counted in items
-    of the usual kind) add up to FEW or more: then a forked child does about half of them."""
+    """task applied to items, possibly in several processes; results in item order. task
+    takes a list of items and returns a list of results of the same length. weights: each
+    item's cost, counted in items of the usual kind (1 each when not given), which decide
+    between this process, one forked child and a pool (see FEW and POOL)."""
     if jobs <= 1 or not can_fork() or len(items) < 2:
         return task(list(items))
-    if len(items) < FEW:
-        if weights is None or sum(weights) < FEW:
-            return task(list(items))
-        return _in_two(task, items, weights)
+    total = sum(weights) if weights is not None else len(items)
+    if total < FEW:
+        return task(list(items))
+    if total < POOL or len(items) < FEW:
+        return _in_two(task, items, weights or [1] * len(items))
     import multiprocessing
 
     global _task, _items
@@ -74,8 +79,8 @@ def _run_chunk(indexes: list[int]) -> tuple[list[int], list]:
 
 
 def _in_two(task: Callable[[list], list], items: Sequence, weights: Sequence[float]) -> list:
-    """task on a few costly items, shared with one forked child (which is far quicker to start
-    than a pool): the heaviest first, each to the side with less so far."""
+    """task on items worth sharing but not worth a pool, shared with one forked child: the
+    heaviest first, each to the side with less so far."""
     sides: tuple[list[int], list[int]] = ([], [])
     loads = [0.0, 0.0]
     for index in sorted(range(len(items)), key=lambda i: -weights[i]):

@@ -18,7 +18,7 @@ from sitegen.readability import main_text, reading_grade
 from sitegen.render import Urls, days_display, json_ld, phone_display, time_display
 from sitegen.source import load_yaml, split_front_matter
 from sitegen.validate import normalize_path
-from sitegen.workers import FEW, Apart, ChildDied, run_all, run_apart
+from sitegen.workers import FEW, POOL, Apart, ChildDied, run_all, run_apart
 
 
 @pytest.mark.parametrize(
@@ -169,6 +169,17 @@ def test_a_few_light_items_or_one_job_stay_in_this_process():
     assert {pid for _, pid in run_all(_where, items, jobs=2, weights=[1, 1, 1])} == {os.getpid()}
     assert {pid for _, pid in run_all(_where, items, jobs=1, weights=[FEW] * 3)} == {os.getpid()}
     assert {pid for _, pid in run_all(_where, items, jobs=2)} == {os.getpid()}
+
+
+def test_more_work_goes_to_one_child_and_then_to_a_pool():
+    items = [f"page {n}" for n in range(FEW * 2)]
+    halves = run_all(_where, items, jobs=2)
+    assert [item for item, _ in halves] == items
+    pids = {pid for _, pid in halves}
+    assert len(pids) == 2 and os.getpid() in pids, "this process and one child"
+    pooled = run_all(_where, items, jobs=2, weights=[POOL / len(items)] * len(items))
+    assert [item for item, _ in pooled] == items
+    assert os.getpid() not in {pid for _, pid in pooled}, "a pool's workers do it all"
 
 
 def test_run_apart_raises_what_the_child_raised_with_its_traceback():
