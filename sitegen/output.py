@@ -142,7 +142,7 @@ class Manifest:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             temp = path.with_name(path.name + ".tmp")
-            temp.write_text(json.dumps({"version": MANIFEST_VERSION, "entries": self.entries, "extra": self.extra}, sort_keys=True))
+            temp.write_text(json.dumps({"version": MANIFEST_VERSION, "entries": self.entries, "extra": self.extra}))
             os.replace(temp, path)
         except OSError:
             pass  # a cache that cannot be written only costs time
