@@ -195,19 +195,32 @@ class Renderer:
         self.templates = templates
         self.env = make_environment(templates, cache)
         self.env.filters.update(url=_this_build(urls.url), asset=_this_build(urls.asset), media=_this_build(urls.media_file))
+        # The same for every page of a build, and seen by the components' macros too.
+        self.call = model.data.site.phones.get("new_patients")
+        self.env.globals.update(site=model.data.site, call=self.call)
         self.md = make_markdown()
         self.claims = model.live_claims()
-        site = model.data.site
         self.common = {
-            "site": site,
             "model": model,
             "samples": model.has_samples,
-            "call": site.phones.get("new_patients"),
             "today": model.today,
             "doctor_card": self.doctor_card,
+            "once": self.once,
         }
         self._cards: dict[tuple, Markup] = {}
+        self._made: dict[tuple, Markup] = {}
         self.same_world = False  # set by outputs: the world key is the last build's
+
+    def once(self, name: str, *args) -> Markup:
+        """The macro `name` of components/{name}.html on args, made once a build for each
+        args: the page's header, footer and call bar are the same on thousands of pages, and
+        made anew they were a fifth of a page's rendering."""
+        key = (name, args)
+        made = self._made.get(key)
+        if made is None:
+            macro = getattr(self.env.get_template(f"components/{name}.html").module, name)
+            made = self._made[key] = Markup(macro(*args))
+        return made
 
     def doctor_card(self, doctor: Provider, heading_level: int = 3, finder: bool = False) -> Markup:
         """A doctor's card (components/doctor_card.html), made once per build: the same doctor
@@ -215,7 +228,7 @@ class Renderer:
         key = (doctor.id, heading_level, finder)
         if key not in self._cards:
             macro = self.env.get_template("components/doctor_card.html").module.doctor_card
-            self._cards[key] = Markup(macro(doctor, self.model, self.common["call"], heading_level, finder))
+            self._cards[key] = Markup(macro(doctor, self.model, self.call, heading_level, finder))
         return self._cards[key]
 
     def body_html(self, url: str) -> Markup:
@@ -484,7 +497,7 @@ class Renderer:
             "current_section": "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/",
             "search": search,
             # The phone bar's number: the page's own where it has one, else the new-patient line.
-            "booking": booking or {"number": self.common["call"].number, "where": ""},
+            "booking": booking or {"number": self.call.number, "where": ""},
         }
 
     def _searchable(self, kind: str, names: list[str] = (), terms: list[str] = ()) -> dict:
@@ -658,7 +671,7 @@ class Renderer:
         if specialties:
             node["medicalSpecialty"] = [f"https://schema.org/{code}" for code in specialties]
         if provider.active:
-            node["telephone"] = provider.phone or self.common["call"].number
+            node["telephone"] = provider.phone or self.call.number
             node["isAcceptingNewPatients"] = provider.accepting_new_patients
             node["address"] = [self._address(loc) for loc in self.model.places_of(provider)]
         description = f"{provider.full_name}: {', '.join(provider.specialties)}."

@@ -482,3 +482,21 @@ def test_what_a_killed_build_left_is_cleared_and_builds_take_turns(tmp_path: Pat
     _, errors = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, errors
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other-staging-keep", ".site.lock", ".site.manifest.json", "basic", "site"]
+
+
+@pytest.mark.parametrize(
+    ("rel", "current"),
+    [
+        ("index.html", {}),
+        ("tumors/index.html", {"/tumors/": "page"}),
+        ("tumors/chordoma/index.html", {"/tumors/": "true"}),
+        ("doctors/index.html", {"/doctors/": "page"}),
+        ("doctors/dr-sample-lee/index.html", {"/doctors/": "true"}),
+        ("a-z/index.html", {}),
+    ],
+)
+def test_the_main_menu_marks_where_the_page_is(basic_site: Path, rel: str, current: dict):
+    """The header is made once a build for each state of the menu (Renderer.once): each page
+    still gets its own."""
+    menu = read(basic_site, rel).split('<nav class="main-nav" aria-label="Main">')[1].split("</nav>")[0]
+    assert dict(re.findall(r'<a href="([^"]+)" aria-current="([a-z]+)">', menu)) == current
