@@ -13,10 +13,13 @@ import marshal
 import os
 import sys
 import tempfile
+import zlib
 from pathlib import Path
 from types import ModuleType
 
 FOLDER = ".cache"
+# Files to split a cache with an entry for every page into (Cache's shards).
+PER_PAGE = 16
 
 
 def code_version(*modules: ModuleType) -> str:
@@ -56,26 +59,38 @@ FORMAT = f"marshal {marshal.version} python {sys.version_info[0]}.{sys.version_i
 
 
 class Cache:
-    """One file of key → value, values made of dicts, lists, strings and numbers. `version`
+    """Files of key → value, values made of dicts, lists, strings and numbers. `version`
     names how the values were computed: a file written by another version is ignored.
-    Entries not used in a run are dropped on save."""
+    Entries not used in a run are dropped on save. A cache of thousands of entries (one a
+    page) is split by key into `shards` files, and a run writes again only the files it
+    changed: an edit to one page rewrites a sixteenth of it."""
 
-    def __init__(self, path: Path, version: str) -> None:
+    def __init__(self, path: Path, version: str, shards: int = 1) -> None:
         self.path = path
         self.version = f"{version} {FORMAT}"
+        self.shards = shards
         self.entries: dict = {}
         self.used: dict = {}
-        self.changed = False
-        try:
-            stored = marshal.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            return
-        if isinstance(stored, dict) and stored.get("version") == self.version and isinstance(stored.get("entries"), dict):
-            self.entries = stored["entries"]
+        self.changed: set[int] = set()  # the shards with an entry put in this run
+        self.loaded = [0] * shards  # how many entries each shard had when read
+        for shard in range(shards):
+            try:
+                stored = marshal.loads(self._file(shard).read_bytes())
+            except (OSError, ValueError, EOFError, TypeError):
+                continue
+            if isinstance(stored, dict) and stored.get("version") == self.version and isinstance(stored.get("entries"), dict):
+                self.entries.update(stored["entries"])
+                self.loaded[shard] = len(stored["entries"])
 
     @classmethod
-    def in_source(cls, source: Path, name: str, version: str) -> Cache:
-        return cls(source / FOLDER / f"{name}.marshal", version)
+    def in_source(cls, source: Path, name: str, version: str, shards: int = 1) -> Cache:
+        return cls(source / FOLDER / f"{name}.marshal", version, shards)
+
+    def _file(self, shard: int) -> Path:
+        return self.path if self.shards == 1 else self.path.with_name(f"{self.path.stem}.{shard:02d}{self.path.suffix}")
+
+    def _shard(self, key: str) -> int:
+        return zlib.crc32(key.encode()) % self.shards if self.shards > 1 else 0
 
     def get(self, key: str):
         value = self.entries.get(key)
@@ -85,21 +100,29 @@ class Cache:
 
     def put(self, key: str, value) -> None:
         self.used[key] = value
-        self.changed = True
+        self.changed.add(self._shard(key))
 
     def save(self) -> None:
-        """Write what this run used, when it differs from what was read. A cache that cannot be
-        written (a read-only checkout) only costs time."""
+        """Write what this run used, in each shard that differs from what was read. A cache
+        that cannot be written (a read-only checkout) only costs time."""
         if not self.changed and len(self.used) == len(self.entries):
             return
+        parts: list[dict] = [{} for _ in range(self.shards)]
+        for key, value in self.used.items():
+            parts[self._shard(key)][key] = value
+        for shard, part in enumerate(parts):
+            if shard in self.changed or len(part) != self.loaded[shard]:
+                self._write(self._file(shard), part)
+
+    def _write(self, path: Path, entries: dict) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
         except OSError:
             return
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(marshal.dumps({"version": self.version, "entries": self.used}))
-            os.replace(temp, self.path)
+                out.write(marshal.dumps({"version": self.version, "entries": entries}))
+            os.replace(temp, path)
         except OSError:
             Path(temp).unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from .cache import Cache, code_version
+from .cache import PER_PAGE, Cache, code_version
 from .fields import BOOL, DATE, INT, TEXT, TEXT_LIST, Where, check_fields, suggest
 from .inputs import RACY_NS
 from .problems import Problems
@@ -333,7 +333,7 @@ def files_cache(root: Path) -> Cache:
     numbers. What load_page needs to make the page without reading the file."""
     from . import fields, source
 
-    return Cache.in_source(root, "files", code_version(sys.modules[__name__], fields, source))
+    return Cache.in_source(root, "files", code_version(sys.modules[__name__], fields, source), PER_PAGE)
 
 
 def front_matter_cache(root: Path) -> Cache:
@@ -341,7 +341,7 @@ def front_matter_cache(root: Path) -> Cache:
     but renders none (review). Its version is the code that checks front matter."""
     from . import fields, source
 
-    return Cache.in_source(root, "front-matter", code_version(sys.modules[__name__], fields, source))
+    return Cache.in_source(root, "front-matter", code_version(sys.modules[__name__], fields, source), PER_PAGE)
 
 
 def _meta_to_json(meta: dict) -> dict:

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import FOLDER, Cache, code_version, installed_versions
+from .cache import FOLDER, PER_PAGE, Cache, code_version, installed_versions
 from .content import ContentChanged, Page, files_cache, front_matter_cache, load_content
 from .data import Data, live_claims, load_data
 from .geo import published_zip_table
@@ -62,7 +62,7 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
         return [(body_to_json(body), body.html, " ".join(page_words(page))) for body, page in zip(bodies, chunk)]
 
     def analyze(pages: list[Page]) -> list[Body | StoredBody]:
-        cache = Cache.in_source(options.source, "bodies", code_digest())
+        cache = Cache.in_source(options.source, "bodies", code_digest(), PER_PAGE)
         # by the file's hash: the body is read only for a page to analyze or render again
         keys = [hashlib.sha256(f"{inputs}\0{p.text_hash or p.body}".encode()).hexdigest() for p in pages]
         bodies = [body_from_json(value) if (value := cache.get(key)) is not None else None for key in keys]
@@ -76,7 +76,7 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
             body.key = key
         return bodies
 
-    checked = Cache.in_source(options.source, "checks", code_digest())
+    checked = Cache.in_source(options.source, "checks", code_digest(), PER_PAGE)
     data_files = sorted((options.source / "data").glob("*.y*ml"))
     facts = json.dumps([data.site.base_url, [[p.name, p.read_bytes().decode("utf-8", "replace")] for p in data_files]])
     model = validate(content, data, options.today, options.drafts, options.production, problems, analyze, checked, facts)
@@ -172,7 +172,7 @@ def _generated_data(model: Model, source: Path, words: dict[str, str], zips: Apa
     from . import search
 
     this = sys.modules[__name__]
-    page_cache = Cache.in_source(source, "words", code_version(search, this))
+    page_cache = Cache.in_source(source, "words", code_version(search, this), PER_PAGE)
 
     def words_of(page: Page) -> list[str]:
         """A page's words, kept by its file's hash: an edit reads only the edited page again."""

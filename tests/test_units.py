@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import signal
+from pathlib import Path
 
 import pytest
 
@@ -209,3 +210,29 @@ def test_an_apart_call_without_fork_runs_when_asked():
     ran = []
     apart = Apart(lambda: ran.append(os.getpid()) or "done", fork=False)
     assert ran == [] and apart.result() == "done" and ran == [os.getpid()]
+
+
+def test_a_cache_split_in_shards_rewrites_only_the_shards_that_changed(tmp_path: Path):
+    from sitegen.cache import Cache
+
+    cache = Cache(tmp_path / "pages.marshal", "v1", shards=4)
+    for number in range(40):
+        cache.put(f"page {number}", [number])
+    cache.save()
+    files = sorted(tmp_path.glob("pages.*.marshal"))
+    assert len(files) == 4
+    before = {path.name: path.stat().st_ino for path in files}  # a shard written again is a new file
+
+    again = Cache(tmp_path / "pages.marshal", "v1", shards=4)
+    assert all(again.get(f"page {number}") == [number] for number in range(40))
+    again.put("page 7", ["edited"])
+    again.save()
+    rewritten = [path.name for path in files if path.stat().st_ino != before[path.name]]
+    assert len(rewritten) == 1, rewritten
+
+    third = Cache(tmp_path / "pages.marshal", "v1", shards=4)
+    assert third.get("page 7") == ["edited"] and third.get("page 8") == [8]
+    third.save()  # only two entries used: the others are dropped, shard by shard
+    fourth = Cache(tmp_path / "pages.marshal", "v1", shards=4)
+    assert sorted(fourth.entries) == ["page 7", "page 8"]
+    assert Cache(tmp_path / "pages.marshal", "v2", shards=4).entries == {}, "another version's files are ignored"
