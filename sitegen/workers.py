@@ -4,7 +4,9 @@
 memory (parsed pages, the model, compiled templates, the items themselves) instead of having
 it pickled across: a worker is sent the positions of its items, and only each task's result
 travels back. Results are gathered by key, so the output never depends on which worker
-finished first. One job, and platforms without fork, run in this process.
+finished first. A little work stays in this process, a middling amount is shared with one
+forked child, and a build's worth goes to a pool (FEW and POOL). One job, and platforms
+without fork, run in this process.
 
 `run_apart` runs one call in a forked child that exits when it is done: whatever the call
 held in memory is given back at once, which a long build step after it (the search indexer)
