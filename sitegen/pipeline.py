@@ -39,7 +39,8 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     """Read and validate everything; nothing is written. stats: the page files' stats taken
     a moment ago (LastBuild.stats), which need not be taken again."""
     problems = Problems()
-    data = _load_data(options.source, problems)
+    data_files = _data_files(options.source)
+    data = _load_data(options.source, data_files, problems)
     if options.base_url:
         data.site.base_url = options.base_url
     front_matter, files = front_matter_cache(options.source), files_cache(options.source)
@@ -77,19 +78,21 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
         return bodies
 
     checked = Cache.in_source(options.source, "checks", code_digest(), PER_PAGE)
-    data_files = sorted((options.source / "data").glob("*.y*ml"))
-    facts = json.dumps([data.site.base_url, [[p.name, p.read_bytes().decode("utf-8", "replace")] for p in data_files]])
+    facts = json.dumps([data.site.base_url, [[name, text.decode("utf-8", "replace")] for name, _, text in data_files]])
     model = validate(content, data, options.today, options.drafts, options.production, problems, analyze, checked, facts)
     return Result(problems, model, words=words)
 
 
-DATA_FILES = ("site.yaml", "providers.yaml", "locations.yaml", "claims.yaml", "synonyms.yaml")
+def _data_files(source: Path) -> list[tuple[str, str, bytes]]:
+    """(name, where its path leads, bytes) of every YAML file in data/, read once for the
+    data cache's key and the checks' inputs."""
+    return [(path.name, os.path.realpath(path), path.read_bytes()) for path in sorted((source / "data").glob("*.y*ml"))]
 
 
-def _load_data(source: Path, problems: Problems) -> Data:
-    """load_data, or what it made of the same data files last time, with the same problems:
-    a warm build then parses no YAML (the data files are about 25 ms of parsing and checks,
-    and the parser's import). The key holds each file's bytes and where its path leads, for
+def _load_data(source: Path, data_files: list[tuple[str, str, bytes]], problems: Problems) -> Data:
+    """load_data, or what it made of the same data files (_data_files) last time, with the
+    same problems: a warm build then parses no YAML (the data files are about 25 ms of
+    parsing and checks, and the parser's import). Where each path leads is in the key, for
     the check of links that leave the source folder."""
     import pickle
 
@@ -97,16 +100,9 @@ def _load_data(source: Path, problems: Problems) -> Data:
     from . import fields
     from . import source as source_module
 
-    files = []
-    for name in DATA_FILES:
-        path = source / "data" / name
-        try:
-            files.append([name, os.path.realpath(path), path.read_bytes()])
-        except OSError:  # missing, or not a file: load_data says so
-            files.append([name, os.path.realpath(path), None])
     version = f"{code_version(data_module, fields, source_module)} {installed_versions('pyyaml', 'phonenumbers')}"
     cache = Cache.in_source(source, "data", version)
-    key = hashlib.sha256(repr([os.path.realpath(source), files]).encode()).hexdigest()
+    key = hashlib.sha256(repr([os.path.realpath(source), data_files]).encode()).hexdigest()
     stored = cache.get(key)
     if stored is not None:
         pickled, found = stored
