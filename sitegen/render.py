@@ -207,29 +207,29 @@ class Renderer:
             "doctor_card": self.doctor_card,
             "once": self.once,
         }
-        self._cards: dict[tuple, Markup] = {}
-        self._made: dict[tuple, Markup] = {}
+        self._made: dict[tuple, Markup] = {}  # components made once a build (_made_once)
         self.same_world = False  # set by outputs: the world key is the last build's
 
     def once(self, name: str, *args) -> Markup:
         """The macro `name` of components/{name}.html on args, made once a build for each
         args: the page's header, footer and call bar are the same on thousands of pages, and
         made anew they were a fifth of a page's rendering."""
-        key = (name, args)
+        return self._made_once((name, *args), name, *args)
+
+    def doctor_card(self, doctor: Provider, heading_level: int = 3, finder: bool = False) -> Markup:
+        """A doctor's card (components/doctor_card.html), made once per build: the same doctor
+        shows on many pages. A Provider cannot be a key: the doctor's id stands for it."""
+        key = ("doctor_card", doctor.id, heading_level, finder)
+        return self._made_once(key, "doctor_card", doctor, self.model, self.call, heading_level, finder)
+
+    def _made_once(self, key: tuple, name: str, *args) -> Markup:
+        """The macro `name` of components/{name}.html on args, made the first time key is
+        asked for in this build."""
         made = self._made.get(key)
         if made is None:
             macro = getattr(self.env.get_template(f"components/{name}.html").module, name)
             made = self._made[key] = Markup(macro(*args))
         return made
-
-    def doctor_card(self, doctor: Provider, heading_level: int = 3, finder: bool = False) -> Markup:
-        """A doctor's card (components/doctor_card.html), made once per build: the same doctor
-        shows on many pages."""
-        key = (doctor.id, heading_level, finder)
-        if key not in self._cards:
-            macro = self.env.get_template("components/doctor_card.html").module.doctor_card
-            self._cards[key] = Markup(macro(doctor, self.model, self.call, heading_level, finder))
-        return self._cards[key]
 
     def body_html(self, url: str) -> Markup:
         body = self.model.bodies[url]
