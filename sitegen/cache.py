@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 import zlib
+from collections.abc import Collection
 from pathlib import Path
 from types import ModuleType
 
@@ -74,13 +75,16 @@ class Cache:
         self.changed: set[int] = set()  # the shards with an entry put in this run
         self.loaded = [0] * shards  # how many entries each shard had when read
         for shard in range(shards):
-            try:
-                stored = marshal.loads(self._file(shard).read_bytes())
-            except (OSError, ValueError, EOFError, TypeError):
-                continue
-            if isinstance(stored, dict) and stored.get("version") == self.version and isinstance(stored.get("entries"), dict):
-                self.entries.update(stored["entries"])
-                self.loaded[shard] = len(stored["entries"])
+            self._read(shard)
+
+    def _read(self, shard: int) -> None:
+        try:
+            stored = marshal.loads(self._file(shard).read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return
+        if isinstance(stored, dict) and stored.get("version") == self.version and isinstance(stored.get("entries"), dict):
+            self.entries.update(stored["entries"])
+            self.loaded[shard] = len(stored["entries"])
 
     @classmethod
     def in_source(cls, source: Path, name: str, version: str, shards: int = 1) -> Cache:
@@ -126,3 +130,45 @@ class Cache:
             os.replace(temp, path)
         except OSError:
             Path(temp).unlink(missing_ok=True)
+
+
+class LazyCache(Cache):
+    """A Cache whose files are each read when a key in them is first asked for, and whose
+    entries stay for as long as their keys are live, used in a run or not: for values too
+    large to read whole in every run (each page's body HTML), of which a run needs a few.
+
+    save(live) writes again only the files this run put entries in, each with those of its
+    entries whose keys are in live: an entry whose key is no longer live goes when its file
+    is next written."""
+
+    def __init__(self, path: Path, version: str, shards: int = 1) -> None:
+        self.read: set[int] = set()  # the shards read so far
+        super().__init__(path, version, shards)
+
+    def _read(self, shard: int) -> None:  # on first use (_ensure), not all at once
+        pass
+
+    def _ensure(self, key: str) -> int:
+        shard = self._shard(key)
+        if shard not in self.read:
+            self.read.add(shard)
+            super()._read(shard)
+        return shard
+
+    def get(self, key: str):
+        self._ensure(key)
+        return self.entries.get(key)
+
+    def put(self, key: str, value) -> None:
+        self.changed.add(self._ensure(key))
+        self.entries[key] = value
+
+    def save(self, live: Collection[str] = ()) -> None:
+        parts: dict[int, dict] = {shard: {} for shard in self.changed}
+        for key, value in self.entries.items():
+            part = parts.get(self._shard(key))
+            if part is not None and key in live:
+                part[key] = value
+        for shard, part in parts.items():
+            self._write(self._file(shard), part)
+        self.changed.clear()

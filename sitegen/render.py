@@ -17,10 +17,10 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from markupsafe import Markup
 
-from .cache import installed_versions
+from .cache import LazyCache, installed_versions
 from .content import GROUPS, Page, next_review_due, review_status
 from .data import Location, Provider
-from .markdown import analyze_body, is_safe_target, make_markdown, slugify
+from .markdown import Body, StoredBody, analyze_body, is_safe_target, make_markdown, slugify
 from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
 from .workers import run_all
@@ -189,8 +189,10 @@ def make_environment(templates: Path, cache: Path | None = None) -> Environment:
 class Renderer:
     """Renders every output of a model; one instance per build."""
 
-    def __init__(self, model: Model, urls: Urls, templates: Path, cache: Path | None = None) -> None:
+    def __init__(self, model: Model, urls: Urls, templates: Path, cache: Path | None = None, html: LazyCache | None = None) -> None:
+        """cache: a folder for compiled templates; html: the bodies' HTML by their keys."""
         self.model = model
+        self.html = html
         self.urls = urls
         self.templates = templates
         self.env = make_environment(templates, cache)
@@ -237,6 +239,23 @@ class Renderer:
             page = self.model.by_url[url]
             body.html = analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html
         return Markup(body.html)
+
+    def _fill_bodies(self, pages: list[Page], jobs: int) -> None:
+        """The HTML of these pages' bodies, before they are rendered: from the cache of the
+        build that analyzed them, or (a cache deleted or older than this code) made again,
+        on `jobs` processes, and cached."""
+        bodies = self.model.bodies
+        missing = [page for page in pages if bodies[page.url].html is None]
+        if self.html is not None:
+            missing = [page for page in missing if not _from_cache(bodies[page.url], self.html)]
+
+        def analyze(chunk: list[Page]) -> list[str]:
+            return [analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html for page in chunk]
+
+        for page, html in zip(missing, run_all(analyze, missing, jobs, [2] * len(missing))):
+            bodies[page.url].html = html
+            if self.html is not None:
+                self.html.put(bodies[page.url].key, html)
 
     def bio_html(self, provider: Provider) -> Markup:
         if not provider.bio:
@@ -297,6 +316,8 @@ class Renderer:
         if todo:
             for name in self.env.list_templates(extensions=["html"]):
                 self.env.get_template(name)  # compiled once here, inherited by every worker
+
+            self._fill_bodies([page for _, page, _ in todo if page is not None], jobs)
 
             def render_and_place(tasks: list[tuple[str, Page | None, str]]) -> list:
                 placed = []
@@ -771,6 +792,11 @@ def code_digest() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def _from_cache(body: Body | StoredBody, cache: LazyCache) -> bool:
+    body.html = cache.get(body.key)
+    return body.html is not None
 
 
 class _Made(dict):

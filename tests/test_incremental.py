@@ -339,3 +339,41 @@ def test_data_files_are_read_again_only_when_their_bytes_change(basic: Path, tmp
     fixed = load_and_check(options)
     assert not fixed.problems.errors and len(calls) == 2
     assert fixed.model.providers["dr-sample-lee"].phone == "+19195550120"
+
+
+def test_a_change_every_page_shows_reuses_each_body_s_html(basic: Path, tmp_path: Path, monkeypatch):
+    """After an edit to what every page shows (the data, the templates), every page is rendered
+    again, with its body's HTML from the cache (pipeline.HTML_SHARDS): no Markdown is parsed.
+    Without that cache (deleted), the bodies are made again: the bytes are the same."""
+    import datetime as dt
+
+    import sitegen.markdown
+    from sitegen.pipeline import Options
+    from sitegen.pipeline import build as build_here
+
+    options = Options(source=basic, out=tmp_path / "site", today=dt.date.fromisoformat(TODAY), search=False, jobs=1)
+    build_here(options)
+    before = tree_digest(tmp_path / "site")
+    _edit("data/site.yaml", "organization: Example Health", "organization: Example Health System")(basic)
+    parsed = []
+    real = sitegen.markdown.parse_body
+    monkeypatch.setattr(sitegen.markdown, "parse_body", lambda md, text, line: parsed.append(text) or real(md, text, line))
+    result = build_here(options)
+    assert not result.problems.errors
+    after = tree_digest(tmp_path / "site")
+    pages = [path for path in after if path.endswith("index.html") and not path.startswith(("doctors/", "locations/"))]
+    assert len(pages) > 10 and [path for path in pages if after[path] == before[path]] == [], "every page's footer names the organization"
+    bodies = {page.body for page in result.model.pages}
+    assert not [text for text in parsed if text in bodies], "no page's Markdown was parsed again"
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(basic, fresh, ignore=shutil.ignore_patterns(".cache"))
+    build(fresh, tmp_path / "cold", "--no-search")
+    assert after == tree_digest(tmp_path / "cold")
+
+    for path in (basic / ".cache").glob("html.*"):
+        path.unlink()
+    _edit("data/site.yaml", "organization: Example Health System", "organization: Example Health")(basic)
+    build_here(options)
+    assert [text for text in parsed if text in bodies], "without the cache the bodies are parsed"
+    assert tree_digest(tmp_path / "site") == before

@@ -236,3 +236,37 @@ def test_a_cache_split_in_shards_rewrites_only_the_shards_that_changed(tmp_path:
     fourth = Cache(tmp_path / "pages.marshal", "v1", shards=4)
     assert sorted(fourth.entries) == ["page 7", "page 8"]
     assert Cache(tmp_path / "pages.marshal", "v2", shards=4).entries == {}, "another version's files are ignored"
+
+
+def test_a_lazy_cache_reads_only_the_shards_asked_for_and_keeps_what_is_live(tmp_path: Path):
+    from sitegen.cache import LazyCache
+
+    cache = LazyCache(tmp_path / "html.marshal", "v1", shards=8)
+    for number in range(80):
+        cache.put(f"body {number}", f"<p>{number}</p>")
+    cache.save(live={f"body {number}" for number in range(80)})
+    files = sorted(tmp_path.glob("html.*.marshal"))
+    assert len(files) == 8
+    before = {path.name: path.stat().st_ino for path in files}
+
+    again = LazyCache(tmp_path / "html.marshal", "v1", shards=8)
+    assert again.entries == {}, "nothing is read before it is asked for"
+    assert again.get("body 3") == "<p>3</p>"
+    same_shard = {key for key in (f"body {number}" for number in range(80)) if again._shard(key) == again._shard("body 3")}
+    assert again.read == {again._shard("body 3")} and set(again.entries) == same_shard, "one shard of eight was read"
+    again.save(live=set())  # nothing put: nothing written, nothing dropped
+    assert {path.name: path.stat().st_ino for path in files} == before
+
+    # A key no longer live (its page was edited) in the shard that is written again, and one in a shard that is not.
+    dead = next(key for key in (f"body {number}" for number in range(80)) if again._shard(key) == again._shard("body 80"))
+    other = next(key for key in (f"body {number}" for number in range(80)) if again._shard(key) != again._shard("body 80"))
+    live = {f"body {number}" for number in range(80)} - {dead, other}
+    again.put("body 80", "<p>80</p>")
+    again.save(live=live | {"body 80"})
+    rewritten = [path.name for path in files if path.stat().st_ino != before[path.name]]
+    assert len(rewritten) == 1, "only the shard put in is written again"
+    third = LazyCache(tmp_path / "html.marshal", "v1", shards=8)
+    assert third.get("body 80") == "<p>80</p>"
+    assert all(third.get(key) is not None for key in live), "entries not used in a run are kept while live"
+    assert third.get(dead) is None, "a key no longer live goes when its shard is written"
+    assert third.get(other) is not None, "a shard not written keeps its entries, live or not, till then"
