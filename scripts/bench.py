@@ -3,7 +3,8 @@
 Writes N pages (default 4,000: front matter as in PRODUCT.md, about 3 KB of Markdown each with
 headings, lists and internal links) with matching data files, then reports the median wall
 time and peak memory of a cold build, a warm build (nothing changed) and a build after editing
-one page. Times on these machines drift; quote medians.
+one page, beside Hugo, Eleventy and the floor (scripts/floor.py: markdown-it-py alone, on every
+core). Times on these machines drift; quote medians.
 
 With --review, it makes the tree a git repository with fixed commit dates instead (every page
 reviewed when added, then commits that edit some pages' bodies, re-review others in their
@@ -353,6 +354,7 @@ def serve_latency(source: Path, saves: int = 10) -> None:
 
 
 SEARCH_PEER = "hugo, then pagefind"
+FLOOR = "floor: markdown-it-py alone"
 PEER_LAYOUT = (
     "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title></head><body><main>{content}</main></body></html>\n"
 )
@@ -410,6 +412,8 @@ def peer_trees(source: Path, work: Path) -> dict[str, tuple[list[str], Path]]:
         )
     else:
         print("peer eleventy: not installed (npm install @11ty/eleventy@3 --prefix tools/eleventy); left out")
+    # Not a generator: the least any build with markdown-it-py does (scripts/floor.py).
+    peers[FLOOR] = ([sys.executable, str(REPO / "scripts/floor.py"), str(source), str(work / "floor-out")], work / "floor-out")
     return peers
 
 
@@ -498,6 +502,10 @@ def main() -> None:
                 f"warm {statistics.median(t for t, _ in warm) / base:.2f}x, body edit {statistics.median(t for t, _ in edited) / base:.2f}x, "
                 f"title edit {statistics.median(t for t, _ in retitled) / base:.2f}x"
             )
+        floor = statistics.median(t for t, _ in peer_runs[FLOOR])
+        for name, runs in peer_runs.items():
+            if name not in (FLOOR, SEARCH_PEER):
+                print(f"the floor is {floor / statistics.median(t for t, _ in runs):.2f}x {name}'s cold build")
         if args.search:
             searched = []
             for _ in range(args.runs):  # alternating with Hugo and then Pagefind, where installed
