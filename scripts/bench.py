@@ -488,8 +488,9 @@ def main() -> None:
             page.write_text(body_edit.replace("title: Tumor 00001", f"title: Tumor 00001 renamed {run}", 1))  # the title alone
             retitled.append(timed_build(source, out, search=False))
             page.write_text(original)
-            # What every page shows (the organization's name, in the footer): each is rendered again.
-            site.write_text(site_original.replace("\norganization: ", f"\norganization: Edit {run} of ", 1))
+            # The new-patient line's hours: every page is rendered again (the data is in each
+            # page's render key), and the two that show them (home, appointments) are written.
+            site.write_text(site_original.replace("8 a.m. to 5 p.m.", f"8 a.m. to {6 + run % 3} p.m.", 1))
             data_edited.append(timed_build(source, out, search=False))
             site.write_text(site_original)
         for name, runs in peer_runs.items():
@@ -499,7 +500,7 @@ def main() -> None:
         report("warm build, nothing changed", warm)
         report("one page's body edited", edited)
         report("one page's title edited", retitled)
-        report("site.yaml edited (every page)", data_edited)
+        report("site.yaml edited (render all)", data_edited)
         for name, runs in peer_runs.items():
             if name == SEARCH_PEER:
                 continue
