@@ -18,7 +18,7 @@ from .options import Options
 from .output import Writer, building, hashed_assets, redirects, robots, sitemap
 from .problems import Problem, Problems
 from .publish import LastBuild, Prepared, publish
-from .render import Renderer, Urls, code_digest, index_path
+from .render import Renderer, Urls, code_digest, compile_templates, index_path
 from .search import page_words, search_words
 from .validate import Model, check_body, validate
 from .workers import Apart, run_all
@@ -167,11 +167,19 @@ def _zips_key() -> str:
 def _zip_table_meanwhile(options: Options, cache: Cache) -> Apart:
     """The ZIP table (0.3 s of one core), made in a child process while this one reads the
     pages, when the cache (_generated_cache) does not have it; one job (serve, which must
-    not fork) makes it when it is asked for."""
+    not fork) makes it when it is asked for. The child first compiles the templates into
+    their cache: a build without the ZIP table cached is most often a cold one."""
     cached = cache.get(_zips_key())
     if cached is not None:
         return Apart(cached.encode, fork=False)
-    return Apart(published_zip_table, fork=options.jobs > 1)
+    if options.jobs <= 1:
+        return Apart(published_zip_table, fork=False)
+
+    def templates_then_zips() -> bytes:
+        compile_templates(options.templates, options.source / FOLDER / "templates")
+        return published_zip_table()
+
+    return Apart(templates_then_zips)
 
 
 def _generated_data(model: Model, source: Path, words: dict[str, str], zips: Apart, cache: Cache) -> dict[str, bytes]:

@@ -377,3 +377,33 @@ def test_a_change_every_page_shows_reuses_each_body_s_html(basic: Path, tmp_path
     build_here(options)
     assert [text for text in parsed if text in bodies], "without the cache the bodies are parsed"
     assert tree_digest(tmp_path / "site") == before
+
+
+def test_a_cold_build_compiles_its_templates_beside_reading_the_pages(basic: Path, tmp_path: Path, monkeypatch):
+    """With no cache, the child that makes the ZIP table first compiles every template into
+    .cache/templates (pipeline._zip_table_meanwhile), under the generator's code version: the
+    build process itself compiles none."""
+    import datetime as dt
+
+    import jinja2
+
+    from sitegen.pipeline import Options
+    from sitegen.pipeline import build as build_here
+    from sitegen.render import code_digest
+
+    shutil.rmtree(basic / ".cache", ignore_errors=True)
+    compiled: list[str] = []  # in this process; the child's own list is its copy
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(
+        jinja2.Environment,
+        "compile",
+        lambda self, source, name=None, *rest, **named: compiled.append(name) or real(self, source, name, *rest, **named),
+    )
+    options = Options(source=basic, out=tmp_path / "site", today=dt.date.fromisoformat(TODAY), search=False, jobs=2)
+    assert not build_here(options).problems.errors
+    assert compiled == [], "the child compiled them"
+    assert len(list((basic / ".cache/templates").glob(f"__jinja2_{code_digest()[:16]}_*.cache"))) > 10
+    fresh = tmp_path / "fresh"
+    shutil.copytree(basic, fresh, ignore=shutil.ignore_patterns(".cache"))
+    build(fresh, tmp_path / "one-job", "--no-search", "--jobs", "1")
+    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "one-job")
