@@ -808,7 +808,6 @@ class Renderer:
 
 
 @functools.cache
-@functools.cache
 def code_digest() -> str:
     """The generator's own code and the versions of the libraries that shape its HTML: a page
     rendered by other code is never reused."""
