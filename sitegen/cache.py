@@ -163,7 +163,7 @@ class LazyCache(Cache):
         self.changed.add(self._ensure(key))
         self.entries[key] = value
 
-    def save(self, live: Collection[str] = ()) -> None:
+    def save(self, live: Collection[str]) -> None:
         parts: dict[int, dict] = {shard: {} for shard in self.changed}
         for key, value in self.entries.items():
             part = parts.get(self._shard(key))

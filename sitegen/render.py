@@ -266,7 +266,7 @@ class Renderer:
     def _fill_bodies(self, pages: list[Page], jobs: int) -> None:
         """The HTML of these pages' bodies, before they are rendered: from the cache of the
         build that analyzed them, or (a cache deleted or older than this code) made again,
-        on `jobs` processes, and cached."""
+        on `jobs` processes (a body to parse weighs about two page renders), and cached."""
         bodies = self.model.bodies
         missing = [page for page in pages if bodies[page.url].html is None]
         if self.html is not None:
