@@ -20,7 +20,7 @@ from markupsafe import Markup
 from .cache import LazyCache, installed_versions
 from .content import GROUPS, Page, next_review_due, review_status
 from .data import Location, Provider
-from .markdown import Body, StoredBody, analyze_body, is_safe_target, make_markdown, slugify
+from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .search import kind_label, synonym_terms
 from .validate import GENERATED, Model, normalize_path
 from .workers import run_all
@@ -258,10 +258,12 @@ class Renderer:
 
     def body_html(self, url: str) -> Markup:
         body = self.model.bodies[url]
-        if body.html is None:  # analyzed by an earlier build: render it now
-            page = self.model.by_url[url]
-            body.html = analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html
+        if body.html is None:  # analyzed by an earlier build, and not filled in (_fill_bodies)
+            body.html = self._made_html(self.model.by_url[url])
         return Markup(body.html)
+
+    def _made_html(self, page: Page) -> str:
+        return analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html
 
     def _fill_bodies(self, pages: list[Page], jobs: int) -> None:
         """The HTML of these pages' bodies, before they are rendered: from the cache of the
@@ -270,10 +272,12 @@ class Renderer:
         bodies = self.model.bodies
         missing = [page for page in pages if bodies[page.url].html is None]
         if self.html is not None:
-            missing = [page for page in missing if not _from_cache(bodies[page.url], self.html)]
+            for page in missing:
+                bodies[page.url].html = self.html.get(bodies[page.url].key)
+            missing = [page for page in missing if bodies[page.url].html is None]
 
         def analyze(chunk: list[Page]) -> list[str]:
-            return [analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html for page in chunk]
+            return [self._made_html(page) for page in chunk]
 
         for page, html in zip(missing, run_all(analyze, missing, jobs, [2] * len(missing))):
             bodies[page.url].html = html
@@ -815,11 +819,6 @@ def code_digest() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-def _from_cache(body: Body | StoredBody, cache: LazyCache) -> bool:
-    body.html = cache.get(body.key)
-    return body.html is not None
 
 
 class _Made(dict):
