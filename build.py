@@ -15,10 +15,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 COMMANDS = ("build", "check", "serve", "new", "review")
-SECTIONS = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}
 
 
 def parser() -> argparse.ArgumentParser:
+    from sitegen.kinds import BY_FOLDER
     from sitegen.options import FORMATS, STATUSES
 
     main = argparse.ArgumentParser(
@@ -73,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
         help="write a new draft page with every field to fill in",
         description='Write a new draft page, like: python build.py new tumors "Pilocytic astrocytoma". It never overwrites a file.',
     )
-    new.add_argument("section", choices=sorted(SECTIONS), help="the section the page belongs to")
+    new.add_argument("section", choices=sorted(BY_FOLDER), help="the section the page belongs to")
     new.add_argument("title", help="the page's title, in quotes")
     review = sub.add_parser(
         "review",
@@ -197,7 +197,7 @@ def _report(result) -> None:
 
 
 def _build(options, args) -> int:
-    from sitegen.publish import build_apart
+    from sitegen.apart import build_apart
 
     started = time.perf_counter()
     result = build_apart(options)
@@ -231,6 +231,7 @@ def _serve(options, args) -> int:
 
 def _new(options, args) -> int:
     from sitegen.content import new_page_text
+    from sitegen.kinds import BY_FOLDER
     from sitegen.markdown import slugify
 
     slug = slugify(args.title)
@@ -242,7 +243,7 @@ def _new(options, args) -> int:
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
-        handle.write(new_page_text(SECTIONS[args.section], args.title, options.today))
+        handle.write(new_page_text(BY_FOLDER[args.section], args.title, options.today))
     print(f"Wrote {_shown(path)} (a draft: set draft: false when it is ready).")
     return 0
 

@@ -8,68 +8,84 @@ import datetime as dt
 import hashlib
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from .cache import PER_PAGE, Cache, code_version
-from .fields import BOOL, DATE, INT, TEXT, TEXT_LIST, Where, check_fields, suggest
+from .fields import DATE, TEXT_LIST, Where, check_fields, suggest
 from .inputs import RACY_NS
+from .kinds import BY_NAME, PAGE_FIELDS, Field, Kind, place
 from .problems import Problems
+from .reads import NOW, recorded
 from .source import YMap, load_yaml, read_text, split_front_matter, walk_files
+from .store import Store
 
 if TYPE_CHECKING:
     from .data import Site
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-MEDICAL_SECTIONS = {"tumors": "tumor", "tests": "test", "treatments": "treatment"}
-GROUPS = {
-    "spinal-column": "Tumors of the spinal column",
-    "spinal-cord": "Tumors of the spinal cord",
-    "benign": "Benign spine tumors",
-    "metastatic": "Cancer that has spread to the spine",
-}
 SUMMARY_LIMIT = 160
 # A number in the range kept for fiction, 555-0100 to 555-0199, written any common way.
 SAMPLE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?555[-. ]?01\d\d(?!\d)")
-
-COMMON_FIELDS = {
-    "title": TEXT,
-    "summary": TEXT,
-    "also_known_as": TEXT_LIST,
-    "search_terms": TEXT_LIST,
-    "aliases": TEXT_LIST,
-    "draft": BOOL,
-}
-MEDICAL_FIELDS = {"medically_reviewed": DATE, "reviewed_by": TEXT, "review_interval_months": INT}
-TUMOR_FIELDS = {"group": TEXT, "tests": TEXT_LIST, "treatments": TEXT_LIST}
-ALL_FIELDS = {**COMMON_FIELDS, **MEDICAL_FIELDS, **TUMOR_FIELDS}
+DATE_FIELDS = tuple(name for name, spec in PAGE_FIELDS.items() if spec.type == DATE)
 
 
+class FrontMatter:
+    """A front-matter field read as page.NAME (page.title, page.tests), recorded under (the
+    page's file, NAME) while an output is made; the field's default where the page has none."""
+
+    __slots__ = ("name", "spec")
+
+    def __init__(self, spec: Field) -> None:
+        self.name, self.spec = spec.name, spec
+
+    def __get__(self, page, owner=None):
+        if page is None:
+            return self
+        reads = NOW.reads
+        if reads is not None:
+            reads.add((page.source, self.name))
+        value = page.__dict__["meta"].get(self.name)
+        if value is None:
+            return page.slug if self.name == "title" else self.spec.default
+        return value
+
+
+@recorded
 @dataclass
 class Page:
-    """One Markdown page: where it came from, where it goes, and its checked front matter."""
+    """One Markdown page: where it came from, where it goes, and its checked front matter.
+    Its file is its source: a read of any field but those its address is made of is recorded
+    under it (reads.py); its front matter is read field by field as page.title, page.tests."""
+
+    IDENTITY = ("path", "url", "kind", "slug", "source")
 
     path: str  # relative to the source folder, e.g. content/tumors/chordoma.md
     url: str  # site path without the base URL's path, e.g. /tumors/chordoma/
-    kind: str  # home, section, tumor, test, treatment or page
+    kind: str  # a kind's name in the table of kinds (kinds.py)
     slug: str
     meta: dict
     lines: dict  # front-matter key -> line
     _body: str | None  # the Markdown body, None until read: see body
     body_line: int
     text_hash: str = ""  # of the whole file's text
-    source: str = ""  # the file, where the body is read from when it is first needed
+    file: str = ""  # the file, where the body is read from when it is first needed
     _samples: list | None = None  # see sample_numbers
-    meta_key: str = ""  # a hash its meta is made from (front_matter_cache's key), where known
+    meta_key: str = ""  # a hash its meta is made from (the front-matter table's key), where known
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self.source = self.path
 
     @property
     def body(self) -> str:
         """The Markdown body. A page whose file is as the last build read it (same size,
         times and inode) is made without reading the file: its body is read the first time
         it is needed, and must still be the text the last build saw."""
+        reads = NOW.reads
+        if reads is not None:
+            reads.add((self.source, "body"))
         if self._body is None:
             self._body = _read_body(self)
         return self._body
@@ -86,20 +102,13 @@ class Page:
         return self._samples
 
     @property
-    def title(self) -> str:
-        return self.meta.get("title", self.slug)
-
-    @property
-    def summary(self) -> str:
-        return self.meta.get("summary", "")
+    def spec(self) -> Kind:
+        """The entry of the page's kind in the table of kinds."""
+        return BY_NAME[self.kind]
 
     @property
     def medical(self) -> bool:
-        return self.kind in ("home", "tumor", "test", "treatment")
-
-    @property
-    def draft(self) -> bool:
-        return bool(self.meta.get("draft", False))
+        return BY_NAME[self.kind].medical
 
     @property
     def section(self) -> str | None:
@@ -108,10 +117,14 @@ class Page:
 
     @property
     def reviewed(self) -> dt.date | None:
-        return self.meta.get("medically_reviewed")
+        return self.medically_reviewed
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+
+for _name, _spec in PAGE_FIELDS.items():
+    setattr(Page, _name, FrontMatter(_spec))
 
 
 @dataclass
@@ -134,35 +147,24 @@ class Content:
 
 
 def page_location(rel: str) -> tuple[str, str, str] | None:
-    """(url, kind, slug) for a file below content/ (its path from there, with slashes), or
-    None when it is not a page."""
-    parts = rel.split("/")
-    stem = parts[-1].rpartition(".")[0] or parts[-1]
-    if len(parts) == 1:
-        if stem == "_index":
-            return "/", "home", "home"
-        return f"/{stem}/", "page", stem
-    folders = parts[:-1]
-    if stem == "_index":
-        return "/" + "/".join(folders) + "/", "section", folders[-1]
-    kind = MEDICAL_SECTIONS.get(folders[0], "page") if len(folders) == 1 else "page"
-    return "/" + "/".join(folders) + f"/{stem}/", kind, stem
+    """(url, kind, slug) for a file below content/ (its path from there, with slashes)."""
+    url, kind, slug = place(rel)
+    return url, kind.name, slug
 
 
 def load_content(
     root: Path,
     problems: Problems,
     include_drafts: bool = False,
-    cache: Cache | None = None,
-    files: Cache | None = None,
+    store: Store | None = None,
     stats: dict[str, os.stat_result] | None = None,
 ) -> Content:
     """Every page and media file below content/, with each file's own problems recorded.
     A draft's problems count only when drafts are included: a half-written draft never
-    blocks a build that leaves it out. The cache, where given, is front_matter_cache's;
-    with files (files_cache) as well, a page file whose size, times and inode are those of
-    a clean file read before is not read now (see Page.body). stats: files' stats taken a
-    moment ago, by path (inputs.fingerprint), used instead of taking them again."""
+    blocks a build that leaves it out. With a store, front matter checked clean before is
+    not parsed again, and a page file whose size, times and inode are those of a clean file
+    read before is not read now (see Page.body). stats: files' stats taken a moment ago, by
+    path (inputs.fingerprint), used instead of taking them again."""
     content = Content()
     folder = root / "content"
     if not folder.is_dir():
@@ -181,7 +183,7 @@ def load_content(
             problems.error(rel, 1, "file", "is not a Markdown page; pages end in .md and images go in content/media/")
             continue
         own = Problems()
-        page = load_page(path, rel, rel_to_content, own, cache, files, (stats or {}).get(path))
+        page = load_page(path, rel, rel_to_content, own, store, (stats or {}).get(path))
         if page is not None:
             content.pages.append(page)
         if page is None or include_drafts or not page.draft:
@@ -202,32 +204,46 @@ def _media(path: Path, rel_to_content: PurePosixPath, rel: str, problems: Proble
     return Media(name, path, f"media/{stem}.{digest}.{ext}")
 
 
+# The store's tables: for each page file read clean, by its path, size, times and inode, its
+# text's hash, its front matter's key, where its body starts and its sample numbers (what it
+# takes to make the page without reading the file); and checked front matter by its key.
+FILES, FRONT_MATTER = "files", "front-matter"
+
+
 def load_page(
     path: str | Path,
     rel: str,
     rel_to_content: str,
     problems: Problems,
-    cache: Cache | None = None,
-    files: Cache | None = None,
+    store: Store | None = None,
     stat: os.stat_result | None = None,
 ) -> Page | None:
     """One page (rel_to_content: its path below content/, with slashes) with its front matter
-    checked on its own (links and ids are checked later). With a cache, front matter checked
-    clean before is not parsed again; with files as well, a file as it was when read clean
-    before (stat, where given, is its stat from a moment ago) is not read again."""
-    where = page_location(rel_to_content)
-    assert where is not None
-    url, kind, slug = where
-    if not (slug in ("home", "_index") or SLUG.match(slug)) or any(not SLUG.match(part) for part in rel_to_content.split("/")[:-1]):
+    checked on its own (links and ids are checked later). With a store, front matter checked
+    clean before is not parsed again, and a file as it was when read clean before (stat,
+    where given, is its stat from a moment ago) is not read again."""
+    url, kind, slug = place(rel_to_content)
+    if not (slug == kind.name or SLUG.match(slug)) or any(not SLUG.match(part) for part in rel_to_content.split("/")[:-1]):
         problems.error(rel, 1, "file", "name files and folders in lower-case letters, digits and hyphens, like pilocytic-astrocytoma.md")
         return None
-    seen = _as_seen(path, rel, stat) if files is not None and cache is not None else None
-    known = files.get(seen) if seen is not None else None
-    stored = cache.get(known["front_matter"]) if known is not None else None
+    seen = _as_seen(path, rel, stat) if store is not None else None
+    known = store.get(FILES, seen) if seen is not None else None
+    stored = store.get(FRONT_MATTER, known["front_matter"]) if known is not None else None
     if stored is not None:  # the file is as it was read clean before: its body is read if needed
-        meta, samples = _meta_from_json(stored["meta"]), [tuple(sample) for sample in known["samples"]]
+        meta, samples = _meta_from_plain(stored["meta"]), [tuple(sample) for sample in known["samples"]]
         return Page(
-            rel, url, kind, slug, meta, stored["lines"], None, known["body_line"], known["hash"], str(path), samples, known["front_matter"]
+            rel,
+            url,
+            kind.name,
+            slug,
+            meta,
+            stored["lines"],
+            None,
+            known["body_line"],
+            known["hash"],
+            str(path),
+            samples,
+            known["front_matter"],
         )
     text = read_text(path, rel, problems)
     if text is None:
@@ -237,28 +253,29 @@ def load_page(
         return None
     yaml_text, yaml_line, body, body_line = split
     # Front matter without problems is the same for the same kind of page and YAML text.
-    key = hashlib.sha256(f"{kind}\0{yaml_text}".encode()).hexdigest() if cache else ""
-    stored = cache.get(key) if cache else None
+    key = hashlib.sha256(f"{kind.name}\0{yaml_text}".encode()).hexdigest() if store else ""
+    stored = store.get(FRONT_MATTER, key) if store else None
     if stored is not None:
-        page = Page(rel, url, kind, slug, _meta_from_json(stored["meta"]), stored["lines"], body, body_line)
+        page = Page(rel, url, kind.name, slug, _meta_from_plain(stored["meta"]), stored["lines"], body, body_line)
     else:
         before = len(problems.items)
         page = _checked_page(rel, url, kind, slug, yaml_text, yaml_line, body, body_line, problems)
         if page is None:
             return None
-        if cache and len(problems.items) == before:
-            cache.put(key, {"meta": _meta_to_json(page.meta), "lines": page.lines})
+        if store and len(problems.items) == before:
+            store.put(FRONT_MATTER, key, {"meta": _meta_to_plain(page.meta), "lines": page.lines})
+            stored = True
     page.text_hash = hashlib.sha256(text.encode()).hexdigest()
-    page.source = str(path)
+    page.file = str(path)
     page.meta_key = key
-    if seen is not None and key in cache.used:  # its front matter is clean: known by its key
-        files.put(seen, {"hash": page.text_hash, "front_matter": key, "body_line": body_line, "samples": page.sample_numbers})
+    if seen is not None and stored:  # its front matter is clean: known by its key
+        store.put(FILES, seen, {"hash": page.text_hash, "front_matter": key, "body_line": body_line, "samples": page.sample_numbers})
     return page
 
 
 def _as_seen(path: str | Path, rel: str, stat: os.stat_result | None = None) -> str | None:
     """The file's path, size, times and inode (from stat, or stat it now), which stand for
-    its text in files_cache; None when they cannot: the file is gone, or changed too
+    its text in the files table; None when they cannot: the file is gone, or changed too
     recently (RACY_NS)."""
     if stat is None:
         try:
@@ -287,7 +304,7 @@ class ContentChanged(Exception):
 def _read_body(page: Page) -> str:
     problems = Problems()
     try:
-        text = read_text(page.source, page.path, problems) if page.source else None
+        text = read_text(page.file, page.path, problems) if page.file else None
     except OSError:
         text = None
     split = split_front_matter(text, page.path, problems) if text is not None else None
@@ -297,7 +314,7 @@ def _read_body(page: Page) -> str:
 
 
 def _checked_page(
-    rel: str, url: str, kind: str, slug: str, yaml_text: str, yaml_line: int, body: str, body_line: int, problems: Problems
+    rel: str, url: str, kind: Kind, slug: str, yaml_text: str, yaml_line: int, body: str, body_line: int, problems: Problems
 ) -> Page | None:
     meta_doc = load_yaml(yaml_text, rel, yaml_line, problems)
     if meta_doc is None and yaml_text.strip():
@@ -308,51 +325,40 @@ def _checked_page(
         else:
             problems.error(rel, 1, "front matter", "should be fields like `title: ...`, one a line")
         return None
-    spec = dict(COMMON_FIELDS)
-    required = {"title", "summary"}
-    if kind in ("home", "tumor", "test", "treatment"):
-        spec.update(MEDICAL_FIELDS)
-        required |= {"medically_reviewed", "reviewed_by"}
-    if kind == "tumor":
-        spec.update(TUMOR_FIELDS)
-        required |= {"group"}
+    spec = {f.name: f.type for f in kind.all_fields}
     for key in list(meta_doc):
-        if key in ALL_FIELDS and key not in spec:
-            owner = "tumor pages" if key in TUMOR_FIELDS else "medical pages (the home page, tumors, tests and treatments)"
+        if key in PAGE_FIELDS and key not in spec:
+            owners = [k for k in BY_NAME.values() if k.content and k.field(key)]
+            medical = [k for k in BY_NAME.values() if k.content and k.medical]
+            owner = f"medical pages ({_listed(owners)})" if owners == medical else _listed(owners)
             problems.error(rel, meta_doc.key_lines[key], key, f"is only for {owner}; remove it here")
             del meta_doc[key]
-    meta = check_fields(meta_doc, spec, required, Where(rel), problems, missing_line=1)
-    page = Page(rel, url, kind, slug, meta, meta_doc.key_lines, body, body_line)
-    _check_meta(page, problems)
+    meta = check_fields(meta_doc, spec, kind.required, Where(rel), problems, missing_line=1)
+    page = Page(rel, url, kind.name, slug, meta, meta_doc.key_lines, body, body_line)
+    _check_meta(page, kind, problems)
     return page
 
 
-def files_cache(root: Path) -> Cache:
-    """For each page file read clean, by its path, size, times and inode: its text's hash,
-    its front matter's key in front_matter_cache, where its body starts and its sample
-    numbers. What load_page needs to make the page without reading the file."""
-    from . import fields, source
-
-    return Cache.in_source(root, "files", code_version(sys.modules[__name__], fields, source), PER_PAGE)
+def _listed(kinds: list[Kind]) -> str:
+    """the home page, tumor pages and test pages"""
+    names = [kind.pages for kind in kinds]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
-def front_matter_cache(root: Path) -> Cache:
-    """Checked front matter kept between runs, for a command that reads every page each time
-    but renders none (review). Its version is the code that checks front matter."""
-    from . import fields, source
-
-    return Cache.in_source(root, "front-matter", code_version(sys.modules[__name__], fields, source), PER_PAGE)
+def _meta_to_plain(meta: dict) -> dict:
+    return {key: ("date", value.isoformat()) if isinstance(value, dt.date) else value for key, value in meta.items()}
 
 
-def _meta_to_json(meta: dict) -> dict:
-    return {key: {"date": value.isoformat()} if isinstance(value, dt.date) else value for key, value in meta.items()}
+def _meta_from_plain(stored: dict) -> dict:
+    meta = dict(stored)
+    for name in DATE_FIELDS:
+        value = meta.get(name)
+        if value is not None:
+            meta[name] = dt.date.fromisoformat(value[1])
+    return meta
 
 
-def _meta_from_json(stored: dict) -> dict:
-    return {key: dt.date.fromisoformat(value["date"]) if isinstance(value, dict) else value for key, value in stored.items()}
-
-
-def _check_meta(page: Page, problems: Problems) -> None:
+def _check_meta(page: Page, kind: Kind, problems: Problems) -> None:
     meta, rel = page.meta, page.path
     summary = meta.get("summary")
     if summary is not None and len(summary) > SUMMARY_LIMIT:
@@ -362,10 +368,12 @@ def _check_meta(page: Page, problems: Problems) -> None:
             "summary",
             f"is {len(summary)} characters; keep it to {SUMMARY_LIMIT} or fewer (one or two short sentences)",
         )
-    group = meta.get("group")
-    if group is not None and group not in GROUPS:
-        problems.error(rel, page.line_of("group"), "group", f'"{group}" is not a group; {suggest(group, GROUPS)}')
-        del meta["group"]
+    for spec in kind.all_fields:
+        value = meta.get(spec.name)
+        choices = dict(spec.choices)
+        if spec.choices and value is not None and value not in choices:
+            problems.error(rel, page.line_of(spec.name), spec.name, f'"{value}" is not a {spec.name}; {suggest(value, choices)}')
+            del meta[spec.name]
     for alias in meta.get("aliases", []):
         if not alias.startswith("/") or alias.startswith("//") or any(c in alias for c in " \t#?"):
             problems.error(
@@ -374,24 +382,21 @@ def _check_meta(page: Page, problems: Problems) -> None:
     meta["aliases"] = [a for a in meta.get("aliases", []) if a.startswith("/") and not a.startswith("//")]
 
 
-def new_page_text(kind: str, title: str, today: dt.date) -> str:
+def new_page_text(kind: Kind, title: str, today: dt.date) -> str:
     """The text of a new draft page of the given kind, with every field to fill in."""
-    lines = [
-        "---",
-        f"title: {_yaml_text(title)}",
-        'summary: ""  # one or two sentences, at most 160 characters',
-        "also_known_as: []",
-        "search_terms: []",
-        "aliases: []",
-        "draft: true",
-    ]
-    if kind in ("tumor", "test", "treatment"):
-        lines += [
-            f"medically_reviewed: {today.isoformat()}  # the date a doctor reviewed this page",
-            'reviewed_by: ""  # the reviewer\'s id from data/providers.yaml',
-        ]
-    if kind == "tumor":
-        lines += ['group: ""  # spinal-column, spinal-cord, benign or metastatic', "tests: []", "treatments: []"]
+    lines = ["---"]
+    for spec in kind.all_fields:
+        if spec.name == "title":
+            line = f"title: {_yaml_text(title)}"
+        elif spec.name == "draft":
+            line = "draft: true"
+        elif spec.name == "medically_reviewed":
+            line = f"medically_reviewed: {today.isoformat()}"
+        elif spec.name == "review_interval_months":
+            continue  # only for a page due sooner than the site's policy
+        else:
+            line = f"{spec.name}: " + ("[]" if spec.type == TEXT_LIST else '""')
+        lines.append(f"{line}  # {spec.hint}" if spec.hint and spec.name not in ("title", "draft") else line)
     lines += ["---", "", "## What it is", "", "Write the page here.", ""]
     return "\n".join(lines)
 

@@ -5,14 +5,17 @@ checked later by validate.py, once every page is known; this module checks each 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, TEXT, TEXT_LIST, Where, check_fields
+from .fields import BOOL, DATE, INT, LIST, MAP, TEXT, TEXT_LIST, Where, check_fields
+from .kinds import BY_DATA, Field
 from .options import base_url_problem
 from .problems import Problems
+from .reads import recorded
 from .source import YList, YMap, load_yaml, read_text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -26,14 +29,21 @@ PHONE_LINES = {
 }
 
 
+@recorded
 @dataclass
 class Phone:
+    IDENTITY = ("key", "source")
+
     key: str
     label: str
     number: str
     hours: str = ""
     fax: str = ""
     sample: bool = False
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self.source = f"phone:{self.key}"
 
 
 @dataclass
@@ -42,8 +52,11 @@ class Link:
     url: str
 
 
+@recorded
 @dataclass
 class Site:
+    IDENTITY = ("source",)
+
     name: str = "Spine Tumor Center"
     organization: str = ""
     base_url: str = "https://example.org/"
@@ -56,10 +69,15 @@ class Site:
     review_interval_months: int = 36
     due_soon_days: int = 90
     lines: dict = field(default_factory=dict)
+    source: str = "site"
 
 
+@recorded
 @dataclass
 class Provider:
+    IDENTITY = ("id", "source")
+    DATA_FILE = "providers.yaml"
+
     id: str
     name: str
     family_name: str
@@ -78,6 +96,15 @@ class Provider:
     path: str = "data/providers.yaml"
     line: int = 0
     lines: dict = field(default_factory=dict)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self.source = f"provider:{self.id}"
+
+    @property
+    def order_key(self) -> tuple:
+        """Where the provider stands in every list of providers: by family name."""
+        return (self.family_name.casefold(), self.name.casefold(), self.id)
 
     @property
     def full_name(self) -> str:
@@ -95,8 +122,12 @@ class Hours:
     closes: str
 
 
+@recorded
 @dataclass
 class Location:
+    IDENTITY = ("id", "source")
+    DATA_FILE = "locations.yaml"
+
     id: str
     name: str
     kind: str
@@ -112,20 +143,39 @@ class Location:
     path: str = "data/locations.yaml"
     line: int = 0
     lines: dict = field(default_factory=dict)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self.source = f"location:{self.id}"
+
+    active = True  # a location is never retired: it is removed
 
     @property
     def url(self) -> str:
         return f"/locations/{self.id}/"
 
+    @property
+    def order_key(self) -> tuple:
+        """Where the location stands in every list of locations: hospitals first, then clinics,
+        each by name."""
+        return (self.kind != "hospital", self.name)
 
+
+@recorded
 @dataclass
 class Claim:
+    IDENTITY = ("id", "source")
+
     id: str
     text: str
     source_name: str
     source_url: str
     valid_until: dt.date
     line: int = 0
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        self.source = f"claim:{self.id}"
 
     def expired(self, today: dt.date) -> bool:
         return self.valid_until < today
@@ -137,8 +187,11 @@ def live_claims(claims: dict[str, Claim], today: dt.date) -> dict[str, tuple[str
     return {c.id: (c.text, c.source_name, c.source_url) for c in claims.values() if not c.expired(today)}
 
 
+@recorded
 @dataclass
 class Data:
+    IDENTITY = ("source",)
+
     site: Site
     providers: list[Provider]
     locations: list[Location]
@@ -147,6 +200,41 @@ class Data:
     # Every id written in a file, valid record or not, so that one bad field in a record does
     # not also turn every reference to it into an error.
     ids: dict[str, set[str]] = field(default_factory=dict)
+    source: str = "data"
+
+    def records(self, data_file: str) -> list:
+        """The records of one data file of the table of kinds (providers.yaml)."""
+        return {Provider.DATA_FILE: self.providers, Location.DATA_FILE: self.locations}[data_file]
+
+
+def data_to_plain(value):
+    """Data as plain values for the store: each record a tagged dict of its fields."""
+    if dataclasses.is_dataclass(value):
+        return ("@" + type(value).__name__, {name: data_to_plain(item) for name, item in vars(value).items()})
+    if isinstance(value, dt.date):
+        return ("@date", value.isoformat())
+    if isinstance(value, list):
+        return [data_to_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {name: data_to_plain(item) for name, item in value.items()}
+    return value
+
+
+def data_from_plain(value):
+    """The Data that data_to_plain made plain values of; only the records of this module."""
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and value[0].startswith("@"):
+        tag, fields = value
+        if tag == "@date":
+            return dt.date.fromisoformat(fields)
+        cls = _RECORDS[tag[1:]]
+        made = object.__new__(cls)
+        made.__dict__.update({name: data_from_plain(item) for name, item in fields.items()})
+        return made
+    if isinstance(value, list):
+        return [data_from_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {name: data_from_plain(item) for name, item in value.items()}
+    return value
 
 
 def load_data(root: Path, problems: Problems) -> Data:
@@ -321,28 +409,18 @@ def _items(path: Path, root: Path, problems: Problems, make, ids: dict[str, set[
     return records
 
 
-PROVIDER_FIELDS = {
-    "id": TEXT,
-    "name": TEXT,
-    "family_name": TEXT,
-    "credentials": TEXT,
-    "title": TEXT,
-    "specialties": TEXT_LIST,
-    "conditions": TEXT_LIST,
-    "locations": TEXT_LIST,
-    "languages": TEXT_LIST,
-    "accepting_new_patients": BOOL,
-    "phone": TEXT,
-    "photo": TEXT,
-    "bio": TEXT,
-    "active": BOOL,
-    "sample": BOOL,
-}
+def _spec(fields: tuple[Field, ...]) -> tuple[dict[str, str], set[str]]:
+    """The types and the required names of these fields, as check_fields takes them."""
+    return {f.name: f.type for f in fields}, {f.name for f in fields if f.required}
+
+
+PROVIDER_SPEC, PROVIDER_REQUIRED = _spec(BY_DATA[Provider.DATA_FILE].fields)
+LOCATION_FIELDS = {f.name: f for f in BY_DATA[Location.DATA_FILE].fields}
 
 
 def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
-    required = {"id", "name", "family_name", "credentials", "specialties", "conditions", "locations", "languages", "accepting_new_patients"}
-    got = check_fields(item, PROVIDER_FIELDS, required, where, problems, item.line)
+    required = PROVIDER_REQUIRED
+    got = check_fields(item, PROVIDER_SPEC, required, where, problems, item.line)
     if "phone" in got and not _phone_ok(got["phone"], where.path, item.key_lines["phone"], where.name("phone"), problems):
         del got["phone"]  # reported; the rest of the record is still checked against the pages
     if not required <= got.keys():
@@ -351,12 +429,12 @@ def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
 
 
 def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
-    spec = {"id": TEXT, "name": TEXT, "kind": TEXT, "address": MAP, "geo": MAP, "phone": TEXT, "hours": LIST, "sample": BOOL}
-    required = {"id", "name", "kind", "address", "geo", "phone", "hours"}
+    spec, required = _spec(tuple(LOCATION_FIELDS.values()))
     got = check_fields(item, spec, required, where, problems, item.line)
     ok = required <= got.keys()
-    if "kind" in got and got["kind"] not in ("hospital", "clinic"):
-        problems.error(where.path, item.key_lines["kind"], where.name("kind"), f'"{got["kind"]}" should be hospital or clinic')
+    kinds = [value for value, _ in LOCATION_FIELDS["kind"].choices]
+    if "kind" in got and got["kind"] not in kinds:
+        problems.error(where.path, item.key_lines["kind"], where.name("kind"), f'"{got["kind"]}" should be {" or ".join(kinds)}')
         ok = False
     if "phone" in got:
         ok = _phone_ok(got["phone"], where.path, item.key_lines["phone"], where.name("phone"), problems) and ok
@@ -365,8 +443,7 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
         node = got["address"]
         address = check_fields(
             node,
-            {"street": TEXT, "city": TEXT, "state": TEXT, "zip": TEXT},
-            {"street", "city", "state", "zip"},
+            *_spec(LOCATION_FIELDS["address"].fields),
             Where(where.path, where.name("address")),
             problems,
             node.line,
@@ -383,7 +460,7 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
     geo: dict = {}
     if "geo" in got:
         node = got["geo"]
-        geo = check_fields(node, {"lat": NUMBER, "lng": NUMBER}, {"lat", "lng"}, Where(where.path, where.name("geo")), problems, node.line)
+        geo = check_fields(node, *_spec(LOCATION_FIELDS["geo"].fields), Where(where.path, where.name("geo")), problems, node.line)
         for key, limit in (("lat", 90), ("lng", 180)):
             if key in geo and not -limit <= geo[key] <= limit:
                 problems.error(
@@ -402,9 +479,7 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
             problems.error(where.path, line, name, 'should be {days: [Mo, Tu], opens: "08:00", closes: "17:00"}')
             ok = False
             continue
-        span = check_fields(
-            entry, {"days": TEXT_LIST, "opens": TEXT, "closes": TEXT}, {"days", "opens", "closes"}, Where(where.path, name), problems, line
-        )
+        span = check_fields(entry, *_spec(LOCATION_FIELDS["hours"].fields), Where(where.path, name), problems, line)
         for day in span.get("days", []):
             if day not in DAYS:
                 problems.error(where.path, entry.key_lines["days"], f"{name}.days", f'"{day}" is not a day; use {", ".join(DAYS)}')
@@ -477,3 +552,6 @@ def _synonyms(path: Path, root: Path, problems: Problems) -> dict[str, list[str]
             continue
         result[key] = list(words)
     return result
+
+
+_RECORDS = {cls.__name__: cls for cls in (Site, Phone, Link, Provider, Hours, Location, Claim, Data)}

@@ -1,5 +1,6 @@
-"""Writing the site: hashed assets, the CDN files (sitemap, robots, _headers, _redirects), and
-the staging folder that is swapped in only when the whole build succeeded."""
+"""Writing the site: hashed assets, the security and caching headers (_headers), the manifest of
+what the last build wrote, and the staging folder that is swapped in only when the whole build
+succeeded. Only the standard library is needed here."""
 
 from __future__ import annotations
 
@@ -11,11 +12,6 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the publishing step imports this module without the generator
-    from .render import Urls
-    from .validate import Model
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=300, must-revalidate"
@@ -53,36 +49,6 @@ def hashed_assets(folder: Path, generated: dict[str, bytes] | None = None) -> di
     return assets
 
 
-def sitemap(model: Model, urls: Urls, html_paths: list[str]) -> bytes:
-    """Absolute URLs of every page; lastmod only where a review date says when it changed."""
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for path in sorted(html_paths):
-        if path == "404.html":
-            continue
-        url = "/" + path.removesuffix("index.html")
-        page = model.by_url.get(url)
-        lines.append("  <url>")
-        lines.append(f"    <loc>{_xml_text(urls.absolute(url))}</loc>")
-        if page is not None and page.reviewed:
-            lines.append(f"    <lastmod>{page.reviewed.isoformat()}</lastmod>")
-        lines.append("  </url>")
-    lines.append("</urlset>")
-    return ("\n".join(lines) + "\n").encode()
-
-
-def _xml_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def robots(model: Model, urls: Urls) -> bytes:
-    base = urls.base_path
-    if model.has_samples:
-        text = f"# Sample data: the whole site stays out of search engines until it is real.\nUser-agent: *\nDisallow: {base}\n"
-    else:
-        text = f"User-agent: *\nAllow: {base}\n\nSitemap: {urls.absolute('/sitemap.xml')}\n"
-    return text.encode()
-
-
 def headers(base: str, hashed: list[str] = ()) -> bytes:
     """Security headers everywhere, a short cache for HTML and for the search index's entry
     files, a year for content-hashed files (our assets and media, and the index's own
@@ -107,23 +73,14 @@ def headers(base: str, hashed: list[str] = ()) -> bytes:
     return "\n".join(lines).encode()
 
 
-def redirects(model: Model, urls: Urls) -> bytes:
-    """301s from every alias (an old host-root path, written in full) to its page."""
-    rules = []
-    for page in model.pages:
-        for alias in page.meta.get("aliases", []):
-            rules.append(f"{alias} {urls.url(page.url)} 301")
-    return ("\n".join(sorted(rules)) + ("\n" if rules else "")).encode()
-
-
 class Manifest:
     """What the last successful build wrote into out: for each file its hash, size and
-    modification time (so a file changed by hand is noticed) and, for rendered pages, the key
-    of the inputs it was rendered from. Kept beside out (never in it: it is not published);
-    deleting it only makes the next build write everything again."""
+    modification time (so a file changed by hand is noticed), and in extra what the build
+    records beside (what each output read: incremental.py). Kept beside out (never in it: it
+    is not published); deleting it only makes the next build write everything again."""
 
     def __init__(self, entries: dict[str, list] | None = None, extra: dict | None = None) -> None:
-        self.entries = entries or {}  # path -> [sha256, size, mtime_ns, render key or ""]
+        self.entries = entries or {}  # path -> [sha256, size, mtime_ns]
         self.extra = extra or {}
 
     @classmethod
@@ -162,7 +119,7 @@ class Manifest:
         return entry if (stat.st_size, stat.st_mtime_ns) == (entry[1], entry[2]) else None
 
 
-MANIFEST_VERSION = 2
+MANIFEST_VERSION = 3
 
 
 def manifest_path(out: Path) -> Path:
@@ -191,50 +148,36 @@ class Writer:
         # Folders in staging this process made or found: each worker keeps its own copy.
         self.folders: set[str] = {str(self.staging)}
 
-    def keep(self, rel: str, key: str) -> bool:
-        """Record rel as it is in out when it was rendered from the same inputs (key)."""
-        entry = self.kept(rel, key)
-        if entry is None:
-            return False
-        self.manifest.entries[rel] = entry
-        return True
-
-    def kept(self, rel: str, key: str) -> list | None:
-        """rel's entry when out has it as rendered from the same inputs (key), else None;
-        nothing is recorded (keep does that), so a worker process may ask."""
-        entry = self.previous.intact(self.out, rel) if key else None
-        return entry if entry is not None and entry[3] == key else None
-
-    def keep_as_it_was(self, rel: str) -> bool:
-        """Record rel as it is in out when the last build wrote it and it is still intact."""
+    def reuse(self, rel: str) -> bool:
+        """Record rel as the last build wrote it, when out still has it so; else False."""
         entry = self.previous.intact(self.out, rel)
         if entry is None:
             return False
         self.manifest.entries[rel] = entry
         return True
 
-    def place(self, rel: str, data: bytes, key: str = "") -> tuple[list, bool]:
+    def place(self, rel: str, data: bytes) -> tuple[list, bool]:
         """(manifest entry, written) for rel with these bytes: written into staging unless out
         has the same bytes already."""
         sha = hashlib.sha256(data).hexdigest()
         old = self.previous.intact(self.out, rel)
         if old is not None and old[0] == sha:
-            return [*old[:3], key], False
+            return old[:3], False
         target = f"{self.staging}/{rel}"
         folder = target.rpartition("/")[0]
         if folder not in self.folders:  # staging starts empty: most pages need their folder made
             os.makedirs(folder, exist_ok=True)
             self.folders.add(folder)
         stat = _write_file(target, data)
-        return [sha, stat.st_size, stat.st_mtime_ns, key], True
+        return [sha, stat.st_size, stat.st_mtime_ns], True
 
     def add(self, rel: str, entry: list, written: bool) -> None:
         self.manifest.entries[rel] = entry
         if written:
             self.written.add(rel)
 
-    def put(self, rel: str, data: bytes, key: str = "") -> None:
-        self.add(rel, *self.place(rel, data, key))
+    def put(self, rel: str, data: bytes) -> None:
+        self.add(rel, *self.place(rel, data))
 
     def adopt(self, rel: str) -> None:
         """Record rel, which something else (Pagefind) wrote into staging: it stays there to be
@@ -247,13 +190,7 @@ class Writer:
             self.add(rel, old, False)
             return
         stat = path.stat()
-        self.add(rel, [sha, stat.st_size, stat.st_mtime_ns, ""], True)
-
-    def keep_as_is(self, rel: str) -> None:
-        """Record rel, which this build did not produce again, as the last build left it (the
-        search index when no page changed)."""
-        if not self.keep_as_it_was(rel):
-            raise ValueError(f"{rel} was to be kept, but it changed in {self.out}")
+        self.add(rel, [sha, stat.st_size, stat.st_mtime_ns], True)
 
     def where(self, rel: str) -> Path:
         """The file rel is in this build: in staging when written, else in out."""
@@ -277,6 +214,34 @@ class Writer:
 
     def abandon(self) -> None:
         discard(self.staging)
+
+    def hand_over(self) -> Path:
+        """Leave this writer in a file beside its staging folder (plain JSON), for another
+        process to go on with (taken_over)."""
+        path = self.staging.with_name(self.staging.name + ".writer.json")
+        previous = {name: value for name, value in self.previous.extra.items() if name == "index"}
+        state = {
+            "out": str(self.out),
+            "staging": str(self.staging),
+            "previous": [self.previous.entries, previous],
+            "manifest": [self.manifest.entries, self.manifest.extra],
+            "written": sorted(self.written),
+        }
+        path.write_text(json.dumps(state), encoding="utf-8")
+        return path
+
+    @classmethod
+    def taken_over(cls, path: Path) -> Writer:
+        """The writer another process left in path (hand_over); the file goes."""
+        state = json.loads(path.read_text(encoding="utf-8"))
+        path.unlink()
+        writer = cls.__new__(cls)
+        writer.out, writer.staging = Path(state["out"]), Path(state["staging"])
+        writer.previous, writer.manifest = Manifest(*state["previous"]), Manifest(*state["manifest"])
+        writer.patch = bool(writer.previous.entries)
+        writer.written = set(state["written"])
+        writer.folders = {str(writer.staging)}
+        return writer
 
 
 def _making_folder(target: Path, write, *args):

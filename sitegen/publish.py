@@ -1,11 +1,7 @@
-"""The end of a build: the search index over the rendered pages, `_headers`, and moving the
-new files into place. Only the standard library and the writer are needed here.
-
-The command-line build renders in a child process that exits before this step starts
-(`build_apart`), so that the search indexer, the biggest user of memory in a build, runs
-beside a coordinating process of a few megabytes instead of beside the whole site's model.
-When there is no index to build, the child publishes itself. serve runs both steps in its
-own process (`pipeline.build`)."""
+"""The end of a build: what the last build left (LastBuild), the search index over the rendered
+pages, `_headers`, and moving the new files into place. Only the standard library, the writer
+and the search index's module are needed here: the process that coordinates the command
+line's build (pipeline.build_apart) runs this step without loading the generator."""
 
 from __future__ import annotations
 
@@ -13,16 +9,14 @@ import contextlib
 import hashlib
 import json
 import os
-import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .inputs import file_stats, fingerprint
-from .output import Manifest, Writer, building, headers
+from .output import Manifest, Writer, headers
 from .problems import Problem, Problems
-from .workers import run_apart
 
 if TYPE_CHECKING:
     from .options import Options
@@ -73,56 +67,6 @@ class LastBuild:
             warnings = Problems([Problem(*warning, warning=True) for warning in manifest.extra.get("warnings", [])])
             last.up_to_date = Prepared(warnings, written=len(manifest.entries), unchanged=True)
         return last
-
-
-def build_apart(options: Options) -> Prepared:
-    """The whole build as the command line runs it. A child process reads, checks and
-    renders, and plans the index. When Pagefind has to run, the child leaves its writer in
-    a file and exits, and this process runs Pagefind beside nothing else, then reads the
-    writer back and publishes; otherwise the child publishes before it exits."""
-    with building(options.out):
-        last = LastBuild.of(options)
-        if last.up_to_date is not None:  # known without loading the generator
-            return last.up_to_date
-        prepared, plan, stash = run_apart(lambda: _prepare_apart(options, last))
-        if stash is None:
-            return prepared
-        try:  # the child hands its writer over only when Pagefind has pages to index
-            hashed = run_index(plan, prepared.problems)
-        except BaseException:
-            _unstash(stash).abandon()
-            raise
-        prepared.writer = _unstash(stash)
-        finish(prepared, plan, hashed)
-    return prepared
-
-
-def _unstash(stash: Path) -> Writer:
-    writer = pickle.loads(stash.read_bytes())
-    stash.unlink()
-    return writer
-
-
-def _prepare_apart(options: Options, last: LastBuild) -> tuple[Prepared, IndexPlan | None, Path | None]:
-    from .pipeline import prepare
-
-    prepared = prepare(options, last)[1]
-    writer = prepared.writer
-    if writer is None:
-        return prepared, None, None
-    try:
-        plan = plan_index(writer) if options.search else None
-        if plan is None or plan.pages is None:  # no index to build: nothing to hand over
-            finish(prepared, plan, None)
-            prepared.writer = None
-            return prepared, None, None
-        stash = writer.staging.with_name(writer.staging.name + ".writer")
-        stash.write_bytes(pickle.dumps(writer))
-    except BaseException:
-        writer.abandon()
-        raise
-    prepared.writer = None
-    return prepared, plan, stash
 
 
 def publish(prepared: Prepared, search: bool, lock=None, cancelled=None) -> bool:
@@ -206,7 +150,8 @@ def record_index(writer: Writer, plan: IndexPlan, hashed: list[str] | None) -> l
     old = writer.previous.extra.get("index", {})
     if plan.pages is None:
         for path in old["files"]:
-            writer.keep_as_is(path)
+            if not writer.reuse(path):
+                raise ValueError(f"{path} was to be kept, but it changed in {writer.out}")
         hashed = old["hashed"]
     else:
         start = len(str(writer.staging)) + 1

@@ -8,19 +8,17 @@ stays fast on a large site: bodies are rendered only for reading grades not in t
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Cache, code_version
-from .content import Page, front_matter_cache, load_content, next_review_due, review_status
+from .content import Page, load_content, next_review_due, review_status
 from .data import Claim, Data, Site, live_claims, load_data
 from .history import Change, Commit, History, read_blobs, read_history
 from .options import STATUSES
 from .problems import Problems
 from .source import plain_yaml, split_front_matter
+from .store import Store, key
 
 # The most urgent first: the order of the report and of the rule "the first that applies".
 REVIEW_FIELDS = ("medically_reviewed", "reviewed_by")
@@ -130,12 +128,9 @@ def page_trail(changes: list[Change], revisions: dict[str, Revision]) -> Trail:
     )
 
 
-def read_revisions(source: Path, history: History, paths: list[str]) -> dict[str, Revision]:
+def read_revisions(store: Store, source: Path, history: History, paths: list[str]) -> dict[str, Revision]:
     """What every commit in the pages' histories did to them. A pair of versions always gives
-    the same answer, so answers are cached by the pair; only new pairs read the file texts."""
-    from . import source as source_module
-
-    cache = Cache.in_source(source, "revisions", code_version(sys.modules[__name__], source_module))
+    the same answer, so answers are kept by the pair; only new pairs read the file texts."""
     todo: dict[str, Change] = {}
     revisions: dict[str, Revision] = {}
     for path in paths:
@@ -143,7 +138,7 @@ def read_revisions(source: Path, history: History, paths: list[str]) -> dict[str
             key = _change_key(change)
             if change.boundary or key in revisions or key in todo:
                 continue
-            stored = cache.get(key)
+            stored = store.get(REVISIONS, key)
             if stored is None:
                 todo[key] = change
             else:
@@ -156,42 +151,38 @@ def read_revisions(source: Path, history: History, paths: list[str]) -> dict[str
             continue
         rev = revision(versions[change.before] if change.before else None, versions[change.after])
         revisions[key] = rev
-        cache.put(key, [rev.review, rev.content, rev.reviewed, rev.reviewer])
-    cache.save()
+        store.put(REVISIONS, key, [rev.review, rev.content, rev.reviewed, rev.reviewer])
     return revisions
+
+
+# The store's tables: what a commit did to a page, by the pair of versions; reading grades.
+REVISIONS, GRADES = "revisions", "grades"
 
 
 # Reading grades, cached by what the rendered text depends on.
 
 
-def page_grades(pages: list[Page], claims: dict[str, Claim], today: dt.date, source: Path) -> dict[str, float]:
+def page_grades(store: Store, pages: list[Page], claims: dict[str, Claim], today: dt.date) -> dict[str, float]:
     """The Flesch-Kincaid grade of each page's rendered body, by URL. A grade depends only on
-    the body and the claims it shows, so it is cached by a hash of those."""
-    from importlib.metadata import version
-
-    from . import markdown, readability
-
-    cache = Cache.in_source(source, "grades", f"{code_version(markdown, readability)} textstat-{version('textstat')}")
+    the body and the claims it shows, so it is kept by a hash of those."""
     live = live_claims(claims, today)
     grades: dict[str, float] = {}
     render = None
     for page in pages:
-        key = _grade_key(page.body, live)
-        grade = cache.get(key)
+        entry = _grade_key(page.body, live)
+        grade = store.get(GRADES, entry)
         if grade is None:
             render = render or _grade_renderer(live)
             grade = render(page)
-            cache.put(key, grade)
+            store.put(GRADES, entry, grade)
         grades[page.url] = grade
-    cache.save()
     return grades
 
 
 def _grade_key(body: str, live: dict) -> str:
     from .markdown import claim_ids
 
-    parts = [body, *(f"{claim_id}={live.get(claim_id)!r}" for claim_id in claim_ids(body))]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return key(body, *(f"{claim_id}={live.get(claim_id)!r}" for claim_id in claim_ids(body)))
 
 
 def _grade_renderer(live: dict):
@@ -266,18 +257,19 @@ def review_site(source: Path, today: dt.date, drafts: bool = False, texts: bool 
     """The review report of every medical page: load → git history → what each commit did →
     grades → rows. With texts, rows whose text changed since the review carry both texts."""
     problems = Problems()
+    store = Store(source)
     data = load_data(source, problems)
-    front_matter = front_matter_cache(source)
-    content = load_content(source, problems, drafts, front_matter)
-    front_matter.save()
+    content = load_content(source, problems, drafts, store)
     report = ReviewReport(problems, today, data.site.name)
     if problems.errors:
+        store.save()
         return report
     published = sorted((p for p in content.pages if drafts or not p.draft), key=lambda p: p.path)
     pages = [p for p in published if p.medical]
     history = read_history(source)
-    revisions = read_revisions(source, history, [p.path for p in pages])
-    grades = page_grades(pages, data.claims, today, source)
+    revisions = read_revisions(store, source, history, [p.path for p in pages])
+    grades = page_grades(store, pages, data.claims, today)
+    store.save()
     names = {p.id: p.full_name for p in data.providers}
     report.rows = [_row(page, data.site, names, today, history, revisions, grades[page.url]) for page in pages]
     report.rows.sort(key=lambda r: (STATUSES.index(r.status), r.next_due, r.path))

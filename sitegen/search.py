@@ -13,13 +13,6 @@ from pathlib import Path
 
 from .problems import Problems
 
-KINDS = {"tumor": "Tumor type", "test": "Test", "treatment": "Treatment", "doctor": "Doctor", "location": "Location"}
-PAGE_KIND = "Page"
-
-
-def kind_label(kind: str) -> str:
-    return KINDS.get(kind, PAGE_KIND)
-
 
 def synonym_terms(names: list[str], synonyms: dict[str, list[str]]) -> list[str]:
     """The synonyms that should find a page whose title and other names are `names`:
@@ -40,7 +33,7 @@ def search_words(model, words_of=None) -> bytes:
     """The words search can correct a misspelling to: every word of every page, the names of
     doctors and places, and the synonyms, as a sorted JSON list. A query word in this list is
     never "corrected". words_of(page) may answer for page_words from a cache."""
-    texts = [p.name for p in model.active_providers]
+    texts = [p.name for p in model.data.providers if p.active]
     texts += [n for loc in model.data.locations for n in (loc.name, loc.city)]
     texts += list(model.data.synonyms)
     words: set[str] = set()

@@ -12,13 +12,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import MEDICAL_SECTIONS, page_location
 from .data import load_data
+from .kinds import KINDS, place
 from .problems import Problems
 from .source import YMap, load_yaml, plain_yaml, read_text, split_front_matter
 from .validate import nearest
 
 BOM = b"\xef\xbb\xbf"
+# Where medical pages are, from the table of kinds: "the home page and the pages in tumors/, ..."
+_PLACES = [f"the {kind.noun} page" if kind.file else f"the pages in {kind.folder}/" for kind in KINDS if kind.medical]
+MEDICAL_PAGES = ", ".join(_PLACES[:-1]) + " and " + _PLACES[-1]
 
 
 @dataclass
@@ -31,9 +34,7 @@ def stamp_review(source: Path, path: Path, provider_id: str, today: dt.date) -> 
     problems = Problems()
     rel = _shown(source, path)
     if not _is_medical_page(source, path):
-        problems.error(
-            rel, 1, "file", "is not a medical page; the home page and the pages in tumors/, tests/ and treatments/ carry a review"
-        )
+        problems.error(rel, 1, "file", f"is not a medical page; {MEDICAL_PAGES} carry a review")
         return Stamped(problems)
     data = load_data(source, problems)
     meta = _front_matter(path, rel, problems)
@@ -147,8 +148,7 @@ def _is_medical_page(source: Path, path: Path) -> bool:
         return False
     if path.suffix != ".md" or not rel_to_content.parts or rel_to_content.parts[0] == "media":
         return False
-    where = page_location(rel_to_content.as_posix())
-    return where is not None and (where[1] == "home" or where[1] in MEDICAL_SECTIONS.values())
+    return place(rel_to_content.as_posix())[1].medical
 
 
 def _shown(source: Path, path: Path) -> str:

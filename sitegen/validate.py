@@ -13,19 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from .cache import Cache
-from .content import GROUPS, Content, Page
+from .content import Content, Page, next_review_due, review_status
 from .data import Claim, Data, Location, Provider, live_claims
+from .kinds import BY_DATA, BY_NAME, FOLDER_TITLES, MADE
 from .markdown import Body, StoredBody, is_safe_target
 from .problems import Problem, Problems
+from .reads import query, recorded
+from .store import Store
 
-GENERATED = {
-    "/doctors/": "Find a doctor",
-    "/locations/": "Locations",
-    "/search/": "Search",
-    "/a-z/": "A to Z",
-}
-SECTION_TITLES = {"tumors": "Tumor types", "tests": "Tests and diagnosis", "treatments": "Treatments"}
 SAMPLE_NUMBER = re.compile(r"^\+1\d{3}55501\d\d$")
 
 
@@ -37,9 +32,14 @@ class Sample:
     what: str
 
 
+@recorded
 @dataclass
 class Model:
-    """The checked site: what is published, and who links to whom."""
+    """The checked site: what is published, and who names whom. What a page can show of the
+    model is a recorded field (model.pages) or a recorded query (model.naming(...)): see
+    reads.py. A query takes sources and names, never records, so that it can be asked again."""
+
+    IDENTITY = ("source",)
 
     data: Data
     pages: list[Page]
@@ -50,51 +50,121 @@ class Model:
     samples: list[Sample] = field(default_factory=list)
     expired_claims: set[str] = field(default_factory=set)
     drafts: dict[str, Page] = field(default_factory=dict)  # left out of the site, by URL
+    source: str = "model"
 
     def __post_init__(self) -> None:
         self.by_url = {p.url: p for p in self.pages}
+        self.by_source: dict[str, object] = {p.source: p for p in self.pages}
         self.providers = {p.id: p for p in self.data.providers}
         self.locations = {loc.id: loc for loc in self.data.locations}
-        self.section_pages = {
-            kind: sorted((p for p in self.pages if p.kind == kind), key=_title_key) for kind in ("tumor", "test", "treatment")
+        for record in [self.data, self.data.site, *self.data.site.phones.values(), *self.data.providers, *self.data.locations]:
+            self.by_source[record.source] = record
+        self.by_source.update({claim.source: claim for claim in self.data.claims.values()})
+        self.by_source[self.source] = self
+        self._by_id = {kind.data: {r.id: r for r in self.data.records(kind.data)} for kind in BY_DATA.values()}
+        in_order = sorted(self.pages, key=_title_key)
+        self._of_kind: dict[str, list[Page]] = {}
+        self._in_folder: dict[str, list[Page]] = {}
+        for page in in_order:
+            self._of_kind.setdefault(page.kind, []).append(page)
+            parts = page.url.strip("/").split("/")
+            if len(parts) == 2:
+                self._in_folder.setdefault(parts[0], []).append(page)
+        self._records = {
+            kind.name: sorted((r for r in self.data.records(kind.data) if r.active), key=lambda r: r.order_key) for kind in BY_DATA.values()
         }
-        self.tumors_linking: dict[str, list[Page]] = {}
-        for tumor in self.section_pages["tumor"]:
-            for key, section in (("tests", "tests"), ("treatments", "treatments")):
-                for slug in tumor.meta.get(key, []):
-                    self.tumors_linking.setdefault(f"/{section}/{slug}/", []).append(tumor)
-        active = [p for p in self.data.providers if p.active]
-        self.active_providers = sorted(active, key=lambda p: (p.family_name.casefold(), p.name.casefold(), p.id))
-        self.doctors_for: dict[str, list[Provider]] = {}
-        self.doctors_at: dict[str, list[Provider]] = {}
-        for provider in self.active_providers:
-            for slug in provider.conditions:
-                self.doctors_for.setdefault(slug, []).append(provider)
-            for location in provider.locations:
-                self.doctors_at.setdefault(location, []).append(provider)
-        self.reviewed_by: dict[str, list[Page]] = {}
-        for page in sorted(self.pages, key=_title_key):
-            if page.medical and page.meta.get("reviewed_by"):
-                self.reviewed_by.setdefault(page.meta["reviewed_by"], []).append(page)
+        # Who names whom through each reference field of the table of kinds: (field, the
+        # source named) -> what names it, in its kind's order; records that are no longer
+        # active name nothing.
+        self._naming: dict[tuple[str, str], list] = {}
+        namers = [*in_order, *(r for records in self._records.values() for r in records)]
+        for namer in namers:
+            for spec in _kind_of(namer).references:
+                for named in self._resolve(namer, spec.name):
+                    self._naming.setdefault((spec.name, named.source), []).append(namer)
 
-    @property
+    def _resolve(self, record, name: str) -> list:
+        """What a record's reference field names, in the order written, where it exists."""
+        spec = _kind_of(record).field(name)
+        value = record.meta.get(name) if isinstance(record, Page) else getattr(record, name)
+        if value is None:
+            return []
+        target = BY_NAME[spec.refers_to]
+        found = []
+        for ident in [value] if isinstance(value, str) else value:
+            if target.data:
+                named = self._by_id[target.data].get(ident)
+            else:
+                named = self.by_url.get(f"/{target.folder}/{ident}/")
+            if named is not None:
+                found.append(named)
+        return found
+
+    # -- Queries: recorded reads (reads.py) -----------------------------------------------------
+
+    @query
+    def page_at(self, url: str) -> Page | None:
+        return self.by_url.get(url)
+
+    @query
+    def pages_of(self, kind: str) -> list[Page]:
+        """The published pages of a kind, by title."""
+        return self._of_kind.get(kind, [])
+
+    @query
+    def pages_with(self, kind: str, name: str, value: str) -> list[Page]:
+        """The pages of a kind whose field `name` is value (the tumors of a group), by title."""
+        return [p for p in self._of_kind.get(kind, []) if p.meta.get(name) == value]
+
+    @query
+    def pages_in(self, folder: str) -> list[Page]:
+        """The pages directly in a folder of content/, by title."""
+        return [p for p in self._in_folder.get(folder, []) if p.kind != "section"]
+
+    @query
+    def records_of(self, kind: str) -> list:
+        """The active records of a data kind (the doctors seeing patients), in its order."""
+        return self._records[kind]
+
+    @query
+    def named_by(self, source: str, name: str) -> list:
+        """What the reference field `name` of a page or record names (a tumor's tests)."""
+        return self._resolve(self.by_source[source], name)
+
+    @query
+    def naming(self, source: str, name: str) -> list:
+        """The pages and active records whose reference field `name` names this source (the
+        tumors that list a test, the doctors who treat a tumor), in their kind's order."""
+        return self._naming.get((name, source), [])
+
+    @query
+    def review_of(self, source: str) -> dict | None:
+        """What a medical page's review stamp says: when, by whom, when it is next due and
+        whether that is past. Read instead of the date, so a new day changes only the pages
+        whose stamp it changes."""
+        page = self.by_source[source]
+        reviewed = page.meta.get("medically_reviewed")
+        if reviewed is None:
+            return None
+        due = next_review_due(page, self.data.site)
+        return {
+            "reviewed": reviewed,
+            "reviewer": self.providers.get(page.meta.get("reviewed_by", "")),
+            "next_due": due,
+            "overdue": review_status(due, self.today, self.data.site.due_soon_days) == "overdue",
+        }
+
+    @query
     def has_samples(self) -> bool:
         return bool(self.samples)
 
-    def tumors_in_group(self, group: str) -> list[Page]:
-        return [p for p in self.section_pages["tumor"] if p.meta.get("group") == group]
-
-    def tumors_of(self, provider: Provider) -> list[Page]:
-        return [p for p in (self.page_for("tumors", s) for s in provider.conditions) if p]
-
-    def places_of(self, provider: Provider) -> list[Location]:
-        return [self.locations[i] for i in provider.locations if i in self.locations]
-
-    def page_for(self, section: str, slug: str) -> Page | None:
-        return self.by_url.get(f"/{section}/{slug}/")
-
     def live_claims(self) -> dict:
         return live_claims(self.data.claims, self.today)
+
+
+def _kind_of(record):
+    """The kind of a page or data record in the table of kinds."""
+    return BY_NAME[record.kind] if isinstance(record, Page) else BY_DATA[record.DATA_FILE]
 
 
 def _title_key(page: Page) -> tuple:
@@ -109,14 +179,14 @@ def validate(
     production: bool,
     problems: Problems,
     analyze: Callable[[list[Page]], list[Body | StoredBody]],
-    checked: Cache | None = None,
+    store: Store | None = None,
     inputs: str = "",
 ) -> Model:
     """Check everything that spans files, and return the model of what gets published.
     analyze parses and renders the bodies of a list of pages (the pipeline spreads it over
-    the cores and caches it). checked, where given, keeps each page's own problems between
-    runs, by the page's text and everything outside it its checks read (inputs: a digest of
-    the data files and options; the front matter and headings of every page)."""
+    the cores and keeps them in the store). With a store, each page's own problems are kept
+    between runs, by the page's text and everything outside it its checks read (inputs: a
+    digest of the data files and options; the front matter and headings of every page)."""
     pages = [p for p in content.pages if include_drafts or not p.draft]
     pages = _unique_urls(pages, data, problems)
     _add_missing_sections(pages)
@@ -125,20 +195,18 @@ def validate(
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
     model.drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
-    world = _world(model, inputs) if checked is not None else ""
+    world = _world(model, inputs) if store is not None else ""
     for page in pages:
         key = hashlib.sha256(f"{world}\0{page.path}\0{page.text_hash}\0{bodies[page.url].key}".encode()).hexdigest()
-        stored = checked.get(key) if checked is not None else None
+        stored = store.get(CHECKS, key) if store is not None else None
         if stored is not None:
             problems.items.extend(Problem(*item) for item in stored)
             continue
         own = Problems()
         _check_page(page, model, own)
         problems.items.extend(own.items)
-        if checked is not None and page.text_hash:
-            checked.put(key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
-    if checked is not None:
-        checked.save()
+        if store is not None and page.text_hash:
+            store.put(CHECKS, key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
     _check_aliases(pages, problems)
     _check_providers(model, content, problems)
     model.samples = _find_samples(model)
@@ -146,6 +214,10 @@ def validate(
         for sample in model.samples:
             problems.error(sample.path, sample.line, sample.field, f"{sample.what}; replace it with real data before a production build")
     return model
+
+
+# The store's table of each page's own problems, by what its checks read.
+CHECKS = "checks"
 
 
 def _world(model: Model, inputs: str) -> str:
@@ -163,9 +235,9 @@ def _world(model: Model, inputs: str) -> str:
 
 
 def _unique_urls(pages: list[Page], data: Data, problems: Problems) -> list[Page]:
-    taken: dict[str, str] = {url: "the site itself" for url in GENERATED}
-    taken.update({p.url: "the site itself (a doctor's page)" for p in data.providers})
-    taken.update({loc.url: "the site itself (a location's page)" for loc in data.locations})
+    taken: dict[str, str] = {url: "the site itself" for url in MADE}
+    for kind in BY_DATA.values():
+        taken.update({record.url: f"the site itself (a page made from data/{kind.data})" for record in data.records(kind.data)})
     kept = []
     for page in sorted(pages, key=lambda p: p.path):
         owner = taken.get(page.url)
@@ -179,10 +251,10 @@ def _unique_urls(pages: list[Page], data: Data, problems: Problems) -> list[Page
 
 def _add_missing_sections(pages: list[Page]) -> None:
     have = {p.url for p in pages}
-    for section, title in SECTION_TITLES.items():
-        url = f"/{section}/"
+    for folder, title in FOLDER_TITLES.items():
+        url = f"/{folder}/"
         if url not in have and any(p.url.startswith(url) for p in pages):
-            pages.append(Page(f"content/{section}/_index.md", url, "section", section, {"title": title, "summary": ""}, {}, "", 1))
+            pages.append(Page(f"content/{folder}/_index.md", url, "section", folder, {"title": title, "summary": ""}, {}, "", 1))
 
 
 def _check_page(page: Page, model: Model, problems: Problems) -> None:
@@ -196,14 +268,6 @@ def _check_page(page: Page, model: Model, problems: Problems) -> None:
             "medically_reviewed",
             f"{reviewed.isoformat()} is after today ({model.today.isoformat()}); use the date of the review",
         )
-    reviewer = meta.get("reviewed_by")
-    if reviewer is not None and reviewer not in model.data.ids.get("providers", ()):
-        problems.error(
-            rel,
-            page.line_of("reviewed_by"),
-            "reviewed_by",
-            f'no provider with id "{reviewer}" in data/providers.yaml; {nearest(reviewer, sorted(model.providers), "known ids")}',
-        )
     interval = meta.get("review_interval_months")
     if interval is not None and interval >= site.review_interval_months:
         problems.error(
@@ -212,15 +276,30 @@ def _check_page(page: Page, model: Model, problems: Problems) -> None:
             "review_interval_months",
             f"{interval} is not shorter than the site's {site.review_interval_months} months; use a smaller number or remove the field",
         )
-    for key, section, noun in (("tests", "tests", "test"), ("treatments", "treatments", "treatment")):
-        for slug in meta.get(key, []):
-            url = f"/{section}/{slug}/"
-            if url in model.drafts:
-                problems.error(rel, page.line_of(key), key, f'the {noun} page "{slug}" is a draft; publish it or remove it from the list')
-            elif url not in model.by_url:
-                known = sorted(p.slug for p in model.section_pages[noun])  # only when there is an error to explain
-                problems.error(rel, page.line_of(key), key, f'no {noun} page "{slug}"; {nearest(slug, known, f"known {noun}s")}')
+    for spec in page.spec.references:
+        value = meta.get(spec.name)
+        for name in [value] if isinstance(value, str) else value or []:
+            message = _reference_problem(spec.refers_to, name, model)
+            if message:
+                problems.error(rel, page.line_of(spec.name), spec.name, message)
     check_body(page, model, problems)
+
+
+def _reference_problem(kind_name: str, name: str, model: Model) -> str:
+    """Why a field cannot name `name` as a page or record of this kind, or "" when it can."""
+    kind = BY_NAME[kind_name]
+    if kind.data:
+        ids = model.data.ids.get(kind.data.removesuffix(".yaml"), set())
+        if name in ids:
+            return ""  # a record with problems of its own is still named rightly
+        return f'no {kind.noun} with id "{name}" in data/{kind.data}; {nearest(name, sorted(ids), "known ids")}'
+    url = f"/{kind.folder}/{name}/"
+    if url in model.drafts:
+        return f'the {kind.noun} page "{name}" is a draft; publish it or remove it from the list'
+    if url in model.by_url:
+        return ""
+    known = sorted(p.slug for p in model._of_kind.get(kind.name, []))  # only when there is an error to explain
+    return f'no {kind.noun} page "{name}"; {nearest(name, known, f"known {kind.noun}s")}'
 
 
 def nearest(value: str, known: list[str], label: str) -> str:
@@ -307,7 +386,7 @@ def _check_ref(ref, page: Page, model: Model, problems: Problems) -> None:
     if url in model.drafts:
         problems.error(rel, ref.line, field_name, f"{url} is a draft; publish it or remove the link")
         return
-    if url not in model.by_url and url not in GENERATED and not _generated_detail(url, model) and url != "/":
+    if url not in model.by_url and url not in MADE and not _generated_detail(url, model) and url != "/":
         known = sorted(model.by_url)
         problems.error(
             rel, ref.line, field_name, f"no page at {url}; {nearest(url, known, 'see the A to Z page for addresses; known pages')}"
@@ -318,13 +397,13 @@ def _check_ref(ref, page: Page, model: Model, problems: Problems) -> None:
 
 
 def _generated_detail(url: str, model: Model) -> bool:
+    """Whether url is the page of a data record (a doctor's, a location's)."""
     parts = url.strip("/").split("/")
     if len(parts) != 2:
         return False
-    if parts[0] == "doctors":
-        return parts[1] in model.providers
-    if parts[0] == "locations":
-        return parts[1] in model.locations
+    for kind in BY_DATA.values():
+        if kind.folder == parts[0]:
+            return any(record.id == parts[1] for record in model.data.records(kind.data))
     return False
 
 
@@ -338,7 +417,7 @@ def normalize_path(path: str) -> str:
 
 
 def _check_aliases(pages: list[Page], problems: Problems) -> None:
-    urls = {p.url for p in pages} | set(GENERATED)
+    urls = {p.url for p in pages} | set(MADE)
     seen: dict[str, str] = {}
     for page in sorted(pages, key=lambda p: p.path):
         for alias in page.meta.get("aliases", []):
@@ -360,7 +439,7 @@ def _check_aliases(pages: list[Page], problems: Problems) -> None:
 
 def _check_providers(model: Model, content: Content, problems: Problems) -> None:
     site = model.data.site
-    tumors = {p.slug for p in model.section_pages["tumor"]}
+    references = BY_DATA[Provider.DATA_FILE].references
     for provider in model.data.providers:
         where = f"providers[{provider.id}]"
         for key, known in (("specialties", site.specialties), ("languages", site.languages)):
@@ -372,22 +451,11 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                         f"{where}.{key}",
                         f'"{value}" is not in the {key} list of data/site.yaml; {nearest(value, sorted(known), f"known {key}")}',
                     )
-        for slug in provider.conditions:
-            if slug not in tumors:
-                problems.error(
-                    provider.path,
-                    provider.lines.get("conditions", provider.line),
-                    f"{where}.conditions",
-                    f'no tumor page "{slug}"; {nearest(slug, sorted(tumors), "known tumors")}',
-                )
-        for location in provider.locations:
-            if location not in model.data.ids.get("locations", ()):
-                problems.error(
-                    provider.path,
-                    provider.lines.get("locations", provider.line),
-                    f"{where}.locations",
-                    f'no location "{location}" in data/locations.yaml; {nearest(location, sorted(model.locations), "known locations")}',
-                )
+        for spec in references:
+            for name in getattr(provider, spec.name):
+                message = _reference_problem(spec.refers_to, name, model)
+                if message:
+                    problems.error(provider.path, provider.lines.get(spec.name, provider.line), f"{where}.{spec.name}", message)
         if provider.photo:
             if provider.photo not in content.media:
                 problems.error(
@@ -430,10 +498,6 @@ def _find_samples(model: Model) -> list[Sample]:
         for line, number in page.sample_numbers:
             found.append(Sample(page.path, line, "phone", f"{number} is a sample number (555-0100 to 555-0199)"))
     return found
-
-
-def group_title(group: str) -> str:
-    return GROUPS[group]
 
 
 __all__ = ["Model", "validate", "normalize_path", "Claim", "Location"]

@@ -29,9 +29,9 @@ def _body_html(model, page) -> str:
 
 
 def test_the_content_has_every_page_kind(model):
-    kinds = {kind: len(pages) for kind, pages in model.section_pages.items()}
+    kinds = {kind: len(model.pages_of(kind)) for kind in ("tumor", "test", "treatment")}
     assert kinds["tumor"] >= 14 and kinds["test"] >= 8 and kinds["treatment"] >= 8
-    groups = {p.meta["group"] for p in model.section_pages["tumor"]}
+    groups = {p.meta["group"] for p in model.pages_of("tumor")}
     assert groups == {"spinal-column", "spinal-cord", "benign", "metastatic"}
     assert {"/", "/appointments/", "/tumors/", "/tests/", "/treatments/"} <= set(model.by_url)
 
@@ -50,19 +50,19 @@ def test_medical_pages_are_long_enough_and_plain(model):
 
 
 def test_tumors_link_tests_and_treatments_both_ways(model):
-    for tumor in model.section_pages["tumor"]:
+    for tumor in model.pages_of("tumor"):
         assert len(tumor.meta["tests"]) >= 2 and len(tumor.meta["treatments"]) >= 2, tumor.path
         for key in ("tests", "treatments"):
             for slug in tumor.meta[key]:
                 assert f"](/{key}/{slug}/" in tumor.body, f"{tumor.path} lists {slug} but never links it"
-    for kind in ("test", "treatment"):
-        for page in model.section_pages[kind]:
-            assert model.tumors_linking.get(page.url), f"no tumor page links {page.url}"
+    for kind, field in (("test", "tests"), ("treatment", "treatments")):
+        for page in model.pages_of(kind):
+            assert model.naming(page.source, field), f"no tumor page links {page.url}"
 
 
 def test_every_tumor_has_a_doctor(model):
-    for tumor in model.section_pages["tumor"]:
-        assert model.doctors_for.get(tumor.slug), tumor.path
+    for tumor in model.pages_of("tumor"):
+        assert model.naming(tumor.source, "conditions"), tumor.path
 
 
 def test_providers_and_locations(model):
@@ -85,7 +85,7 @@ def test_providers_and_locations(model):
         assert wanted in specialties
     assert len(model.data.locations) >= 4
     for location in model.data.locations:
-        assert model.doctors_at.get(location.id), location.id
+        assert model.naming(location.source, "locations"), location.id
     for provider in providers:
         assert re.fullmatch(r"\+1\d{3}55501\d\d", provider.phone or "+19195550100")
 

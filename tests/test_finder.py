@@ -68,7 +68,7 @@ def zips() -> dict[str, list[float]]:
 
 def family_order(model, keep=lambda provider: True) -> list[str]:
     """Active doctors' ids in the page's own order (by family name), filtered by keep."""
-    return [p.id for p in model.active_providers if keep(p)]
+    return [p.id for p in model.records_of("doctor") if keep(p)]
 
 
 def nearest_first(model, ids: list[str], lat: float, lng: float) -> list[tuple[str, str]]:
@@ -76,7 +76,7 @@ def nearest_first(model, ids: list[str], lat: float, lng: float) -> list[tuple[s
     rows = []
     for order, provider_id in enumerate(ids):
         provider = model.providers[provider_id]
-        miles, place = min((distance_miles(lat, lng, loc.lat, loc.lng), loc.name) for loc in model.places_of(provider))
+        miles, place = min((distance_miles(lat, lng, loc.lat, loc.lng), loc.name) for loc in model.named_by(provider.source, "locations"))
         rows.append((miles, order, provider_id, f"{miles_display(miles)} to {place}"))
     return [(provider_id, text) for _, _, provider_id, text in sorted(rows)]
 
@@ -216,7 +216,7 @@ def test_filter_values_are_the_documented_forms(content_site: Path, model):
     assert "radiation-oncology" in values("specialty") and "spanish" in values("language")
     assert values("language") == [""] + [slugify(s) for s in site.languages]
     assert sorted(values("location")[1:]) == sorted(loc.id for loc in model.data.locations)
-    assert sorted(values("condition")[1:]) == sorted(p.slug for p in model.section_pages["tumor"])
+    assert sorted(values("condition")[1:]) == sorted(p.slug for p in model.pages_of("tumor"))
     assert 'name="accepting" type="checkbox" value="yes"' in html and 'name="q" type="search"' in html
 
 
@@ -319,7 +319,7 @@ def test_no_match_says_so_and_resets(page, origin, model):
 
 def test_each_tumor_page_links_to_its_filtered_list(page, origin, model):
     for tumor in ("chordoma", "ependymoma", "vertebral-hemangioma"):
-        expected = [p.id for p in model.doctors_for[tumor]]
+        expected = [p.id for p in model.naming(model.page_at(f"/tumors/{tumor}/").source, "conditions")]
         page.goto(f"{origin}tumors/{tumor}/")
         assert page.locator("#related-doctors ~ ul .doctor-card").evaluate_all("cards => cards.map(c => c.dataset.id)") == expected
         page.get_by_role("link", name=re.compile(r"^Find a doctor for ")).click()
@@ -623,7 +623,7 @@ def test_the_whole_finder_by_keyboard_at_320_px(browser, origin, model, zips):
 def test_call_to_book_stays_in_reach_on_a_phone(browser, origin, model):
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    own = next(p for p in model.active_providers if p.phone)
+    own = next(p for p in model.records_of("doctor") if p.phone)
     location = model.data.locations[0]
     cases = [
         ("appointments/", "tel:+19195550100", "919-555-0100"),

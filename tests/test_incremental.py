@@ -4,7 +4,6 @@ what a cold build makes, and only files whose bytes change are written."""
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import shutil
 import subprocess
@@ -238,15 +237,15 @@ def test_pages_whose_files_did_not_change_are_not_read_again(basic: Path, tmp_pa
 
 
 def test_a_page_changed_after_it_was_taken_as_unchanged_is_an_error(basic: Path, tmp_path: Path):
-    from sitegen.content import ContentChanged, files_cache, front_matter_cache, load_content
+    from sitegen.content import ContentChanged, load_content
     from sitegen.problems import Problems
+    from sitegen.store import Store
 
     _age(basic / "content")
     for _ in range(2):  # the first run reads and records every file; the second reads none
-        cache, files = front_matter_cache(basic), files_cache(basic)
-        content = load_content(basic, Problems(), False, cache, files)
-        cache.save()
-        files.save()
+        store = Store(basic)
+        content = load_content(basic, Problems(), False, store)
+        store.save()
     page = next(p for p in content.pages if p.path == "content/tests/mri.md")
     assert page._body is None, "not read yet"
     text = (basic / page.path).read_text()
@@ -262,9 +261,9 @@ def test_a_file_written_just_now_is_read_again_next_time(basic: Path, tmp_path: 
     fresh = basic / "content/tests/mri.md"
     fresh.write_text(fresh.read_text().replace("## ", "## About: ", 1))
     build(basic, tmp_path / "site", "--no-search")
-    shards = sorted((basic / ".cache").glob("files.*.marshal"))
-    assert shards, "the files cache is split into shards"
-    known = " ".join(key for shard in shards for key in marshal.loads(shard.read_bytes())["entries"])
+    from sitegen.store import Store
+
+    known = " ".join(Store(basic).entries("files"))
     assert "content/tests/biopsy.md" in known and "content/tests/mri.md" not in known
 
 
@@ -343,8 +342,8 @@ def test_data_files_are_read_again_only_when_their_bytes_change(basic: Path, tmp
 
 def test_a_change_every_page_shows_reuses_each_body_s_html(basic: Path, tmp_path: Path, monkeypatch):
     """After an edit to what every page shows (the data, the templates), every page is rendered
-    again, with its body's HTML from the cache (pipeline.HTML_SHARDS): no Markdown is parsed.
-    Without that cache (deleted), the bodies are made again: the bytes are the same."""
+    again, with its body's HTML from the store: no Markdown is parsed. Without it (the store
+    deleted), the bodies are made again: the bytes are the same."""
     import datetime as dt
 
     import sitegen.markdown
@@ -371,7 +370,7 @@ def test_a_change_every_page_shows_reuses_each_body_s_html(basic: Path, tmp_path
     build(fresh, tmp_path / "cold", "--no-search")
     assert after == tree_digest(tmp_path / "cold")
 
-    for path in (basic / ".cache").glob("html.*"):
+    for path in (basic / ".cache").glob("html-*"):
         path.unlink()
     _edit("data/site.yaml", "organization: Example Health System", "organization: Example Health")(basic)
     build_here(options)
@@ -380,16 +379,15 @@ def test_a_change_every_page_shows_reuses_each_body_s_html(basic: Path, tmp_path
 
 
 def test_a_cold_build_compiles_its_templates_beside_reading_the_pages(basic: Path, tmp_path: Path, monkeypatch):
-    """With no cache, the child that makes the ZIP table first compiles every template into
-    .cache/templates (pipeline._zip_table_meanwhile), under the generator's code version: the
-    build process itself compiles none."""
+    """With no store, the child that makes the ZIP table first compiles every template into
+    the store (pipeline._zip_table_meanwhile): the build process itself compiles none."""
     import datetime as dt
 
     import jinja2
 
     from sitegen.pipeline import Options
     from sitegen.pipeline import build as build_here
-    from sitegen.render import code_digest
+    from sitegen.store import Store
 
     shutil.rmtree(basic / ".cache", ignore_errors=True)
     compiled: list[str] = []  # in this process; the child's own list is its copy
@@ -402,7 +400,7 @@ def test_a_cold_build_compiles_its_templates_beside_reading_the_pages(basic: Pat
     options = Options(source=basic, out=tmp_path / "site", today=dt.date.fromisoformat(TODAY), search=False, jobs=2)
     assert not build_here(options).problems.errors
     assert compiled == [], "the child compiled them"
-    assert len(list((basic / ".cache/templates").glob(f"__jinja2_{code_digest()[:16]}_*.cache"))) > 10
+    assert len(Store(basic).entries("templates")) > 10
     fresh = tmp_path / "fresh"
     shutil.copytree(basic, fresh, ignore=shutil.ignore_patterns(".cache"))
     build(fresh, tmp_path / "one-job", "--no-search", "--jobs", "1")

@@ -7,7 +7,6 @@ import csv
 import datetime as dt
 import io
 import json
-import marshal
 import os
 import re
 import shutil
@@ -20,6 +19,7 @@ from conftest import FIXTURES, TODAY, copy_fixture, run_cli
 
 from sitegen.report import table
 from sitegen.review import STATUSES, ReviewRow, review_site
+from sitegen.store import Store
 
 CHORDOMA = "content/tumors/chordoma.md"
 SCHWANNOMA = "content/tumors/schwannoma.md"
@@ -389,11 +389,12 @@ def test_claims_expired_or_expiring_are_listed(edited: Repo):
 def test_reading_grades_are_cached_by_content(repo: Repo):
     today = dt.date.fromisoformat(TODAY)
     review_site(repo.root, today)
-    cache = repo.root / ".cache/grades.marshal"
-    stored = marshal.loads(cache.read_bytes())
-    assert len(stored["entries"]) == 6
-    stored["entries"] = dict.fromkeys(stored["entries"], 99.0)  # a grade read from the cache shows as 99
-    cache.write_bytes(marshal.dumps(stored))
+    store = Store(repo.root)
+    grades = store.entries("grades")
+    assert len(grades) == 6
+    for entry in grades:
+        store.put("grades", entry, 99.0)  # a grade read from the store shows as 99
+    store.save()
     repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
     grades = {row.path: row.grade for row in review_site(repo.root, today).rows}
     assert grades[CHORDOMA] < 20 and all(grades[p] == 99.0 for p in grades if p != CHORDOMA), "only the edited page is graded again"
@@ -403,7 +404,7 @@ def test_reading_grades_are_cached_by_content(repo: Repo):
 
 def test_front_matter_errors_are_reported_with_a_warm_cache(repo: Repo):
     assert run_cli("review", "--source", str(repo.root), "--today", TODAY).returncode == 0
-    assert list((repo.root / ".cache").glob("front-matter.*.marshal"))
+    assert list((repo.root / ".cache").glob("front-matter-*.marshal"))
     repo.edit(CHORDOMA, "medically_reviewed:", "medicaly_reviewed:")
     result = run_cli("review", "--source", str(repo.root), "--today", TODAY)
     assert result.returncode == 1 and result.stdout == ""

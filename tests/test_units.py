@@ -212,61 +212,77 @@ def test_an_apart_call_without_fork_runs_when_asked():
     assert ran == [] and apart.result() == "done" and ran == [os.getpid()]
 
 
-def test_a_cache_split_in_shards_rewrites_only_the_shards_that_changed(tmp_path: Path):
-    from sitegen.cache import Cache
+def _inodes(folder: Path) -> dict[str, int]:
+    return {path.name: path.stat().st_ino for path in sorted(folder.glob("*.marshal"))}  # a file written again is a new file
 
-    cache = Cache(tmp_path / "pages.marshal", "v1", shards=4)
-    for number in range(40):
-        cache.put(f"page {number}", [number])
-    cache.save()
-    files = sorted(tmp_path.glob("pages.*.marshal"))
-    assert len(files) == 4
-    before = {path.name: path.stat().st_ino for path in files}  # a shard written again is a new file
 
-    again = Cache(tmp_path / "pages.marshal", "v1", shards=4)
-    assert all(again.get(f"page {number}") == [number] for number in range(40))
-    again.put("page 7", ["edited"])
+def test_the_store_splits_a_big_table_and_rewrites_only_the_files_that_changed(tmp_path: Path):
+    from sitegen.store import Store
+
+    store = Store(tmp_path, version="v1")
+    for number in range(600):
+        store.put("pages", f"page {number}", [number])
+    store.save()
+    before = _inodes(tmp_path / ".cache")
+    assert len(before) == 4, "600 entries make four files of at most 256"
+
+    again = Store(tmp_path, version="v1")
+    assert all(again.get("pages", f"page {number}") == [number] for number in range(600))
+    again.put("pages", "page 7", ["edited"])
     again.save()
-    rewritten = [path.name for path in files if path.stat().st_ino != before[path.name]]
-    assert len(rewritten) == 1, rewritten
+    after = _inodes(tmp_path / ".cache")
+    assert len([name for name in after if after[name] != before[name]]) == 1, "only the file with the edited entry is written"
 
-    third = Cache(tmp_path / "pages.marshal", "v1", shards=4)
-    assert third.get("page 7") == ["edited"] and third.get("page 8") == [8]
-    third.save()  # only two entries used: the others are dropped, shard by shard
-    fourth = Cache(tmp_path / "pages.marshal", "v1", shards=4)
-    assert sorted(fourth.entries) == ["page 7", "page 8"]
-    assert Cache(tmp_path / "pages.marshal", "v2", shards=4).entries == {}, "another version's files are ignored"
+    everything = Store(tmp_path, version="v1")
+    assert all(everything.get("pages", f"page {number}") for number in range(0, 600, 2))
+    everything.save()  # every file read, half the entries used: the others go, and two files are enough
+    assert len(_inodes(tmp_path / ".cache")) == 2
+    fewer = Store(tmp_path, version="v1")
+    assert [fewer.get("pages", f"page {number}") for number in (6, 7, 8)] == [[6], None, [8]]
+    assert Store(tmp_path, version="v2").get("pages", "page 8") is None, "another version's files are ignored"
 
 
-def test_a_lazy_cache_reads_only_the_shards_asked_for_and_keeps_what_is_live(tmp_path: Path):
-    from sitegen.cache import LazyCache
+def test_the_store_reads_a_file_only_when_an_entry_in_it_is_asked_for_and_keeps_what_is_still_needed(tmp_path: Path):
+    from sitegen.store import Store
 
-    cache = LazyCache(tmp_path / "html.marshal", "v1", shards=8)
-    for number in range(80):
-        cache.put(f"body {number}", f"<p>{number}</p>")
-    cache.save(live={f"body {number}" for number in range(80)})
-    files = sorted(tmp_path.glob("html.*.marshal"))
-    assert len(files) == 8
-    before = {path.name: path.stat().st_ino for path in files}
+    store = Store(tmp_path, version="v1")
+    for number in range(600):
+        store.put("html", f"body {number}", f"<p>{number}</p>")
+    store.save()
+    files = sorted((tmp_path / ".cache").glob("html-*.marshal"))
+    asked = Store(tmp_path, version="v1")
+    assert asked.get("html", "body 3") == "<p>3</p>"
+    holding = {path for path in files if b"body 3" in path.read_bytes()}
+    for path in set(files) - holding:
+        path.write_bytes(path.read_bytes()[:-1] + b"?")  # a file the store reads now would be refused
+    before = _inodes(tmp_path / ".cache")
+    asked.keep("html", [f"body {number}" for number in range(600)])
+    asked.save()
+    assert asked.distrusted == [], "no other file was read"
+    assert _inodes(tmp_path / ".cache") == before, "nothing put, nothing dropped: nothing written"
 
-    again = LazyCache(tmp_path / "html.marshal", "v1", shards=8)
-    assert again.entries == {}, "nothing is read before it is asked for"
-    assert again.get("body 3") == "<p>3</p>"
-    same_shard = {key for key in (f"body {number}" for number in range(80)) if again._shard(key) == again._shard("body 3")}
-    assert again.read == {again._shard("body 3")} and set(again.entries) == same_shard, "one shard of eight was read"
-    again.save(live=set())  # nothing put: nothing written, nothing dropped
-    assert {path.name: path.stat().st_ino for path in files} == before
+    fresh = tmp_path / "fresh"
+    store = Store(fresh, version="v1")
+    for number in range(600):
+        store.put("html", f"body {number}", f"<p>{number}</p>")
+    store.save()
+    edited = Store(fresh, version="v1")
+    edited.put("html", "body 3", "<p>three</p>")  # its file is written again
+    edited.keep("html", [f"body {number}" for number in range(600)])
+    edited.save()
+    after = Store(fresh, version="v1")
+    assert after.get("html", "body 3") == "<p>three</p>"
+    assert all(after.get("html", f"body {number}") for number in range(600)), "entries still needed stay when their file is written"
 
-    # A key no longer live (its page was edited) in the shard that is written again, and one in a shard that is not.
-    dead = next(key for key in (f"body {number}" for number in range(80)) if again._shard(key) == again._shard("body 80"))
-    other = next(key for key in (f"body {number}" for number in range(80)) if again._shard(key) != again._shard("body 80"))
-    live = {f"body {number}" for number in range(80)} - {dead, other}
-    again.put("body 80", "<p>80</p>")
-    again.save(live=live | {"body 80"})
-    rewritten = [path.name for path in files if path.stat().st_ino != before[path.name]]
-    assert len(rewritten) == 1, "only the shard put in is written again"
-    third = LazyCache(tmp_path / "html.marshal", "v1", shards=8)
-    assert third.get("body 80") == "<p>80</p>"
-    assert all(third.get(key) is not None for key in live), "entries not used in a run are kept while live"
-    assert third.get(dead) is None, "a key no longer live goes when its shard is written"
-    assert third.get(other) is not None, "a shard not written keeps its entries, live or not, till then"
+
+def test_the_store_refuses_a_file_changed_outside_it(tmp_path: Path):
+    from sitegen.store import Store
+
+    store = Store(tmp_path, version="v1")
+    store.put("html", "chordoma", "<p>Chordoma is a rare cancer.</p>")
+    store.save()
+    (path,) = (tmp_path / ".cache").glob("html-*.marshal")
+    path.write_bytes(path.read_bytes().replace(b"rare cancer", b"safe tumor!"))
+    tampered = Store(tmp_path, version="v1")
+    assert tampered.get("html", "chordoma") is None, "the entry is made again, never read"
+    assert len(tampered.distrusted) == 1 and path.name in tampered.distrusted[0]

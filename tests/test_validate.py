@@ -235,7 +235,7 @@ CASES = [
     (
         "unknown location",
         replace(PROVIDERS, "locations: [durham]", "locations: [durhem]"),
-        f'{PROVIDERS}:8: providers[dr-sample-lee].locations: no location "durhem"',
+        f'{PROVIDERS}:8: providers[dr-sample-lee].locations: no location with id "durhem" in data/locations.yaml; did you mean "durham"?',
     ),
     (
         "missing photo",

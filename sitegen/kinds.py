@@ -1,0 +1,294 @@
+"""The kinds of page, as data: one table that says, for each kind, where its pages come from,
+its fields, whether it is medical, its template, its structured data, its search label and its
+menu entry. Loading, checking, rendering, search, review, the stamp and `new` read this table,
+and no other module names a kind: a new kind is one entry here, one template and one fixture
+page. Languages are a second table beside it (one language for now), not new kinds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, TEXT, TEXT_LIST
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a page's front matter or of a data record."""
+
+    name: str
+    type: str  # one of fields.py's types: text, text list, bool, date, int, number, map, list
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (value, what it means), where only these are allowed
+    refers_to: str = ""  # the kind whose pages (by file name) or records (by id) the value names
+    hint: str = ""  # what to write, for a new page and for editors
+    jsonld: tuple[str, str] = ()  # (property, type): the page's structured data names what the field names so
+    fields: tuple[Field, ...] = ()  # a map's fields, or those of each item of a list of maps
+
+    @property
+    def default(self):
+        """What a page without the field reads (a new list each time)."""
+        return {TEXT: "", TEXT_LIST: [], BOOL: False}.get(self.type)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of page. Pages of a content kind come from Markdown files in content/: those
+    directly in its folder, or one file (the home page's). Pages of a data kind come from a
+    file in data/, one record each, published under its folder with a list page."""
+
+    name: str
+    noun: str  # for messages: 'no test page "mri-scan"'
+    template: str
+    folder: str = ""  # content/<folder>/<slug>.md, or the published folder of a data kind
+    file: str = ""  # the one file of the kind, below content/
+    data: str = ""  # the data file whose records are the kind's pages
+    title: str = ""  # the title of the folder's list page
+    list_template: str = ""  # the template of a data kind's list page
+    description: str = ""  # a data kind's list page's meta description
+    fields: tuple[Field, ...] = ()  # beyond the fields every page has
+    medical: bool = False  # medical pages carry a review
+    jsonld: str = ""  # schema.org type of what the page is about
+    search_label: str = "Page"  # the search filter's name for the kind
+    menu: str = ""  # the main menu's text for the kind's list page
+    emergency: bool = False  # the emergency sentence stands beside the call line
+
+    @property
+    def url(self) -> str:
+        """The address of the kind's list page (its folder's), or of its one page."""
+        if self.file:
+            stem = self.file.removesuffix(".md")
+            return "/" if stem == "_index" else f"/{stem}/"
+        return f"/{self.folder}/"
+
+    @property
+    def content(self) -> bool:
+        return not self.data
+
+    @property
+    def pages(self) -> str:
+        """How messages name the kind's pages: "tumor pages", "the home page"."""
+        return f"the {self.noun} page" if self.file else f"{self.noun} pages"
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.all_fields if f.name == name), None)
+
+    @property
+    def all_fields(self) -> tuple[Field, ...]:
+        """Every field a page of the kind may have."""
+        if self.data:
+            return self.fields
+        return (*COMMON_FIELDS, *(REVIEW_FIELDS if self.medical else ()), *self.fields)
+
+    @property
+    def required(self) -> set[str]:
+        return {f.name for f in self.all_fields if f.required}
+
+    @property
+    def references(self) -> tuple[Field, ...]:
+        """The fields that name pages of other kinds."""
+        return tuple(f for f in self.all_fields if f.refers_to)
+
+
+GROUPS = (
+    ("spinal-column", "Tumors of the spinal column"),
+    ("spinal-cord", "Tumors of the spinal cord"),
+    ("benign", "Benign spine tumors"),
+    ("metastatic", "Cancer that has spread to the spine"),
+)
+
+COMMON_FIELDS = (
+    Field("title", TEXT, required=True, hint="the page's name, as patients say it"),
+    Field("summary", TEXT, required=True, hint="one or two sentences, at most 160 characters"),
+    Field("also_known_as", TEXT_LIST, hint="other names, shown on the page"),
+    Field("search_terms", TEXT_LIST, hint="misspellings and lay words that should find the page, never shown"),
+    Field("aliases", TEXT_LIST, hint="old addresses that should redirect here"),
+    Field("draft", BOOL, hint="true keeps the page out of the site"),
+)
+REVIEW_FIELDS = (
+    Field("medically_reviewed", DATE, required=True, hint="the date a doctor reviewed this page"),
+    Field("reviewed_by", TEXT, required=True, refers_to="doctor", hint="the reviewer's id from data/providers.yaml"),
+    Field("review_interval_months", INT, hint="months until the next review, if sooner than the site's policy"),
+)
+
+KINDS = (
+    Kind("home", "home", "home.html", file="_index.md", medical=True, emergency=True),
+    Kind(
+        "tumor",
+        "tumor",
+        "tumor.html",
+        folder="tumors",
+        title="Tumor types",
+        medical=True,
+        emergency=True,
+        jsonld="MedicalCondition",
+        search_label="Tumor type",
+        menu="Tumor types",
+        fields=(
+            Field("group", TEXT, required=True, choices=GROUPS, hint="spinal-column, spinal-cord, benign or metastatic"),
+            Field(
+                "tests",
+                TEXT_LIST,
+                refers_to="test",
+                jsonld=("typicalTest", "MedicalTest"),
+                hint="the tests' file names, like [mri, ct-scan]",
+            ),
+            Field(
+                "treatments",
+                TEXT_LIST,
+                refers_to="treatment",
+                jsonld=("possibleTreatment", "MedicalTherapy"),
+                hint="the treatments' file names, like [radiation-therapy]",
+            ),
+        ),
+    ),
+    Kind(
+        "test",
+        "test",
+        "topic.html",
+        folder="tests",
+        title="Tests and diagnosis",
+        medical=True,
+        emergency=True,
+        jsonld="MedicalTest",
+        search_label="Test",
+        menu="Tests",
+    ),
+    Kind(
+        "treatment",
+        "treatment",
+        "topic.html",
+        folder="treatments",
+        title="Treatments",
+        medical=True,
+        emergency=True,
+        jsonld="MedicalProcedure",
+        search_label="Treatment",
+        menu="Treatments",
+    ),
+    Kind(
+        "doctor",
+        "provider",
+        "doctor.html",
+        folder="doctors",
+        data="providers.yaml",
+        title="Find a doctor",
+        list_template="doctors.html",
+        description="Every doctor on our spine tumor team, with the tumors they treat, where they see patients and how to book.",
+        jsonld="IndividualPhysician",
+        search_label="Doctor",
+        menu="Find a doctor",
+        fields=(
+            Field("id", TEXT, required=True, hint="like dr-jane-doe"),
+            Field("name", TEXT, required=True),
+            Field("family_name", TEXT, required=True, hint="for sorting"),
+            Field("credentials", TEXT, required=True, hint="like MD, PhD"),
+            Field("title", TEXT),
+            Field("specialties", TEXT_LIST, required=True, hint="from the specialties of data/site.yaml"),
+            Field("conditions", TEXT_LIST, required=True, refers_to="tumor", hint="the tumors' file names"),
+            Field("locations", TEXT_LIST, required=True, refers_to="location", hint="location ids"),
+            Field("languages", TEXT_LIST, required=True, hint="from the languages of data/site.yaml"),
+            Field("accepting_new_patients", BOOL, required=True),
+            Field("phone", TEXT, hint='E.164, in quotes: "+19195550100"'),
+            Field("photo", TEXT, hint="a file in content/media/"),
+            Field("bio", TEXT, hint="Markdown"),
+            Field("active", BOOL, hint="false for someone who has left"),
+            Field("sample", BOOL, hint="true for an invented person"),
+        ),
+    ),
+    Kind(
+        "location",
+        "location",
+        "location.html",
+        folder="locations",
+        data="locations.yaml",
+        title="Locations",
+        list_template="locations.html",
+        description="Where our spine tumor team sees patients, with addresses, hours and phone numbers.",
+        search_label="Location",
+        menu="Locations",
+        fields=(
+            Field("id", TEXT, required=True),
+            Field("name", TEXT, required=True),
+            Field("kind", TEXT, required=True, choices=(("hospital", "Hospital"), ("clinic", "MedicalClinic"))),
+            Field(
+                "address",
+                MAP,
+                required=True,
+                fields=(
+                    Field("street", TEXT, required=True),
+                    Field("city", TEXT, required=True),
+                    Field("state", TEXT, required=True),
+                    Field("zip", TEXT, required=True, hint='five digits, in quotes: "27710"'),
+                ),
+            ),
+            Field("geo", MAP, required=True, fields=(Field("lat", NUMBER, required=True), Field("lng", NUMBER, required=True))),
+            Field("phone", TEXT, required=True, hint='E.164, in quotes: "+19195550100"'),
+            Field(
+                "hours",
+                LIST,
+                required=True,
+                fields=(
+                    Field("days", TEXT_LIST, required=True, hint="Mo, Tu, We, Th, Fr, Sa, Su"),
+                    Field("opens", TEXT, required=True, hint='24-hour time, in quotes: "08:00"'),
+                    Field("closes", TEXT, required=True, hint='24-hour time, in quotes: "17:00"'),
+                ),
+            ),
+            Field("sample", BOOL, hint="true for an invented place"),
+        ),
+    ),
+    Kind(
+        "appointments",
+        "appointments",
+        "appointments.html",
+        file="appointments.md",
+        jsonld="MedicalOrganization",
+        menu="Appointments",
+        emergency=True,
+    ),
+    Kind("section", "section", "section.html"),
+    Kind("page", "page", "page.html"),
+)
+
+BY_NAME = {kind.name: kind for kind in KINDS}
+# The kinds whose pages are the Markdown files directly in a folder of content/, by folder.
+BY_FOLDER = {kind.folder: kind for kind in KINDS if kind.folder and kind.content}
+BY_FILE = {kind.file: kind for kind in KINDS if kind.file}
+BY_DATA = {kind.data: kind for kind in KINDS if kind.data}
+# Every field a page's front matter may have, in any kind: a field of another kind is reported
+# as misplaced rather than unknown.
+PAGE_FIELDS = {f.name: f for kind in KINDS if kind.content for f in kind.all_fields}
+MENU = tuple((kind.url, kind.menu) for kind in KINDS if kind.menu)
+# The pages the build makes of its own: the list pages of the data kinds, search and the
+# A to Z list, by address, with their titles.
+MADE = {**{kind.url: kind.title for kind in KINDS if kind.data}, "/search/": "Search", "/a-z/": "A to Z"}
+# The title of a folder's list page where the folder has no _index.md.
+FOLDER_TITLES = {kind.folder: kind.title for kind in KINDS if kind.folder and kind.content}
+
+
+def kind_of(name: str) -> Kind:
+    return BY_NAME[name]
+
+
+def place(rel_to_content: str) -> tuple[str, Kind, str] | None:
+    """(address, kind, slug) of a Markdown file below content/ (its path from there, with
+    slashes)."""
+    parts = rel_to_content.split("/")
+    stem = parts[-1].rpartition(".")[0] or parts[-1]
+    if rel_to_content in BY_FILE:
+        kind = BY_FILE[rel_to_content]
+        return kind.url, kind, kind.name if stem == "_index" else stem
+    if len(parts) == 1:
+        return f"/{stem}/", BY_NAME["page"], stem
+    folders = parts[:-1]
+    if stem == "_index":
+        return "/" + "/".join(folders) + "/", BY_NAME["section"], folders[-1]
+    kind = BY_FOLDER.get(folders[0]) if len(folders) == 1 else None
+    return "/" + "/".join(folders) + f"/{stem}/", kind or BY_NAME["page"], stem
+
+
+def folder_kind(folder: str) -> Kind | None:
+    """The kind whose pages a folder's list page shows (tumors → tumor), if any."""
+    for kind in KINDS:
+        if kind.folder == folder:
+            return kind
+    return None
