@@ -190,7 +190,7 @@ def live_claims(claims: dict[str, Claim], today: dt.date) -> dict[str, tuple[str
 @recorded
 @dataclass
 class Data:
-    IDENTITY = ("source",)
+    IDENTITY = ("source", "version")
 
     site: Site
     providers: list[Provider]
@@ -201,6 +201,7 @@ class Data:
     # not also turn every reference to it into an error.
     ids: dict[str, set[str]] = field(default_factory=dict)
     source: str = "data"
+    version: str = ""  # of the files the data was read from, where known: what every record is made of
 
     def records(self, data_file: str) -> list:
         """The records of one data file of the table of kinds (providers.yaml)."""

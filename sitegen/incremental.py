@@ -1,98 +1,136 @@
 """Which outputs to make again, and making them into the writer.
 
 While an output is made, everything it reads is recorded (reads.py): a page's fields, a data
-record's, a query of the model, a template, an asset's address. The manifest keeps, for every
-output, the keys it read, and for every key a digest of its value at the time. The next build
-makes an output again exactly when one of those values has changed, when the output is new, or
-when its file is not as the last build left it; every other output stays as it is, unread and
-unwritten. A change to the generator, its libraries or the base URL makes everything again.
+record's, a query of the model, a template, an asset's address. Beside the manifest, the record
+of the last build keeps, for every output, the keys it read, and for every key a digest of its
+value at the time, grouped by source. The next build makes an output again exactly when one of
+those values has changed, when the output is new, or when its file is not as the last build
+left it; every other output stays as it is, unread and unwritten. A change to the generator,
+its libraries or the base URL makes everything again.
 
-Working out which values changed costs little: a page whose file and body are as they were
-(its version) cannot have changed, so only the keys of changed pages are looked at again,
-beside the few that have no version (queries, data records, templates, assets), which are."""
+Working out which values changed costs little, because every source has a version that all
+its values follow: a page's file and body (its text's hash and its HTML's key), the data files
+for every data record, and for the queries the structure of the site (every page's front
+matter, the data, the date, the drafts, the media and the samples), which a body edit does not
+touch. Only the keys of sources whose version moved are looked at again, beside the few with no
+version (templates, assets, the model's own fields)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from .content import Page
 from .output import Writer
-from .reads import digest, recording
+from .reads import digest, recording, shape
 from .render import Renderer
-from .store import generator_version
+from .store import generator_version, seal, unseal
 from .validate import Model
 from .workers import run_all
 
 MISSING = object()  # the value of a read whose record is gone
-RECORD = "reads"  # where the manifest keeps the record
 # Reads of a usual page: how an output's reads weigh its rendering against a page's (a list of
 # every page reads thousands).
 USUAL_READS = 60
+COMPANION = "reads"  # the record's file beside the manifest: .site.reads
+# The sources that have no version: their keys are looked at again in every build.
+UNVERSIONED = ("template:", "asset:", "media:", "model")
 
 
 class Record:
-    """What every output of a build read: each key with the digest its value had, and for each
-    output the positions of the keys it read. Keys are (source, name) pairs: name is a field's
-    name or, for a query, its arguments."""
+    """What every output of a build read. sources: source → [version, {name: [id, digest]}],
+    where a key is (source, name), name a field's or, for a query, its arguments; outputs:
+    path → the ids of the keys it read."""
 
-    def __init__(self, universal: str, keys: list[tuple], digests: list[str], outputs: dict[str, list[int]], versions: dict[str, str]):
+    def __init__(self, universal: str, sources: dict | None = None, outputs: dict | None = None, next_id: int = 0) -> None:
         self.universal = universal
-        self.keys, self.digests, self.outputs, self.versions = keys, digests, outputs, versions
-        self.index = {key: i for i, key in enumerate(keys)}
+        self.sources: dict[str, list] = sources or {}
+        self.outputs: dict[str, tuple[int, ...]] = outputs or {}
+        self.next_id = next_id
 
     @classmethod
-    def load(cls, stored, universal: str) -> Record | None:
-        """The record the manifest kept, when the last build was made by this generator at this
-        base URL and the record is whole; else None: everything is made again."""
-        if not isinstance(stored, dict) or stored.get("universal") != universal:
-            return None
+    def load(cls, path: Path, universal: str) -> Record | None:
+        """The record the last build left, when that build was made by this generator at this
+        base URL and the file reads back whole; else None: everything is made again."""
         try:
-            keys = [(source, tuple(name) if isinstance(name, list) else name) for source, name in stored["keys"]]
-            digests, outputs, versions = list(stored["digests"]), dict(stored["outputs"]), dict(stored["versions"])
-            if len(digests) != len(keys) or not all(isinstance(i, int) and 0 <= i < len(keys) for ids in outputs.values() for i in ids):
-                return None
-        except (KeyError, TypeError, ValueError):
+            stored = unseal(universal, path.read_bytes())
+            record = cls(universal, stored["sources"], stored["outputs"], stored["next_id"])
+        except (OSError, ValueError, EOFError, TypeError, KeyError):
             return None
-        return cls(universal, keys, digests, outputs, versions)
+        if not (isinstance(record.sources, dict) and isinstance(record.outputs, dict) and isinstance(record.next_id, int)):
+            return None
+        return record
 
-    def as_json(self) -> dict:
-        return {
-            "universal": self.universal,
-            "keys": [[source, list(name) if isinstance(name, tuple) else name] for source, name in self.keys],
-            "digests": self.digests,
-            "outputs": self.outputs,
-            "versions": self.versions,
-        }
+    def sealed(self) -> bytes:
+        return seal(self.universal, {"sources": self.sources, "outputs": self.outputs, "next_id": self.next_id})
 
     def changed(self, values: Values) -> set[int]:
-        """The positions of the keys whose value is not what it was."""
-        by_source: dict[str, list[int]] = {}
-        for i, (source, _) in enumerate(self.keys):
-            by_source.setdefault(source, []).append(i)
+        """The ids of the keys whose value is not what it was; their digests and their sources'
+        versions are brought up to date as they are found."""
         changed = set()
-        for source, positions in by_source.items():
+        for source, entry in self.sources.items():
             version = values.version(source)
-            if version is not None and version == self.versions.get(source):
+            if version is not None and version == entry[0]:
                 continue
-            changed.update(i for i in positions if values.digest(self.keys[i]) != self.digests[i])
+            entry[0] = version
+            for name, known in entry[1].items():
+                now = values.digest((source, name))
+                if now != known[1]:
+                    known[1] = now
+                    changed.add(known[0])
         return changed
+
+    def note(self, path: str, reads, values: Values) -> None:
+        """path was made now and read these keys."""
+        ids = []
+        for source, name in reads:
+            entry = self.sources.get(source)
+            if entry is None:
+                entry = self.sources[source] = [values.version(source), {}]
+            known = entry[1].get(name)
+            if known is None:
+                known = entry[1][name] = [self.next_id, values.digest((source, name))]
+                self.next_id += 1
+            ids.append(known[0])
+        self.outputs[path] = tuple(sorted(ids))
+
+    def forget(self, paths) -> None:
+        """Keep only these outputs, and the keys some output still reads."""
+        wanted = set(paths)
+        for path in [path for path in self.outputs if path not in wanted]:
+            del self.outputs[path]
+        read = set().union(*self.outputs.values())
+        for source in list(self.sources):
+            names = self.sources[source][1]
+            for name in [name for name, known in names.items() if known[0] not in read]:
+                del names[name]
+            if not names:
+                del self.sources[source]
 
 
 class Values:
-    """The digests of the values behind keys, now: each worked out once."""
+    """The versions of sources and the digests of the values behind keys, now; each digest
+    worked out once."""
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer, self.model = renderer, renderer.model
-        self.digests: dict[tuple, str] = {}
+        self.digests: dict[tuple, bytes] = {}
+        self.structure = _structure(self.model)
 
-    def version(self, source: str) -> str | None:
-        """What a page's reads all depend on (its file's text and its body's HTML key), so that
-        a page with the same version has the same values; None for a source without one."""
-        page = self.model.by_source.get(source) if not source.startswith(("?", "template:", "asset:", "media:")) else None
-        if page is None or not hasattr(page, "text_hash"):
+    def version(self, source: str):
+        """What every value of a source follows, or None for a source without one."""
+        if source.startswith("?"):
+            return self.structure
+        if source.startswith(UNVERSIONED):
             return None
-        return f"{page.text_hash or digest(page.meta)}:{self.model.bodies[page.url].key}"
+        record = self.model.by_source.get(source)
+        if record is None:
+            return "gone"
+        if isinstance(record, Page):
+            return f"{record.text_hash or shape(record.meta)}:{self.model.bodies[record.url].key}"
+        return self.model.data.version or None
 
-    def digest(self, key: tuple) -> str:
+    def digest(self, key: tuple) -> bytes:
         known = self.digests.get(key)
         if known is None:
             known = self.digests[key] = digest(self._value(key))
@@ -117,74 +155,70 @@ class Values:
         return getattr(record, name, MISSING)
 
 
+def _structure(model: Model) -> str:
+    """A digest of everything the model's queries are made of: every page's place and front
+    matter (by the key of its text where known), the data, the date, the production switch,
+    the drafts, the media and the samples. A body edit leaves it as it was."""
+    pages = [f"{page.path}\0{page.meta_key or shape(page.meta)}" for page in model.pages]
+    parts = [
+        *pages,
+        model.data.version or shape(model.data),
+        model.today.isoformat(),
+        str(model.production),
+        *sorted(model.drafts),
+        shape(sorted(model.media)),
+        shape([(sample.path, sample.field, sample.what) for sample in model.samples]),
+    ]
+    return digest("\n".join(parts)).hex()
+
+
+def record_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.{COMPANION}"
+
+
 def make_outputs(renderer: Renderer, writer: Writer, jobs: int) -> list[str]:
-    """Make every output that needs making into writer, on `jobs` processes, and keep the
-    record of what each read in the writer's manifest; the paths of every output."""
+    """Make every output that needs making into writer, on `jobs` processes, and stage the
+    record of what each read to be published with the manifest; the paths of every output."""
     outputs = renderer.outputs()
     universal = f"{generator_version()} {renderer.urls.base_url}"
-    previous = Record.load(writer.previous.extra.get(RECORD), universal)
+    record = Record.load(record_path(writer.out), universal) if writer.patch else None
     values = Values(renderer)
-    changed = previous.changed(values) if previous is not None else set()
+    changed = record.changed(values) if record is not None else set()
+    record = record or Record(universal)
     todo: list[str] = []
     for path in outputs:
-        read = previous.outputs.get(path) if previous is not None else None
+        read = record.outputs.get(path)
         if read is None or not changed.isdisjoint(read) or not writer.reuse(path):
             todo.append(path)
-    made: dict[str, list[tuple]] = {}
     if todo:
-        made = _make(renderer, writer, outputs, todo, previous, jobs)
-    writer.manifest.extra[RECORD] = _next_record(universal, previous, changed, outputs, made, values).as_json()
+        _make(renderer, writer, outputs, todo, record, values, jobs)
+    if len(todo) * 4 >= len(outputs) or len(record.outputs) != len(outputs):
+        record.forget(outputs)  # a build of this size can afford to drop what nothing reads
+    writer.stage_companion(COMPANION, record.sealed())
     return list(outputs)
 
 
-def _make(renderer: Renderer, writer: Writer, outputs: dict[str, Callable], todo: list[str], previous: Record | None, jobs: int) -> dict:
-    """Make the outputs in todo; what each read, by path."""
+def _make(renderer: Renderer, writer: Writer, outputs: dict[str, Callable], todo: list[str], record: Record, values: Values, jobs: int):
+    """Make the outputs in todo, and note what each read."""
     for name in renderer.env.list_templates(extensions=["html"]):
         renderer.env.get_template(name)  # compiled once here, inherited by every worker
     renderer.fill_bodies(renderer.pages_among(todo), jobs)
 
     def make_and_place(paths: list[str]) -> list:
-        placed = []
+        placed, found = [], {}
         for path in paths:
             with recording() as reads:
                 data = outputs[path]()
+            for key in reads:  # the values read, while the worker has them at hand
+                if key not in values.digests:
+                    found[key] = values.digest(key)
             placed.append((*writer.place(path, data), list(reads)))
-        return placed
+        return [(item, found if i == len(placed) - 1 else {}) for i, item in enumerate(placed)]
 
-    weights = [1 + len(previous.outputs.get(path, ())) / USUAL_READS if previous else 1 for path in todo]
-    made = {}
-    for path, (entry, written, reads) in zip(todo, run_all(make_and_place, todo, jobs, weights)):
+    weights = [1 + len(record.outputs.get(path, ())) / USUAL_READS for path in todo]
+    made = run_all(make_and_place, todo, jobs, weights)
+    for _, found in made:
+        values.digests.update(found)
+    for path, ((entry, written, reads), _) in zip(todo, made):
         writer.add(path, entry, written)
-        made[path] = reads
-    return made
-
-
-def _next_record(universal: str, previous: Record | None, changed: set[int], outputs: dict, made: dict, values: Values) -> Record:
-    """The record of this build: what the outputs made now read, with their values now, and
-    what the others read when last made (none of it has changed)."""
-    keys: list[tuple] = []
-    digests: list[str] = []
-    index: dict[tuple, int] = {}
-
-    def position(key: tuple, old: int | None) -> int:
-        at = index.get(key)
-        if at is None:
-            at = index[key] = len(keys)
-            keys.append(key)
-            digests.append(previous.digests[old] if old is not None and old not in changed else values.digest(key))
-        return at
-
-    read: dict[str, list[int]] = {}
-    for path in outputs:
-        if path in made:
-            old_index = previous.index if previous is not None else {}
-            read[path] = sorted(position(key, old_index.get(key)) for key in made[path])
-        else:
-            read[path] = [position(previous.keys[i], i) for i in previous.outputs[path]]
-    versions = {}
-    for source, _ in keys:
-        if source not in versions:
-            version = values.version(source)
-            if version is not None:
-                versions[source] = version
-    return Record(universal, keys, digests, read, versions)
+        record.note(path, reads, values)

@@ -145,6 +145,7 @@ class Writer:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
         self.manifest = Manifest()
         self.written: set[str] = set()
+        self.companions: set[str] = set()  # files to go beside the manifest (stage_companion)
         # Folders in staging this process made or found: each worker keeps its own copy.
         self.folders: set[str] = {str(self.staging)}
 
@@ -211,9 +212,22 @@ class Writer:
                 _making_folder(self.out / rel, os.replace, self.staging / rel, self.out / rel)
             discard(self.staging)
         self.manifest.save(self.out)
+        for name in sorted(self.companions):
+            os.replace(self._companion(name), self.out.parent / f".{self.out.name}.{name}")
 
     def abandon(self) -> None:
         discard(self.staging)
+        for companion in self.staging.parent.glob(f"{self.staging.name}.*"):
+            companion.unlink(missing_ok=True)
+
+    def stage_companion(self, name: str, data: bytes) -> None:
+        """A file that goes beside the manifest when this build is published (.site.NAME),
+        written beside the staging folder until then."""
+        _write_file(str(self._companion(name)), data)
+        self.companions.add(name)
+
+    def _companion(self, name: str) -> Path:
+        return self.staging.with_name(f"{self.staging.name}.{name}")
 
     def hand_over(self) -> Path:
         """Leave this writer in a file beside its staging folder (plain JSON), for another
@@ -226,6 +240,7 @@ class Writer:
             "previous": [self.previous.entries, previous],
             "manifest": [self.manifest.entries, self.manifest.extra],
             "written": sorted(self.written),
+            "companions": sorted(self.companions),
         }
         path.write_text(json.dumps(state), encoding="utf-8")
         return path
@@ -240,6 +255,7 @@ class Writer:
         writer.previous, writer.manifest = Manifest(*state["previous"]), Manifest(*state["manifest"])
         writer.patch = bool(writer.previous.entries)
         writer.written = set(state["written"])
+        writer.companions = set(state["companions"])
         writer.folders = {str(writer.staging)}
         return writer
 

@@ -177,11 +177,13 @@ def _load_data(source: Path, data_files: list[tuple[str, str, bytes]], problems:
     if stored is not None:
         plain, found = stored
         problems.items.extend(Problem(*item) for item in found)
-        return data_from_plain(plain)
-    own = Problems()
-    data = load_data(source, own)
-    problems.items.extend(own.items)
-    store.put(DATA, entry, (data_to_plain(data), [(p.path, p.line, p.field, p.message, p.warning) for p in own.items]))
+        data = data_from_plain(plain)
+    else:
+        own = Problems()
+        data = load_data(source, own)
+        problems.items.extend(own.items)
+        store.put(DATA, entry, (data_to_plain(data), [(p.path, p.line, p.field, p.message, p.warning) for p in own.items]))
+    data.version = entry
     return data
 
 

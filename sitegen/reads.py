@@ -125,6 +125,8 @@ def query(method: Callable) -> Callable:
 def shape(value) -> str:
     """The text a read value is compared by: a record by its source, containers item by
     item, anything else by repr()."""
+    if type(value) is str:
+        return repr(value)
     source = getattr(value, "source", None) if hasattr(value, "__dict__") else None
     if isinstance(source, str):
         return "@" + source
@@ -137,5 +139,6 @@ def shape(value) -> str:
     return repr(value)
 
 
-def digest(value) -> str:
-    return hashlib.blake2b(shape(value).encode(), digest_size=12).hexdigest()
+def digest(value) -> bytes:
+    """A digest of shape(value), of 96 bits: two values alike by chance never are."""
+    return hashlib.blake2b(shape(value).encode(), digest_size=12).digest()

@@ -22,7 +22,7 @@ from .content import Page
 from .data import Location, Provider
 from .kinds import BY_DATA, BY_NAME, GROUPS, KINDS, MADE, MENU, Kind
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
-from .reads import NOW, recording, replay
+from .reads import NOW, recording, replay, value_of
 from .search import synonym_terms
 from .store import Store
 from .validate import Model, normalize_path
@@ -322,7 +322,7 @@ class Renderer:
         reads = NOW.reads
         if reads is not None:
             reads.add((page.source, "html"))
-        body = self.model.bodies[page.url]
+        body = value_of(self.model, "bodies")[page.url]  # the read is the one above
         if body.html is None:  # analyzed by an earlier build, and not filled in (fill_bodies)
             body.html = self._made_html(page)
         return Markup(body.html)
