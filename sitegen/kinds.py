@@ -257,6 +257,8 @@ BY_DATA = {kind.data: kind for kind in KINDS if kind.data}
 # Every field a page's front matter may have, in any kind: a field of another kind is reported
 # as misplaced rather than unknown.
 PAGE_FIELDS = {f.name: f for kind in KINDS if kind.content for f in kind.all_fields}
+# The kind of a folder's own page (its _index.md), which lists the pages in the folder.
+FOLDER_PAGE = BY_NAME["section"]
 MENU = tuple((kind.url, kind.menu) for kind in KINDS if kind.menu)
 # The pages the build makes of its own: the list pages of the data kinds, search and the
 # A to Z list, by address, with their titles.

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .content import Page
 from .data import Location, Provider
-from .kinds import BY_DATA, BY_NAME, GROUPS, KINDS, MADE, MENU, Kind
+from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, GROUPS, KINDS, MADE, MENU, Kind
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .reads import NOW, recording, replay, value_of
 from .search import synonym_terms
@@ -43,8 +43,8 @@ SPECIALTY_CODES = {
     "Pathology": ("Pathology",),
     "Physical medicine and rehabilitation": ("Physiotherapy",),
 }
-# The store's tables: the bodies' HTML by their keys, and compiled templates.
-HTML, TEMPLATES = "html", "templates"
+# The store's tables: the bodies' HTML by their keys, compiled templates, the templates each names.
+HTML, TEMPLATES, TEMPLATE_NAMES = "html", "templates", "template-names"
 
 
 @dataclass(frozen=True)
@@ -155,7 +155,14 @@ class _Environment(Environment):
     """Jinja's environment, recording each template an output uses (its source is a read like
     any other), with each template's globals a plain dict instead of a ChainMap over the
     environment's: every `{% from ... import %}` compares the two sets of names, and every
-    render copies them. Ours are set before the first template loads and never change."""
+    render copies them. Ours are set before the first template loads and never change.
+
+    A template's use is recorded with every template it names (extends, imports, includes),
+    all the way down: Jinja runs a template's imports once, when its module is first made,
+    so a later use of the same module would read them without a word."""
+
+    store: Store | None = None
+    _needs: dict
 
     def make_globals(self, d):
         return {**self.globals, **(d or {})}
@@ -163,14 +170,46 @@ class _Environment(Environment):
     def get_template(self, name, parent=None, globals=None):
         reads = NOW.reads
         if reads is not None and isinstance(name, str):
-            reads.add(("template:" + name, ""))
+            reads |= self.needs(name)
         return super().get_template(name, parent, globals)
 
     def select_template(self, names, parent=None, globals=None):
         reads = NOW.reads
         if reads is not None:
-            reads.update(("template:" + name, "") for name in names if isinstance(name, str))
+            for name in names:
+                if isinstance(name, str):
+                    reads |= self.needs(name)
         return super().select_template(names, parent, globals)
+
+    def needs(self, name: str) -> frozenset:
+        """The reads of a template's use: it and every template it names, to the bottom."""
+        known = self._needs.get(name)
+        if known is None:
+            self._needs[name] = frozenset({("template:" + name, "")})  # a template that names itself
+            found = {("template:" + name, "")}
+            for named in self._names(name):
+                found |= self.needs(named)
+            known = self._needs[name] = frozenset(found)
+        return known
+
+    def _names(self, name: str) -> list[str]:
+        """The templates a template names by a constant (its source parsed once, and kept)."""
+        try:
+            text, _, _ = self.loader.get_source(self, name)
+        except TemplateNotFound:
+            return []
+
+        def parse() -> list[str]:
+            from jinja2 import TemplateSyntaxError, meta
+
+            try:
+                return sorted(found for found in meta.find_referenced_templates(self.parse(text, name)) if found)
+            except TemplateSyntaxError:
+                return []  # the build reports it when it compiles the template
+
+        if self.store is None:
+            return parse()
+        return list(self.store.memo(TEMPLATE_NAMES, [name, text], parse))
 
 
 class _StoredTemplates(BytecodeCache):
@@ -208,6 +247,7 @@ def make_environment(templates: Path, store: Store | None = None, urls: Urls | N
     addresses = (urls.url, urls.asset, urls.media_file) if urls is not None else (_no_urls,) * 3
     env.filters.update(zip(("url", "asset", "media"), map(_recorded_address, ("", "asset:", "media:"), addresses)))
     env.globals.update(groups=dict(GROUPS), nav=MENU, quote=quote)
+    env.store, env._needs = store, {}
     if store is not None:
         env.bytecode_cache = _StoredTemplates(store)
     return env
@@ -360,8 +400,10 @@ class Renderer:
             "samples": self.model.has_samples(),
             "doctor_card": self.doctor_card,
             "once": self.once,
+            "subject": None,
+            "related": {},
         }
-        return self.env.get_template(template).render(**common, **context).encode("utf-8")
+        return self.env.get_template(template).render({**common, **context}).encode("utf-8")
 
     # -- The frame of every page ------------------------------------------------------------------
 
@@ -462,7 +504,10 @@ class Renderer:
             graph.append(self._organization())
         search = self._searchable(kind.search_label, [page.title, *names], page.search_terms)
         frame = self._frame(page, page.url, page.title, page.summary, graph=graph, search=search, emergency=kind.emergency)
-        context = {"body": self.body_html(page), "also_known_as": names, **self._related(page, kind)}
+        related = self._related(page, kind)
+        context = {"body": self.body_html(page), "also_known_as": names, "subject": page, "related": related, **related}
+        if kind is FOLDER_PAGE:
+            context["folder"] = page.slug
         return self.render(kind.template, **frame, **context)
 
     def _about(self, page: Page, kind: Kind, names: list[str]) -> dict | None:
@@ -486,7 +531,8 @@ class Renderer:
         """What a page's template lists beside its body, from the table of kinds: the pages
         its reference fields name (a tumor's tests), by field; what names the page through a
         field of another kind (the tumors that list a test, the doctors who treat a tumor),
-        by that kind's folder; and a section's pages."""
+        by that kind's folder; and a section's pages. Every page template gets them one by
+        one and as `related`, beside `subject`, the page or record the page is about."""
         related: dict = {}
         for spec in kind.references:
             if BY_NAME[spec.refers_to].content:
@@ -495,8 +541,8 @@ class Renderer:
             for spec in other.references:
                 if spec.refers_to == kind.name:
                     related[other.folder] = self.model.naming(page.source, spec.name)
-        if kind.name == "section":
-            related.update(children=self.model.pages_in(page.slug), section=page.slug)
+        if kind is FOLDER_PAGE:
+            related["children"] = self.model.pages_in(page.slug)
         return related
 
     def _organization(self) -> dict:
@@ -537,11 +583,12 @@ class Renderer:
         graph = [{"@type": "WebPage", "name": kind.title, "url": self.urls.absolute(kind.url)}]
         search = self._searchable("Page", [kind.title])
         frame = self._frame(None, kind.url, kind.title, kind.description, graph=graph, search=search)
-        records = self.model.records_of(kind.name)
+        related = {kind.folder: self.model.records_of(kind.name)}
         return self.render(
             kind.list_template,
             **frame,
-            **{kind.folder: records},
+            related=related,
+            **related,
             # The doctor finder's filters: (value as the URL writes it, text shown), in PRODUCT.md's forms.
             choices={
                 "specialty": [(slugify(name), name) for name in site.specialties],
@@ -573,7 +620,12 @@ class Renderer:
         specialties = sorted({code for name in provider.specialties for code in SPECIALTY_CODES.get(name, ())})
         if specialties:
             node["medicalSpecialty"] = [f"https://schema.org/{code}" for code in specialties]
-        places = self.model.named_by(provider.source, "locations")
+        related = {
+            "conditions": self.model.named_by(provider.source, "conditions"),
+            "locations": self.model.named_by(provider.source, "locations"),
+            "reviewed": self.model.naming(provider.source, "reviewed_by"),
+        }
+        places = related["locations"]
         if provider.active:
             node["telephone"] = provider.phone or self.call.number
             node["isAcceptingNewPatients"] = provider.accepting_new_patients
@@ -583,13 +635,7 @@ class Renderer:
         booking = {"number": provider.phone, "where": f"with {provider.name}"} if provider.active and provider.phone else None
         frame = self._frame(None, provider.url, provider.full_name, description, graph=[node], search=search, booking=booking)
         return self.render(
-            kind.template,
-            **frame,
-            doctor=provider,
-            bio=self.bio_html(provider),
-            conditions=self.model.named_by(provider.source, "conditions"),
-            places=places,
-            reviewed=self.model.naming(provider.source, "reviewed_by"),
+            kind.template, **frame, doctor=provider, bio=self.bio_html(provider), subject=provider, related=related, **related
         )
 
     def _address(self, location: Location) -> dict:
@@ -621,9 +667,8 @@ class Renderer:
         booking = {"number": location.phone, "where": f"at {location.name}"}
         frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node], search=search, booking=booking)
         directions = "https://www.google.com/maps/dir/?api=1&destination=" + quote(address)
-        return self.render(
-            kind.template, **frame, location=location, directions=directions, doctors=self.model.naming(location.source, "locations")
-        )
+        related = {"doctors": self.model.naming(location.source, "locations")}
+        return self.render(kind.template, **frame, location=location, directions=directions, subject=location, related=related, **related)
 
     def a_to_z(self) -> bytes:
         entries: list[tuple[str, str, str]] = []  # (name, url, see-also target title or "")

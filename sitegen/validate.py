@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from .content import Content, Page, next_review_due, review_status
 from .data import Claim, Data, Location, Provider, live_claims
-from .kinds import BY_DATA, BY_NAME, FOLDER_TITLES, MADE
+from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, MADE
 from .markdown import Body, StoredBody, is_safe_target
 from .problems import Problem, Problems
 from .reads import query, recorded
@@ -86,6 +86,8 @@ class Model:
     def _resolve(self, record, name: str) -> list:
         """What a record's reference field names, in the order written, where it exists."""
         spec = _kind_of(record).field(name)
+        if spec is None or not spec.refers_to:
+            return []
         value = record.meta.get(name) if isinstance(record, Page) else getattr(record, name)
         if value is None:
             return []
@@ -119,7 +121,7 @@ class Model:
     @query
     def pages_in(self, folder: str) -> list[Page]:
         """The pages directly in a folder of content/, by title."""
-        return [p for p in self._in_folder.get(folder, []) if p.kind != "section"]
+        return [p for p in self._in_folder.get(folder, []) if p.kind != FOLDER_PAGE.name]
 
     @query
     def records_of(self, kind: str) -> list:
@@ -128,8 +130,10 @@ class Model:
 
     @query
     def named_by(self, source: str, name: str) -> list:
-        """What the reference field `name` of a page or record names (a tumor's tests)."""
-        return self._resolve(self.by_source[source], name)
+        """What the reference field `name` of a page or record names (a tumor's tests); nothing
+        where the record has no such field."""
+        record = self.by_source.get(source)
+        return self._resolve(record, name) if isinstance(record, (Page, Provider, Location)) else []
 
     @query
     def naming(self, source: str, name: str) -> list:
@@ -254,7 +258,7 @@ def _add_missing_sections(pages: list[Page]) -> None:
     for folder, title in FOLDER_TITLES.items():
         url = f"/{folder}/"
         if url not in have and any(p.url.startswith(url) for p in pages):
-            pages.append(Page(f"content/{folder}/_index.md", url, "section", folder, {"title": title, "summary": ""}, {}, "", 1))
+            pages.append(Page(f"content/{folder}/_index.md", url, FOLDER_PAGE.name, folder, {"title": title, "summary": ""}, {}, "", 1))
 
 
 def _check_page(page: Page, model: Model, problems: Problems) -> None:

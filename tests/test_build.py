@@ -388,7 +388,9 @@ def test_failed_build_keeps_previous_site_and_leaves_no_staging(basic: Path, tmp
     (basic / "content/tests/mri.md").write_text("---\ntitle: MRI\n")
     assert build_site(basic, out).returncode == 1
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.manifest.json", "basic", "site"], "no staging folder is left"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.manifest.json", ".site.reads", "basic", "site"], (
+        "no staging folder is left"
+    )
 
 
 def test_search_index_is_built_by_default(tmp_path: Path):
@@ -481,7 +483,14 @@ def test_what_a_killed_build_left_is_cleared_and_builds_take_turns(tmp_path: Pat
         assert (tmp_path / ".site-staging-k1ll3d").exists(), "it touches nothing while it waits"
     _, errors = waiting.communicate(timeout=60)
     assert waiting.returncode == 0, errors
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".other-staging-keep", ".site.lock", ".site.manifest.json", "basic", "site"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".other-staging-keep",
+        ".site.lock",
+        ".site.manifest.json",
+        ".site.reads",
+        "basic",
+        "site",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -405,3 +405,49 @@ def test_a_cold_build_compiles_its_templates_beside_reading_the_pages(basic: Pat
     shutil.copytree(basic, fresh, ignore=shutil.ignore_patterns(".cache"))
     build(fresh, tmp_path / "one-job", "--no-search", "--jobs", "1")
     assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "one-job")
+
+
+def _generator_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "generator"
+    copy.mkdir()
+    shutil.copy(REPO / "build.py", copy / "build.py")
+    shutil.copytree(REPO / "sitegen", copy / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "templates", copy / "templates")
+    return copy
+
+
+def test_a_change_to_the_generator_s_code_is_not_hidden_by_what_the_store_kept(basic: Path, tmp_path: Path):
+    """The issue's case: the base URL's rule lives in options.py, which data.py uses. A warm
+    check after the rule changes must report what a cold one does."""
+    copy = _generator_copy(tmp_path)
+
+    def check() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(copy / "build.py"), "check", "--source", str(basic), "--today", TODAY], capture_output=True, text=True
+        )
+
+    assert check().returncode == 0
+    options = copy / "sitegen/options.py"
+    options.write_text(
+        options.read_text().replace(
+            '    if not url.endswith("/"):', '    if "example.org" in url:\n        return "no examples"\n    if not url.endswith("/"):'
+        )
+    )
+    warm = check()
+    assert warm.returncode == 1 and "data/site.yaml:3: base_url: no examples" in warm.stderr
+
+
+def test_every_module_of_the_generator_is_in_the_store_s_version(tmp_path: Path):
+    copy = _generator_copy(tmp_path)
+    probe = "import sys; sys.path.insert(0, sys.argv[1]); from sitegen.store import generator_version; print(generator_version())"
+
+    def version() -> str:
+        return subprocess.run([sys.executable, "-c", probe, str(copy)], capture_output=True, text=True, check=True).stdout
+
+    first = version()
+    seen = {first}
+    for module in sorted((copy / "sitegen").glob("*.py")):
+        module.write_bytes(module.read_bytes() + b"\n# changed\n")
+        now = version()
+        assert now not in seen, f"{module.name} is not in the store's version"
+        seen.add(now)
