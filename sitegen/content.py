@@ -78,6 +78,28 @@ class Page:
     def __post_init__(self) -> None:
         self.source = self.path
 
+    @classmethod
+    def known(cls, path, url, kind, slug, meta, lines, body_line, text_hash, file, samples, meta_key) -> Page:
+        """A page of a file read before, made at once (a warm build makes thousands): its body
+        is read when first needed."""
+        page = object.__new__(cls)
+        page.__dict__.update(
+            path=path,
+            url=url,
+            kind=kind,
+            slug=slug,
+            meta=meta,
+            lines=lines,
+            _body=None,
+            body_line=body_line,
+            text_hash=text_hash,
+            file=file,
+            _samples=samples,
+            meta_key=meta_key,
+            source=path,
+        )
+        return page
+
     @property
     def body(self) -> str:
         """The Markdown body. A page whose file is as the last build read it (same size,
@@ -204,9 +226,10 @@ def _media(path: Path, rel_to_content: PurePosixPath, rel: str, problems: Proble
     return Media(name, path, f"media/{stem}.{digest}.{ext}")
 
 
-# The store's tables: for each page file read clean, by its path, size, times and inode, its
-# text's hash, its front matter's key, where its body starts and its sample numbers (what it
-# takes to make the page without reading the file); and checked front matter by its key.
+# The store's tables: for each page file read clean, by its path, size, times and inode, what it
+# takes to make the page without reading the file (its text's hash, its front matter's key,
+# where its body starts, its sample numbers, its checked front matter and the lines of its
+# keys); and checked front matter by its key, for a file whose front matter was seen before.
 FILES, FRONT_MATTER = "files", "front-matter"
 
 
@@ -228,23 +251,9 @@ def load_page(
         return None
     seen = _as_seen(path, rel, stat) if store is not None else None
     known = store.get(FILES, seen) if seen is not None else None
-    stored = store.get(FRONT_MATTER, known["front_matter"]) if known is not None else None
-    if stored is not None:  # the file is as it was read clean before: its body is read if needed
-        meta, samples = _meta_from_plain(stored["meta"]), [tuple(sample) for sample in known["samples"]]
-        return Page(
-            rel,
-            url,
-            kind.name,
-            slug,
-            meta,
-            stored["lines"],
-            None,
-            known["body_line"],
-            known["hash"],
-            str(path),
-            samples,
-            known["front_matter"],
-        )
+    if known is not None:  # the file is as it was read clean before: its body is read if needed
+        text_hash, meta_key, body_line, samples, meta, lines = known
+        return Page.known(rel, url, kind.name, slug, _meta_from_plain(meta), lines, body_line, text_hash, str(path), samples, meta_key)
     text = read_text(path, rel, problems)
     if text is None:
         return None
@@ -268,8 +277,8 @@ def load_page(
     page.text_hash = hashlib.sha256(text.encode()).hexdigest()
     page.file = str(path)
     page.meta_key = key
-    if seen is not None and stored:  # its front matter is clean: known by its key
-        store.put(FILES, seen, {"hash": page.text_hash, "front_matter": key, "body_line": body_line, "samples": page.sample_numbers})
+    if seen is not None and stored:  # its front matter is clean: the page can be made from what is kept
+        store.put(FILES, seen, (page.text_hash, key, body_line, page.sample_numbers, _meta_to_plain(page.meta), page.lines))
     return page
 
 

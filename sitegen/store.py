@@ -123,10 +123,11 @@ class _Table:
     def __init__(self, store: Store, name: str) -> None:
         self.store, self.name = store, name
         self.count = self._count_on_disk()
-        self.entries: dict[str, object] = {}
-        self.loaded: dict[int, int] = {}  # file number -> entries it had
+        self.entries: dict[str, object] = {}  # of every file read so far
+        self.parts: dict[int, dict] = {}  # file number -> its entries, for the files read
+        self.complete = False  # every file read
         self.used: set[str] = set()
-        self.changed: set[int] = set()
+        self.changed: set[int] = set()  # the files put in
 
     def _count_on_disk(self) -> int:
         """How many files the table was last split into: that of its newest file."""
@@ -151,63 +152,65 @@ class _Table:
     def _path(self, number: int, count: int | None = None) -> Path:
         return self.store.folder / f"{self.name}-{count or self.count}.{number:02d}.marshal"
 
-    def _load(self, number: int) -> None:
-        self.loaded[number] = 0
+    def _load(self, number: int) -> dict:
+        part = self.parts[number] = {}
+        if len(self.parts) == self.count:
+            self.complete = True
         path = self._path(number)
         try:
             data = path.read_bytes()
         except OSError:
-            return
+            return part
         try:
             stored = unseal(self.store.version, data)
         except StaleFile:
-            return
+            return part
         except (ValueError, EOFError, TypeError) as err:
             self.store.distrusted.append(f"{FOLDER}/{path.name}: {err}")
-            return
+            return part
         if isinstance(stored, dict):
+            part.update(stored)
             self.entries.update(stored)
-            self.loaded[number] = len(stored)
-
-    def _ensure(self, key: str) -> int:
-        number = self._file_of(key)
-        if number not in self.loaded:
-            self._load(number)
-        return number
+        return part
 
     def get(self, key: str):
-        self._ensure(key)
+        if not self.complete:  # once every file is read, no key needs its file worked out
+            number = self._file_of(key)
+            if number not in self.parts:
+                self._load(number)
         value = self.entries.get(key)
         if value is not None:
             self.used.add(key)
         return value
 
     def put(self, key: str, value) -> None:
-        self.changed.add(self._ensure(key))
+        number = self._file_of(key)
+        part = self.parts.get(number)
+        if part is None:
+            part = self._load(number)
+        part[key] = value
         self.entries[key] = value
         self.used.add(key)
+        self.changed.add(number)
 
     def keep(self, keys: Iterable[str]) -> None:
         self.used.update(keys)
 
     def save(self) -> None:
-        """Write each file that gained an entry or holds one this run did not use; those left
-        out go. A table whose files were all read is split into as many as its entries need."""
-        if len(self.loaded) == self.count:
+        """Write each file that gained an entry, with the entries this run used or kept: those
+        left out go. A table whose files were all read is split into as many as its entries
+        need."""
+        if self.complete:
             count = 1
             while count < MAX_FILES and count * PER_FILE < len(self.used):
                 count *= 2
             if count != self.count:
                 self._resplit(count)
                 return
-        parts: dict[int, dict] = {number: {} for number in self.loaded}
-        for entry_key, value in self.entries.items():
-            part = parts.get(self._file_of(entry_key))
-            if part is not None and entry_key in self.used:
-                part[entry_key] = value
-        for number, part in parts.items():
-            if number in self.changed or len(part) != self.loaded[number]:
-                self._write(self._path(number), part)
+        for number in sorted(self.changed):
+            used = self.used
+            self._write(self._path(number), {key: value for key, value in self.parts[number].items() if key in used})
+        self.changed.clear()
 
     def _resplit(self, count: int) -> None:
         old = [self._path(number) for number in range(self.count)]
@@ -220,6 +223,8 @@ class _Table:
             self._write(self._path(number), part)
         for path in old:
             path.unlink(missing_ok=True)
+        self.parts = dict(enumerate(parts))
+        self.changed.clear()
 
     def _write(self, path: Path, entries: dict) -> None:
         try:
@@ -267,7 +272,7 @@ class Store:
         """Every entry of a table, all its files read (to look into the store)."""
         found = self._table(table)
         for number in range(found.count):
-            if number not in found.loaded:
+            if number not in found.parts:
                 found._load(number)
         return dict(found.entries)
 

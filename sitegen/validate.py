@@ -15,7 +15,7 @@ from pathlib import PurePosixPath
 
 from .content import Content, Page, next_review_due, review_status
 from .data import Claim, Data, Location, Provider, live_claims
-from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, MADE
+from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, MADE
 from .markdown import Body, StoredBody, is_safe_target
 from .problems import Problem, Problems
 from .reads import query, recorded
@@ -77,27 +77,23 @@ class Model:
         # source named) -> what names it, in its kind's order; records that are no longer
         # active name nothing.
         self._naming: dict[tuple[str, str], list] = {}
-        namers = [*in_order, *(r for records in self._records.values() for r in records)]
-        for namer in namers:
-            for spec in _kind_of(namer).references:
-                for named in self._resolve(namer, spec.name):
-                    self._naming.setdefault((spec.name, named.source), []).append(namer)
+        for namer in [*in_order, *(r for records in self._records.values() for r in records)]:
+            for name in _REFERENCES[_kind_of(namer).name]:
+                for named in self._resolve(namer, name):
+                    self._naming.setdefault((name, named.source), []).append(namer)
 
     def _resolve(self, record, name: str) -> list:
         """What a record's reference field names, in the order written, where it exists."""
-        spec = _kind_of(record).field(name)
-        if spec is None or not spec.refers_to:
+        target = _REFERENCES[_kind_of(record).name].get(name)
+        if target is None:
             return []
-        value = record.meta.get(name) if isinstance(record, Page) else getattr(record, name)
-        if value is None:
+        fields = record.__dict__["meta"] if isinstance(record, Page) else record.__dict__
+        value = fields.get(name)
+        if not value:
             return []
-        target = BY_NAME[spec.refers_to]
         found = []
         for ident in [value] if isinstance(value, str) else value:
-            if target.data:
-                named = self._by_id[target.data].get(ident)
-            else:
-                named = self.by_url.get(f"/{target.folder}/{ident}/")
+            named = self._by_id[target.data].get(ident) if target.data else self.by_url.get(f"/{target.folder}/{ident}/")
             if named is not None:
                 found.append(named)
         return found
@@ -164,6 +160,10 @@ class Model:
 
     def live_claims(self) -> dict:
         return live_claims(self.data.claims, self.today)
+
+
+# For each kind, its reference fields and the kind each names.
+_REFERENCES = {kind.name: {spec.name: BY_NAME[spec.refers_to] for spec in kind.references} for kind in KINDS}
 
 
 def _kind_of(record):
