@@ -260,9 +260,9 @@ PAGE_FIELDS = {f.name: f for kind in KINDS if kind.content for f in kind.all_fie
 # The kind of a folder's own page (its _index.md), which lists the pages in the folder.
 FOLDER_PAGE = BY_NAME["section"]
 MENU = tuple((kind.url, kind.menu) for kind in KINDS if kind.menu)
-# The pages the build makes of its own: the list pages of the data kinds, search and the
+# The pages the site makes of its own (no Markdown file): the list pages of the data kinds, search and the
 # A to Z list, by address, with their titles.
-MADE = {**{kind.url: kind.title for kind in KINDS if kind.data}, "/search/": "Search", "/a-z/": "A to Z"}
+OWN_PAGES = {**{kind.url: kind.title for kind in KINDS if kind.data}, "/search/": "Search", "/a-z/": "A to Z"}
 # The title of a folder's list page where the folder has no _index.md.
 FOLDER_TITLES = {kind.folder: kind.title for kind in KINDS if kind.folder and kind.content}
 

@@ -138,19 +138,19 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     def analyze(pages: list[Page]) -> list[Body | StoredBody]:
         # by the file's hash: the body is read only for a page to analyze or render again
         keys = [key(inputs, p.text_hash or p.body) for p in pages]
-        made: dict[int, str] = {}
+        fresh_html: dict[int, str] = {}
 
         def compute(missing: list[int]) -> list:
             results = run_all(analyze_all, [pages[i] for i in missing], options.jobs)
             for i, (_, body_html, found) in zip(missing, results):
-                made[i] = body_html
+                fresh_html[i] = body_html
                 store.put("html", keys[i], body_html)
                 words[pages[i].text_hash] = found
             return [value for value, _, _ in results]
 
         values = store.memo_many(BODIES, keys, compute)
         store.keep("html", keys)  # each body's HTML stays while its page does
-        bodies = [body_from_json(value, made.get(i)) for i, value in enumerate(values)]
+        bodies = [body_from_json(value, fresh_html.get(i)) for i, value in enumerate(values)]
         for body, body_key in zip(bodies, keys):
             body.key = body_key
         return bodies
@@ -215,7 +215,7 @@ def _zips_key() -> str:
 
 
 def _zip_table_meanwhile(options: Options, store: Store) -> Apart:
-    """The ZIP table (0.3 s of one core), made in a child process while this one reads the
+    """The ZIP table (the slowest single step of a cold build's first moments: scripts/BENCH-NOTES.md), made in a child process while this one reads the
     pages, when the store does not have it; one job (serve, which must not fork) makes it
     when it is asked for. The child first compiles the templates into the store: a build
     without the ZIP table kept is most often a cold one."""

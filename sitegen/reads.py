@@ -21,8 +21,7 @@ import dataclasses
 import functools
 import hashlib
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 
 class _Now(threading.local):
@@ -35,20 +34,23 @@ class _Now(threading.local):
 NOW = _Now()
 
 
-@contextmanager
-def recording() -> Iterator[set]:
+class recording:  # noqa: N801 - used as a function: `with recording() as reads:`
     """Record the reads made inside the block into a new set. Inside another recording, the
     outer one gets them too: a fragment made once (a doctor's card) keeps its own reads, to
-    add them to every output that shows it."""
-    outer = NOW.reads
-    reads: set = set()
-    NOW.reads = reads
-    try:
-        yield reads
-    finally:
-        NOW.reads = outer
-        if outer is not None:
-            outer |= reads
+    add them to every output that shows it. (A class, not a generator: it is entered once per
+    output, and contextmanager's machinery cost more than the recording itself.)"""
+
+    __slots__ = ("outer", "reads")
+
+    def __enter__(self) -> set:
+        self.outer = NOW.reads
+        self.reads = NOW.reads = set()
+        return self.reads
+
+    def __exit__(self, *exc) -> None:
+        NOW.reads = self.outer
+        if self.outer is not None:
+            self.outer |= self.reads
 
 
 def record(source: str, name="") -> None:

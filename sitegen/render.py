@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .content import Page
 from .data import Location, Provider
-from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, GROUPS, KINDS, MADE, MENU, Kind
+from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, GROUPS, KINDS, MENU, OWN_PAGES, Kind
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .reads import NOW, recording, replay, value_of
 from .search import synonym_terms
@@ -136,8 +136,8 @@ def json_ld(data) -> Markup:
 def _recorded_address(kind: str, address):
     """address (a Urls method) as a template filter ('site.css'|asset) that records which
     asset or media file it was asked for: their hashed names change when their bytes do. A
-    filter is called directly, where a function in the context goes through Context.call, a
-    few microseconds on every link of every page. Taking the context keeps Jinja from working
+    filter is called directly, where a function in the context goes through Context.call on
+    every link of every page. Taking the context keeps Jinja from working
     a constant's address out when it compiles the template: compiled templates are kept, and
     the base URL and the asset names change from build to build."""
 
@@ -163,13 +163,14 @@ class _Environment(Environment):
 
     store: Store | None = None
     _needs: dict
+    _named: dict  # a template -> the templates it names by a constant
 
     def make_globals(self, d):
         return {**self.globals, **(d or {})}
 
     def get_template(self, name, parent=None, globals=None):
         reads = NOW.reads
-        if reads is not None and isinstance(name, str):
+        if reads is not None and isinstance(name, str) and name not in self._named.get(parent, ()):
             reads |= self.needs(name)
         return super().get_template(name, parent, globals)
 
@@ -187,9 +188,13 @@ class _Environment(Environment):
         if known is None:
             self._needs[name] = frozenset({("template:" + name, "")})  # a template that names itself
             found = {("template:" + name, "")}
-            for named in self._names(name):
+            names = self._names(name)
+            for named in names:
                 found |= self.needs(named)
             known = self._needs[name] = frozenset(found)
+            # What a template names by a constant is in its needs already: its imports, run
+            # on every render, need not be recorded again (get_template above).
+            self._named[name] = frozenset(names)
         return known
 
     def _names(self, name: str) -> list[str]:
@@ -247,7 +252,7 @@ def make_environment(templates: Path, store: Store | None = None, urls: Urls | N
     addresses = (urls.url, urls.asset, urls.media_file) if urls is not None else (_no_urls,) * 3
     env.filters.update(zip(("url", "asset", "media"), map(_recorded_address, ("", "asset:", "media:"), addresses)))
     env.globals.update(groups=dict(GROUPS), nav=MENU, quote=quote)
-    env.store, env._needs = store, {}
+    env.store, env._needs, env._named = store, {}, {}
     if store is not None:
         env.bytecode_cache = _StoredTemplates(store)
     return env
@@ -287,7 +292,7 @@ class Renderer:
         self.env.globals.update(site=model.data.site, call=self.call)
         self.md = make_markdown()
         self.claims = model.live_claims()
-        self._made: dict[tuple, tuple[Markup, set]] = {}  # fragments made once a build, with their reads
+        self._fragments: dict[tuple, tuple[Markup, set]] = {}  # fragments made once a build, with their reads
 
     # -- What there is to make ---------------------------------------------------------------
 
@@ -295,20 +300,20 @@ class Renderer:
         """Every output but the assets and the media, by its path in the site: a call makes
         its bytes."""
         model = self.model
-        made = {index_path(page.url): functools.partial(self.page, page) for page in model.pages}
+        outputs = {index_path(page.url): functools.partial(self.page, page) for page in model.pages}
         for kind in BY_DATA.values():
             for record in model.data.records(kind.data):
-                made[index_path(record.url)] = functools.partial(self.record_page, kind, record)
-            made[index_path(kind.url)] = functools.partial(self.record_list, kind)
-        made["search/index.html"] = functools.partial(
-            self.simple, "search.html", "/search/", MADE["/search/"], "Search every page of this site."
+                outputs[index_path(record.url)] = functools.partial(self.record_page, kind, record)
+            outputs[index_path(kind.url)] = functools.partial(self.record_list, kind)
+        outputs["search/index.html"] = functools.partial(
+            self.simple, "search.html", "/search/", OWN_PAGES["/search/"], "Search every page of this site."
         )
-        made["a-z/index.html"] = self.a_to_z
-        made["404.html"] = self.not_found
-        made["sitemap.xml"] = self.sitemap
-        made["robots.txt"] = self.robots
-        made["_redirects"] = self.redirects
-        return made
+        outputs["a-z/index.html"] = self.a_to_z
+        outputs["404.html"] = self.not_found
+        outputs["sitemap.xml"] = self.sitemap
+        outputs["robots.txt"] = self.robots
+        outputs["_redirects"] = self.redirects
+        return outputs
 
     def pages_among(self, paths: list[str]) -> list[Page]:
         """The content pages whose outputs these are (their bodies are filled in first)."""
@@ -334,27 +339,27 @@ class Renderer:
     def once(self, name: str, *args) -> Markup:
         """The macro `name` of components/{name}.html on args, made once a build for each
         args: the page's header, footer and call bar are the same on thousands of pages, and
-        made anew they were a fifth of a page's rendering."""
-        return self._made_once((name, *args), name, *args)
+        made anew a large part of a page's rendering (scripts/BENCH-NOTES.md)."""
+        return self._fragment((name, *args), name, *args)
 
     def doctor_card(self, doctor: Provider, heading_level: int = 3, finder: bool = False) -> Markup:
         """A doctor's card (components/doctor_card.html), made once per build: the same doctor
         shows on many pages. A Provider cannot be a key: its source stands for it."""
         key = ("doctor_card", doctor.source, heading_level, finder)
-        return self._made_once(key, "doctor_card", doctor, self.model, self.call, heading_level, finder)
+        return self._fragment(key, "doctor_card", doctor, self.model, self.call, heading_level, finder)
 
-    def _made_once(self, key: tuple, name: str, *args) -> Markup:
+    def _fragment(self, key: tuple, name: str, *args) -> Markup:
         """The macro `name` of components/{name}.html on args, made the first time key is
         asked for in this build; what it read is added to every output that shows it."""
-        made = self._made.get(key)
-        if made is None:
+        fragment = self._fragments.get(key)
+        if fragment is None:
             with recording() as reads:
                 macro = getattr(self.env.get_template(f"components/{name}.html").module, name)
                 html = Markup(macro(*args))
-            made = self._made[key] = (html, reads)
+            fragment = self._fragments[key] = (html, reads)
         else:
-            replay(made[1])
-        return made[0]
+            replay(fragment[1])
+        return fragment[0]
 
     # -- Bodies ---------------------------------------------------------------------------------
 
@@ -364,10 +369,10 @@ class Renderer:
             reads.add((page.source, "html"))
         body = value_of(self.model, "bodies")[page.url]  # the read is the one above
         if body.html is None:  # analyzed by an earlier build, and not filled in (fill_bodies)
-            body.html = self._made_html(page)
+            body.html = self._body_html_of(page)
         return Markup(body.html)
 
-    def _made_html(self, page: Page) -> str:
+    def _body_html_of(self, page: Page) -> str:
         return analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html
 
     def fill_bodies(self, pages: list[Page], jobs: int) -> None:
@@ -382,7 +387,7 @@ class Renderer:
             missing = [page for page in missing if bodies[page.url].html is None]
 
         def analyze(chunk: list[Page]) -> list[str]:
-            return [self._made_html(page) for page in chunk]
+            return [self._body_html_of(page) for page in chunk]
 
         for page, html in zip(missing, run_all(analyze, missing, jobs, [2] * len(missing))):
             bodies[page.url].html = html
@@ -472,7 +477,7 @@ class Renderer:
 
     def _title_of(self, url: str) -> str:
         page = self.model.page_at(url)
-        return page.title if page else MADE.get(url, url)
+        return page.title if page else OWN_PAGES.get(url, url)
 
     def _webpage(self, page: Page, about: dict | None) -> dict:
         node = {
@@ -680,7 +685,7 @@ class Renderer:
                 entries.append((name, page.url, page.title))
         for kind in BY_DATA.values():
             entries += [(getattr(r, "full_name", r.name), r.url, "") for r in self.model.records_of(kind.name)]
-        entries += [(title, url, "") for url, title in MADE.items() if url not in ("/a-z/", "/search/")]
+        entries += [(title, url, "") for url, title in OWN_PAGES.items() if url not in ("/a-z/", "/search/")]
         entries.sort(key=lambda e: (e[0].casefold(), e[1]))
         letters: dict[str, list] = {}
         for entry in entries:
@@ -698,7 +703,7 @@ class Renderer:
         urls = [page.url for page in self.model.pages]
         for kind in BY_DATA.values():
             urls += [kind.url, *(record.url for record in self.model.data.records(kind.data))]
-        urls += [url for url in MADE if url not in urls]
+        urls += [url for url in OWN_PAGES if url not in urls]
         lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
         for url in sorted(urls, key=index_path):
             page = self.model.page_at(url)

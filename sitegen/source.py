@@ -41,7 +41,7 @@ class BadDate:
 def _yaml():
     """PyYAML, its fastest safe loader and a constructor for scalars, imported when first
     needed: a build whose front matter and data all come from the caches never parses YAML,
-    and importing the parser would cost it about 12 ms."""
+    and importing the parser is a noticeable part of such a build (scripts/BENCH-NOTES.md)."""
     import yaml
 
     try:  # The C loader is several times faster; fall back where PyYAML was built without libyaml.

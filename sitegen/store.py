@@ -80,17 +80,17 @@ def seal_key() -> bytes:
         return path.read_bytes()
     except OSError:
         pass
-    made = secrets.token_hex(32).encode()
+    new_key = secrets.token_hex(32).encode()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as out:
-            out.write(made)
-        return made
+            out.write(new_key)
+        return new_key
     except FileExistsError:  # another run made it first
         return path.read_bytes()
     except OSError:
-        return made
+        return new_key
 
 
 def seal(version: str, value) -> bytes:

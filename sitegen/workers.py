@@ -26,11 +26,11 @@ from collections.abc import Callable, Sequence
 _task: Callable | None = None
 _items: Sequence | None = None
 # Chunks per worker, each its own task: small enough that no worker is left with a long
-# last chunk while the others wait (4 a worker, as before, cost about 0.1 s a cold build).
+# last chunk while the others wait (scripts/BENCH-NOTES.md has what fewer cost).
 CHUNKS = 16
-# Work is counted in items of the usual kind (a page to render: about half a millisecond).
-# Less than FEW is done here. Up to POOL, one forked child (about 5 ms to start) does half.
-# Beyond, a pool (about 0.1 s to start in a large build process) shares it out in chunks,
+# Work is counted in items of the usual kind (a page to render). Less than FEW is done here.
+# Up to POOL, one forked child (quick to start) does half. Beyond, a pool (slower to start in
+# a large build process; figures in scripts/BENCH-NOTES.md) shares it out in chunks,
 # which evens out items of unequal cost.
 FEW = 16
 POOL = 512
