@@ -157,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.source / "content").is_dir() and not (args.source / "data").is_dir():
         return _usage(f"--source: {args.source} has no content/ or data/ folder")
     out = getattr(args, "out", None) or args.source / "site"
+    from sitegen.output import OutputRefused, output_problem
+
+    if args.command in ("build", "serve") and output_problem(out, args.source):
+        return _usage(output_problem(out, args.source))
     options = Options(
         source=args.source.resolve(),
         out=out.resolve(),
@@ -173,11 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "serve":
         # A run of one command ends when its work does. What it holds (caches, pages,
         # tokens) hardly ever forms reference cycles, and the collector's repeated passes
-        # over it cost about a fifth of a build at 4,004 pages (1 s cold, 0.08 s after an
-        # edit), for no less memory at the end. serve, which runs for hours, keeps it.
+        # over it cost a large part of a build (scripts/BENCH-NOTES.md), for no less memory at
+        # the end. serve, which runs for hours, keeps it.
         gc.disable()
     try:
         return {"build": _build, "check": _check, "serve": _serve, "new": _new, "review": _review}[args.command](options, args)
+    except OutputRefused as err:
+        return _usage(str(err))
     except OSError as err:
         print(f"build.py: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
         return 1

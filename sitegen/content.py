@@ -26,6 +26,31 @@ if TYPE_CHECKING:
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SUMMARY_LIMIT = 160
+# An old address that redirects to a page (`_redirects`): segments of unreserved characters and
+# %XX escapes, nothing a redirect rule could read as a pattern, a status or a second rule.
+ALIAS = re.compile(r"^(/(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})+)+/?$")
+ALIAS_LIMIT, ALIASES_PER_PAGE = 200, 20
+
+
+def alias_problem(alias: str) -> str | None:
+    """Why an alias cannot be an old address of a page, in plain words, or None."""
+    if len(alias) > ALIAS_LIMIT:
+        return f"is longer than {ALIAS_LIMIT} characters"
+    if not ALIAS.match(alias):
+        return (
+            "should be an old path from the site root, like /spine/chordoma.html: a / and then letters, digits, "
+            ". _ ~ - and %XX escapes, in parts between slashes (no spaces, *, :, ? or #)"
+        )
+    if any(part in (".", "..") for part in alias.strip("/").split("/")):
+        return "may not have a . or .. part"
+    return None
+
+
+def _shown_alias(alias: str) -> str:
+    """An alias as a message can show it: its control characters written out."""
+    return '"' + alias.encode("unicode_escape").decode("ascii")[:80] + '"'
+
+
 # A number in the range kept for fiction, 555-0100 to 555-0199, written any common way.
 SAMPLE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?1[-. ]?)?\(?\d{3}\)?[-. ]?555[-. ]?01\d\d(?!\d)")
 DATE_FIELDS = tuple(name for name, spec in PAGE_FIELDS.items() if spec.type == DATE)
@@ -383,12 +408,14 @@ def _check_meta(page: Page, kind: Kind, problems: Problems) -> None:
         if spec.choices and value is not None and value not in choices:
             problems.error(rel, page.line_of(spec.name), spec.name, f'"{value}" is not a {spec.name}; {suggest(value, choices)}')
             del meta[spec.name]
-    for alias in meta.get("aliases", []):
-        if not alias.startswith("/") or alias.startswith("//") or any(c in alias for c in " \t#?"):
-            problems.error(
-                rel, page.line_of("aliases"), "aliases", f'"{alias}" should be an old path from the site root, like /spine/chordoma.html'
-            )
-    meta["aliases"] = [a for a in meta.get("aliases", []) if a.startswith("/") and not a.startswith("//")]
+    aliases = meta.get("aliases", [])
+    if len(aliases) > ALIASES_PER_PAGE:
+        problems.error(rel, page.line_of("aliases"), "aliases", f"{len(aliases)} old addresses; a page may have at most {ALIASES_PER_PAGE}")
+    for alias in aliases:
+        why = alias_problem(alias)
+        if why:
+            problems.error(rel, page.line_of("aliases"), "aliases", f"{_shown_alias(alias)} {why}")
+    meta["aliases"] = [a for a in aliases[:ALIASES_PER_PAGE] if not alias_problem(a)]
 
 
 def new_page_text(kind: Kind, title: str, today: dt.date) -> str:

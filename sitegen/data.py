@@ -21,6 +21,9 @@ from .source import YList, YMap, load_yaml, read_text
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# A footer link: an https:// address with a host, or a path on this site (one slash, no
+# backslash: browsers read //host and /\\host as another host).
+FOOTER_URL = re.compile(r"^(?:https?://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][^\s\\]*)?|/(?![/\\])[^\s\\]*)$")
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 PHONE_LINES = {
     "new_patients": "New patients",
@@ -228,9 +231,9 @@ def data_from_plain(value):
         if tag == "@date":
             return dt.date.fromisoformat(fields)
         cls = _RECORDS[tag[1:]]
-        made = object.__new__(cls)
-        made.__dict__.update({name: data_from_plain(item) for name, item in fields.items()})
-        return made
+        record = object.__new__(cls)
+        record.__dict__.update({name: data_from_plain(item) for name, item in fields.items()})
+        return record
     if isinstance(value, list):
         return [data_from_plain(item) for item in value]
     if isinstance(value, dict):
@@ -355,8 +358,13 @@ def _site(doc: YMap, problems: Problems) -> Site:
             problems.error(rel, line, f"footer_links[{index + 1}]", "should be {text: ..., url: ...}")
             continue
         link = check_fields(item, {"text": TEXT, "url": TEXT}, {"text", "url"}, Where(rel, f"footer_links[{index + 1}]"), problems, line)
-        if "url" in link and not re.match(r"^(https?://|/)", link["url"]):
-            problems.error(rel, item.key_lines["url"], f"footer_links[{index + 1}].url", "should start with https:// or /")
+        if "url" in link and not FOOTER_URL.match(link["url"]):
+            problems.error(
+                rel,
+                item.key_lines["url"],
+                f"footer_links[{index + 1}].url",
+                "should be a full address starting https:// or a path on this site starting with one /",
+            )
         elif len(link) == 2:
             site.footer_links.append(Link(link["text"], link["url"]))
     review = got.get("review")

@@ -18,7 +18,6 @@ version (templates, assets, the model's own fields)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from .content import Page
 from .output import Writer
@@ -49,11 +48,14 @@ class Record:
         self.next_id = next_id
 
     @classmethod
-    def load(cls, path: Path, universal: str) -> Record | None:
-        """The record the last build left, when that build was made by this generator at this
-        base URL and the file reads back whole; else None: everything is made again."""
+    def load(cls, sealed: bytes | None, universal: str) -> Record | None:
+        """The record the last build left (the companion its manifest names), when that build
+        was made by this generator at this base URL and it reads back whole; else None:
+        everything is made again."""
+        if sealed is None:
+            return None
         try:
-            stored = unseal(universal, path.read_bytes())
+            stored = unseal(universal, sealed)
             record = cls(universal, stored["sources"], stored["outputs"], stored["next_id"])
         except (OSError, ValueError, EOFError, TypeError, KeyError):
             return None
@@ -79,6 +81,12 @@ class Record:
                     known[1] = now
                     changed.add(known[0])
         return changed
+
+    def knows(self, key: tuple) -> bool:
+        """Whether the record has a digest of key's value that is up to date: once changed()
+        has run, every digest the record keeps is."""
+        entry = self.sources.get(key[0])
+        return entry is not None and key[1] in entry[1]
 
     def note(self, path: str, reads, values: Values) -> None:
         """path was made now and read these keys."""
@@ -172,16 +180,12 @@ def _structure(model: Model) -> str:
     return digest("\n".join(parts)).hex()
 
 
-def record_path(out: Path) -> Path:
-    return out.parent / f".{out.name}.{COMPANION}"
-
-
 def make_outputs(renderer: Renderer, writer: Writer, jobs: int) -> list[str]:
     """Make every output that needs making into writer, on `jobs` processes, and stage the
     record of what each read to be published with the manifest; the paths of every output."""
     outputs = renderer.outputs()
     universal = f"{generator_version()} {renderer.urls.base_url}"
-    record = Record.load(record_path(writer.out), universal) if writer.patch else None
+    record = Record.load(writer.previous.companion(writer.out, COMPANION), universal) if writer.patch else None
     values = Values(renderer)
     changed = record.changed(values) if record is not None else set()
     record = record or Record(universal)
@@ -209,16 +213,16 @@ def _make(renderer: Renderer, writer: Writer, outputs: dict[str, Callable], todo
         for path in paths:
             with recording() as reads:
                 data = outputs[path]()
-            for key in reads:  # the values read, while the worker has them at hand
-                if key not in values.digests:
+            for key in reads:  # the values of keys new to the record, while the worker has them at hand
+                if key not in values.digests and not record.knows(key):
                     found[key] = values.digest(key)
             placed.append((*writer.place(path, data), list(reads)))
         return [(item, found if i == len(placed) - 1 else {}) for i, item in enumerate(placed)]
 
     weights = [1 + len(record.outputs.get(path, ())) / USUAL_READS for path in todo]
-    made = run_all(make_and_place, todo, jobs, weights)
-    for _, found in made:
+    results = run_all(make_and_place, todo, jobs, weights)
+    for _, found in results:
         values.digests.update(found)
-    for path, ((entry, written, reads), _) in zip(todo, made):
+    for path, ((entry, written, reads), _) in zip(todo, results):
         writer.add(path, entry, written)
         record.note(path, reads, values)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .inputs import file_stats, fingerprint
-from .output import Manifest, Writer, headers
+from .output import Manifest, Writer, check_output, headers
 from .problems import Problem, Problems
 
 if TYPE_CHECKING:
@@ -61,7 +61,9 @@ class LastBuild:
     @classmethod
     def of(cls, options: Options) -> LastBuild:
         stats: dict[str, os.stat_result] = {}
-        manifest, inputs = Manifest.load(options.out), fingerprint(options, stats)
+        manifest = Manifest.load(options.out)
+        check_output(options.out, manifest)
+        inputs = fingerprint(options, stats)
         last = cls(manifest, inputs, stats)
         if inputs is not None and manifest.extra.get("inputs") == inputs and manifest.all_intact(options.out):
             warnings = Problems([Problem(*warning, warning=True) for warning in manifest.extra.get("warnings", [])])

@@ -12,10 +12,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from .content import Content, Page, next_review_due, review_status
 from .data import Claim, Data, Location, Provider, live_claims
-from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, MADE
+from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, OWN_PAGES
 from .markdown import Body, StoredBody, is_safe_target
 from .problems import Problem, Problems
 from .reads import query, recorded
@@ -199,9 +200,9 @@ def validate(
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
     model.drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
-    world = _world(model, inputs) if store is not None else ""
+    context = _checks_context(model, inputs) if store is not None else ""
     for page in pages:
-        key = hashlib.sha256(f"{world}\0{page.path}\0{page.text_hash}\0{bodies[page.url].key}".encode()).hexdigest()
+        key = hashlib.sha256(f"{context}\0{page.path}\0{page.text_hash}\0{bodies[page.url].key}".encode()).hexdigest()
         stored = store.get(CHECKS, key) if store is not None else None
         if stored is not None:
             problems.items.extend(Problem(*item) for item in stored)
@@ -211,7 +212,7 @@ def validate(
         problems.items.extend(own.items)
         if store is not None and page.text_hash:
             store.put(CHECKS, key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
-    _check_aliases(pages, problems)
+    _check_aliases(pages, data, problems)
     _check_providers(model, content, problems)
     model.samples = _find_samples(model)
     if production:
@@ -224,7 +225,7 @@ def validate(
 CHECKS = "checks"
 
 
-def _world(model: Model, inputs: str) -> str:
+def _checks_context(model: Model, inputs: str) -> str:
     """What a page's checks read outside its own file: the data and options (inputs), the
     date, every page's address, kind and slug (not its title or other fields: no check reads
     them), the headings of the pages some link points into, the drafts and the media."""
@@ -239,7 +240,7 @@ def _world(model: Model, inputs: str) -> str:
 
 
 def _unique_urls(pages: list[Page], data: Data, problems: Problems) -> list[Page]:
-    taken: dict[str, str] = {url: "the site itself" for url in MADE}
+    taken: dict[str, str] = {url: "the site itself" for url in OWN_PAGES}
     for kind in BY_DATA.values():
         taken.update({record.url: f"the site itself (a page made from data/{kind.data})" for record in data.records(kind.data)})
     kept = []
@@ -390,7 +391,7 @@ def _check_ref(ref, page: Page, model: Model, problems: Problems) -> None:
     if url in model.drafts:
         problems.error(rel, ref.line, field_name, f"{url} is a draft; publish it or remove the link")
         return
-    if url not in model.by_url and url not in MADE and not _generated_detail(url, model) and url != "/":
+    if url not in model.by_url and url not in OWN_PAGES and not _generated_detail(url, model) and url != "/":
         known = sorted(model.by_url)
         problems.error(
             rel, ref.line, field_name, f"no page at {url}; {nearest(url, known, 'see the A to Z page for addresses; known pages')}"
@@ -420,13 +421,35 @@ def normalize_path(path: str) -> str:
     return path
 
 
-def _check_aliases(pages: list[Page], problems: Problems) -> None:
-    urls = {p.url for p in pages} | set(MADE)
+# Files and folders the build writes at the top of the site besides pages.
+BUILT_FILES = ("/404.html", "/sitemap.xml", "/robots.txt", "/_headers", "/_redirects")
+BUILT_FOLDERS = ("/assets/", "/media/", "/pagefind/")
+
+
+def _check_aliases(pages: list[Page], data: Data, problems: Problems) -> None:
+    """An alias is an old address: never the address of anything the build writes (the base
+    path and then a page, a record's page, a file or a folder of the build's own)."""
+    urls = {p.url for p in pages} | set(OWN_PAGES) | {r.url for kind in BY_DATA.values() for r in data.records(kind.data)}
+    base = urlsplit(data.site.base_url).path.rstrip("/")
     seen: dict[str, str] = {}
     for page in sorted(pages, key=lambda p: p.path):
         for alias in page.meta.get("aliases", []):
             key = alias.rstrip("/") or "/"
-            if key + "/" in urls or key in urls:
+            inside = key.removeprefix(base) if base and (key == base or key.startswith(base + "/")) else key if not base else None
+            written = inside is not None and (
+                inside in ("", "/")
+                or (inside.removesuffix("index.html").rstrip("/") + "/") in urls
+                or inside in BUILT_FILES
+                or any((inside + "/").startswith(folder) for folder in BUILT_FOLDERS)
+            )
+            if written and not (key + "/" in urls or key in urls):
+                problems.error(
+                    page.path,
+                    page.line_of("aliases"),
+                    "aliases",
+                    f"{alias} is an address the build writes itself; an alias must be an old address that nothing else uses",
+                )
+            elif key + "/" in urls or key in urls:
                 problems.error(
                     page.path,
                     page.line_of("aliases"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -39,6 +40,15 @@ def tree_digest(root: Path) -> dict[str, str]:
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
+
+
+def copy_built_site(built: Path, out: Path) -> None:
+    """A copy of a built site at out, with its manifest, as if built there: the manifest names
+    the folder it describes (its inode), which the copy's is not."""
+    shutil.copytree(built, out)
+    manifest = json.loads((built.parent / f".{built.name}.manifest.json").read_text())
+    manifest["tree"] = out.stat().st_ino
+    (out.parent / f".{out.name}.manifest.json").write_text(json.dumps(manifest))
 
 
 def copy_fixture(name: str, dest: Path) -> Path:

@@ -197,6 +197,9 @@ def test_cdn_files(basic_site: Path):
     assert "'unsafe-inline'" not in csp and "default-src 'self'" in csp and "'wasm-unsafe-eval'" in csp
     for header in ("X-Content-Type-Options: nosniff", "Referrer-Policy:", "Permissions-Policy: geolocation=(self)"):
         assert header in headers
+    assert "browsing-topics=()" in headers and "interest-cohort" not in headers, "the obsolete FLoC opt-out is replaced"
+    assert "  Strict-Transport-Security: max-age=63072000\n" in headers, "a site at its host's root sets HSTS"
+    assert "includeSubDomains" not in headers
     assert "/assets/*\n  ! Cache-Control\n  Cache-Control: public, max-age=31536000, immutable" in headers
     assert read(basic_site, "_redirects") == "/old/chordoma.html /tumors/chordoma/ 301\n"
     assert read(basic_site, "robots.txt").endswith("User-agent: *\nDisallow: /\n")
@@ -279,6 +282,7 @@ def test_sub_path_build(tmp_path: Path):
     assert 'href="/spine/a-z/"' in not_found and 'href="/spine/assets/site.' in not_found
     assert read(out, "_redirects") == "/old/chordoma.html /spine/tumors/chordoma/ 301\n"
     assert "/spine/*\n" in read(out, "_headers") and "/spine/assets/*" in read(out, "_headers")
+    assert "Strict-Transport-Security" not in read(out, "_headers"), "a site under a sub-path shares its host's policy"
     assert read(out, "robots.txt").endswith("Disallow: /spine/\n")
     assert "<loc>https://example.org/spine/tumors/chordoma/</loc>" in read(out, "sitemap.xml")
 

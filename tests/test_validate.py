@@ -4,11 +4,10 @@ traceback, and leave the previous site/ exactly as it was."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, build_site, run_cli, tree_digest
+from conftest import TODAY, build_site, copy_built_site, run_cli, tree_digest
 
 CHORDOMA = "content/tumors/chordoma.md"
 SCHWANNOMA = "content/tumors/schwannoma.md"
@@ -272,10 +271,54 @@ def previous_site(tmp_path_factory) -> Path:
     return out
 
 
+# Aliases that would write a rule of their own into _redirects, a pattern, or an address the
+# build itself writes (issue 17): each is an error at the aliases line, never a redirect.
+HOSTILE_ALIASES = {
+    "a second rule": ('"/x\\v/\\v301\\n/*\\vhttps://evil.example/\\v302!\\n/y"', "should be an old path"),
+    "a splat": ('"/*"', "should be an old path"),
+    "a placeholder": ('"/:splat"', "should be an old path"),
+    "a folder pattern": ('"/assets/*"', "should be an old path"),
+    "a built asset": ("/assets/site.css", "an address the build writes itself"),
+    "the sitemap": ("/sitemap.xml", "an address the build writes itself"),
+    "the headers file": ("/_headers", "an address the build writes itself"),
+    "a doctor's page": ("/doctors/dr-sample-lee/", "is the address of a page"),
+    "a dot-dot path": ("/../../etc/passwd", "may not have a . or .. part"),
+    "a space": ('"/old page.html"', "should be an old path"),
+    "too long": ("/" + "a" * 200, "longer than 200"),
+}
+CASES += [
+    (f"alias: {name}", replace(CHORDOMA, "aliases: [/old/chordoma.html]", f"aliases: [{alias}]"), f"{CHORDOMA}:11: aliases: ")
+    for name, (alias, _) in HOSTILE_ALIASES.items()
+]
+CASES += [
+    (
+        "too many aliases",
+        replace(CHORDOMA, "aliases: [/old/chordoma.html]", "aliases: [" + ", ".join(f"/old/c{i}.html" for i in range(21)) + "]"),
+        f"{CHORDOMA}:11: aliases: 21 old addresses; a page may have at most 20",
+    )
+]
+CASES += [
+    (
+        f"footer link {url}",
+        replace("data/site.yaml", 'url: "https://example.org/privacy/"', f'url: "{url}"'),
+        "data/site.yaml:17: footer_links[1].url: should be a full address",
+    )
+    for url in ("//evil.example/", "/\\\\evil.example/", "javascript:alert(1)", "https:/evil.example")
+]
+
+
+@pytest.mark.parametrize(("name", "alias", "why"), [(n, a, w) for n, (a, w) in HOSTILE_ALIASES.items()], ids=list(HOSTILE_ALIASES))
+def test_a_hostile_alias_says_why(basic: Path, name: str, alias: str, why: str):
+    replace(CHORDOMA, "aliases: [/old/chordoma.html]", f"aliases: [{alias}]")(basic)
+    result = run_cli("check", "--source", str(basic), "--today", TODAY)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert why in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize(("name", "edit", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_reported_and_publishes_nothing(basic: Path, previous_site: Path, tmp_path: Path, name, edit, expected):
     out = tmp_path / "site"
-    shutil.copytree(previous_site, out)
+    copy_built_site(previous_site, out)
     before = tree_digest(out)
     edit(basic)
     result = build_site(basic, out)
