@@ -270,10 +270,10 @@ def _read(path: Path, root: Path, problems: Problems, required: bool = False):
     if not inside(root, path):
         problems.error(rel, 1, "file", "is a link to a place outside the source folder; copy the file in instead")
         return None
-    text = read_text(path, rel, problems)
+    text = read_text(path, rel, problems, kind="data")
     if text is None:
         return None
-    return load_yaml(text, rel, 1, problems)
+    return load_yaml(text, rel, 1, problems, aliases=True)
 
 
 def _bad_top(doc, rel: str, wanted: str, problems: Problems, default):

@@ -64,20 +64,36 @@ def fingerprint(options, seen: dict[str, os.stat_result] | None = None) -> str |
     return hashlib.sha256(json.dumps([settings, files]).encode()).hexdigest()
 
 
-def file_stats(folder: Path) -> Iterator[tuple[str, os.stat_result | None]]:
+def file_stats(folder: Path, _seen: set | None = None) -> Iterator[tuple[str, os.stat_result | None]]:
     """(path, stat) of every file below folder, in name order, caches left out; the stat is
-    None for a file that went away while we looked (it was being changed)."""
+    None for a file that went away while we looked (it was being changed); a link that
+    cannot be followed (a loop: the checks say so) gives its own stat. A folder reached again through a link is
+    not walked again."""
+    seen = set() if _seen is None else _seen
     try:
         entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        real = os.path.realpath(folder)
     except FileNotFoundError:
         return
+    if real in seen:
+        return
+    seen.add(real)
     for entry in entries:
         if entry.name in (".cache", "__pycache__"):
             continue
-        if entry.is_dir():
-            yield from file_stats(Path(entry.path))
-            continue
         try:
+            if entry.is_dir():
+                yield from file_stats(Path(entry.path), seen)
+                continue
             yield entry.path, entry.stat()
-        except OSError:
+        except FileNotFoundError:
             yield entry.path, None
+        except OSError:  # a link that cannot be followed (a loop): the link itself
+            yield entry.path, _own_stat(entry)
+
+
+def _own_stat(entry: os.DirEntry) -> os.stat_result | None:
+    try:
+        return entry.stat(follow_symlinks=False)
+    except OSError:
+        return None

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from markdown_it import MarkdownIt
-from markdown_it.rules_block import StateBlock
-from markdown_it.token import Token
+if TYPE_CHECKING:  # imported when a body is first parsed (make_markdown): a warm build may parse none
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.token import Token
 
 CLAIM_LINE = re.compile(r'^\{\{\s*claim\s+"([^"]*)"\s*\}\}\s*$')
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
@@ -94,8 +96,12 @@ def body_from_json(value: list, html: str | None = None) -> StoredBody:
     return StoredBody(value, html)
 
 
+@functools.cache
 def make_markdown() -> MarkdownIt:
     """The one Markdown parser of the site (CommonMark, raw HTML off)."""
+    from markdown_it import MarkdownIt
+
+    _quiet_parser_logs()
     md = MarkdownIt("commonmark", {"html": False})
     # Every target reaches the checks, which report unsafe ones by line instead of dropping them.
     md.validateLink = lambda url: True
@@ -104,6 +110,23 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
     return md
+
+
+class _Quiet:
+    """A logger that drops debug messages without asking logging whether to."""
+
+    @staticmethod
+    def debug(*args, **kwargs) -> None:
+        return None
+
+
+def _quiet_parser_logs() -> None:
+    """markdown-it's block rules log a debug line each time one is tried, at every line of
+    every body: the logging module's checks alone were several percent of parsing
+    (scripts/BENCH-NOTES.md). Nothing of the build reads those lines."""
+    for name, module in list(sys.modules.items()):
+        if name.startswith("markdown_it.") and hasattr(module, "LOGGER"):
+            module.LOGGER = _Quiet()
 
 
 def parse_body(md: MarkdownIt, text: str, first_line: int) -> Body:

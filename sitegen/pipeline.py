@@ -32,6 +32,7 @@ from .problems import Problem, Problems
 from .publish import LastBuild, Prepared, publish
 from .render import Renderer, Urls, compile_templates, index_path
 from .search import page_words, search_words
+from .source import SIZE_LIMITS, read_plain
 from .store import Store, key
 from .validate import Model, check_body, validate
 from .workers import Apart, run_all
@@ -125,13 +126,14 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     # whatever the checks find, and nothing is published unless they find nothing.
     media = {name: m.output for name, m in content.media.items()}
     resolver = Urls(base_url=data.site.base_url, assets={}, media=media)
-    md, claims = make_markdown(), live_claims(data.claims, options.today)
+    claims = live_claims(data.claims, options.today)
     # A body's HTML depends on its text, where it starts, the base URL, the media names and
     # the claims still valid: all of them are in its key.
     inputs = key(json.dumps([data.site.base_url, media, claims], sort_keys=True))
     words: dict[str, str] = {}  # a page file's hash -> its words for search, found on the way
 
     def analyze_all(chunk: list[Page]) -> list[tuple[list, str, str]]:
+        md = make_markdown()
         bodies = [analyze_body(md, page.body, page.body_line, resolver.resolve, claims) for page in chunk]
         return [(body_to_json(body), body.html, " ".join(page_words(page))) for body, page in zip(bodies, chunk)]
 
@@ -165,7 +167,12 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
 def _data_files(source: Path) -> list[tuple[str, str, bytes]]:
     """(name, where its path leads, bytes) of every YAML file in data/, read once for the
     data's key in the store and the checks' inputs."""
-    return [(path.name, os.path.realpath(path), path.read_bytes()) for path in sorted((source / "data").glob("*.y*ml"))]
+    files = []
+    for path in sorted((source / "data").glob("*.y*ml")):
+        data = read_plain(path, SIZE_LIMITS["data"])
+        # What cannot be read stands in the key as its reason; load_data reports it.
+        files.append((path.name, os.path.realpath(path), data if isinstance(data, bytes) else data.encode()))
+    return files
 
 
 def _load_data(source: Path, data_files: list[tuple[str, str, bytes]], problems: Problems, store: Store) -> Data:

@@ -290,7 +290,6 @@ class Renderer:
         # site and the new-patient line are records, whose fields are recorded as read.
         self.call = model.data.site.phones.get("new_patients")
         self.env.globals.update(site=model.data.site, call=self.call)
-        self.md = make_markdown()
         self.claims = model.live_claims()
         self._fragments: dict[tuple, tuple[Markup, set]] = {}  # fragments made once a build, with their reads
 
@@ -362,6 +361,11 @@ class Renderer:
         return fragment[0]
 
     # -- Bodies ---------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def md(self):
+        """The Markdown parser, made when a body or a bio is first rendered."""
+        return make_markdown()
 
     def body_html(self, page: Page) -> Markup:
         reads = NOW.reads

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from .problems import Problems
 
@@ -51,11 +53,57 @@ def _yaml():
     return yaml, loader, yaml.constructor.SafeConstructor()
 
 
-def read_text(path: str | Path, rel: str, problems: Problems) -> str | None:
+# Characters no text of the site may hold: controls other than tab and line ends (NUL, BEL,
+# escape) and the bidirectional overrides and isolates that make text read otherwise than it
+# shows (U+202A-U+202E, U+2066-U+2069).
+HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# The largest file of each kind the build reads: anything bigger is a mistake, not a page.
+SIZE_LIMITS = {"page": 1_000_000, "data": 5_000_000}
+# YAML: how deep collections may nest, and how many values a document may expand to where
+# aliases repeat a part of it (data files only: front matter may not use aliases).
+YAML_DEPTH, YAML_VALUES = 40, 200_000
+
+
+def hidden_problem(text: str) -> str | None:
+    """What a text holds that no reader would see (a control character, a bidirectional
+    override), named in plain words; None where it holds nothing of the kind."""
+    found = HIDDEN.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    if "\u202a" <= char <= "\u2069":
+        return f"holds a hidden character that changes the direction of text (U+{ord(char):04X}); delete it and type the text again"
+    return f"holds a control character (U+{ord(char):04X}) that no reader would see; delete it"
+
+
+def read_plain(path: str | Path, limit: int) -> bytes | str:
+    """The bytes of a regular file of at most limit bytes, or why they cannot be read: a pipe
+    or a device (opened without waiting, so a pipe never hangs the build), too big, or not
+    readable. The reason is a sentence for the file's problem ("{kind}" for the kind of file)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as err:
+        return f"cannot be read ({err.strerror})"
+    with os.fdopen(fd, "rb") as file:
+        stat = os.fstat(file.fileno())
+        if not S_ISREG(stat.st_mode):
+            return "is not a plain file (a pipe, a device or a socket); replace it with a text file"
+        if stat.st_size > limit:
+            return f"is {stat.st_size:,} bytes, more than the {limit:,} a {{kind}} file may have; split it"
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        return f"grew past the {limit:,} bytes a {{kind}} file may have while it was read"
+    return data
+
+
+def read_text(path: str | Path, rel: str, problems: Problems, kind: str = "page") -> str | None:
     """The file's text as UTF-8 with or without a BOM and with LF line endings, or None after
-    recording why it cannot be read."""
-    with open(path, "rb") as file:
-        data = file.read()
+    recording why it cannot be read: not a regular file (a pipe, a device), too big, not
+    UTF-8, or holding characters no reader would see."""
+    data = read_plain(path, SIZE_LIMITS[kind])
+    if isinstance(data, str):
+        problems.error(rel, 1, "file", data.replace("{kind}", kind))
+        return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.error(rel, 1, "file", "saved as UTF-16; save the file as UTF-8")
         return None
@@ -66,17 +114,29 @@ def read_text(path: str | Path, rel: str, problems: Problems) -> str | None:
         problems.error(rel, line, "file", f"not UTF-8 (byte 0x{data[err.start]:02x}); save the file as UTF-8")
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = HIDDEN.search(text)
+    if found is not None:
+        problems.error(rel, text.count("\n", 0, found.start()) + 1, "file", hidden_problem(found.group()))
+        return None
     if not text.strip():
         problems.error(rel, 1, "file", "the file is empty; write the page or delete the file")
         return None
     return text
 
 
+def _link_loops(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as err:
+        return err.errno == 40  # ELOOP
+    return False
+
+
 def inside(root: Path, path: Path) -> bool:
     """Whether path, with every link followed, stays inside root."""
     try:
         path.resolve().relative_to(root.resolve())
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside, or a loop of links
         return False
     return True
 
@@ -98,6 +158,13 @@ def walk_files(root: Path, folder: Path, problems: Problems) -> list[str]:
         for entry in sorted(os.scandir(directory), key=lambda entry: entry.name):
             if entry.name.startswith("."):
                 continue
+            rel = os.path.relpath(entry.path, root)
+            if HIDDEN.search(entry.name):
+                problems.error(rel.encode("unicode_escape").decode(), 1, "file", f"its name {hidden_problem(entry.name)}; rename the file")
+                continue
+            if entry.is_symlink() and _link_loops(entry.path):
+                problems.error(rel, 1, "file", "is a link that leads back to itself (a loop of links); delete it or point it at a file")
+                continue
             if entry.is_symlink() and not inside(root, Path(entry.path)):
                 rel = Path(entry.path).relative_to(root).as_posix()
                 problems.error(
@@ -111,6 +178,8 @@ def walk_files(root: Path, folder: Path, problems: Problems) -> list[str]:
                 visit(entry.path)
             elif entry.is_file():
                 found.append(entry.path)
+            else:
+                problems.error(rel, 1, "file", "is not a plain file or folder (a pipe, a device or a socket); remove it")
 
     if folder.is_dir():
         visit(str(folder))
@@ -127,10 +196,16 @@ def plain_yaml(text: str):
         return None
 
 
-def load_yaml(text: str, rel: str, first_line: int, problems: Problems):
+def load_yaml(text: str, rel: str, first_line: int, problems: Problems, aliases: bool = False):
     """Parse YAML, returning YMap/YList/scalars with 1-based line numbers (offset by first_line,
-    the file line the text starts on), or None after recording the syntax error."""
+    the file line the text starts on), or None after recording the problem. Collections may
+    nest YAML_DEPTH deep; aliases (*name) are refused unless allowed, and where allowed the
+    document may expand to YAML_VALUES values, never to itself."""
     yaml, loader, _ = _yaml()
+    deep = _too_deep(text)
+    if deep is not None:
+        problems.error(rel, first_line + deep, "yaml", f"lists and maps nest more than {YAML_DEPTH} levels deep here; write it flatter")
+        return None
     try:
         node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as err:
@@ -144,12 +219,107 @@ def load_yaml(text: str, rel: str, first_line: int, problems: Problems):
         return None
     if node is None:
         return None
-    return _convert(node, rel, first_line, problems)
+    walk = _Walk(aliases)
+    try:
+        return _convert(node, rel, first_line, problems, walk)
+    except _Refused as err:
+        line = _first_alias_line(text) if err.at_alias else err.line
+        problems.error(rel, first_line + line, "yaml", str(err))
+        return None
 
 
-def _convert(node, rel: str, first_line: int, problems: Problems):
+class _Refused(Exception):
+    def __init__(self, message: str, line: int, at_alias: bool = False) -> None:
+        super().__init__(message)
+        self.line, self.at_alias = line, at_alias
+
+
+def _first_alias_line(text: str) -> int:
+    """The line (0-based) of the document's first alias: where an editor must look when the
+    composed document only says which value was repeated. Parsed again, on this error only."""
+    yaml, loader, _ = _yaml()
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, yaml.AliasEvent):
+            return event.start_mark.line
+    return 0  # pragma: no cover - a repeated node comes from an alias
+
+
+class _Walk:
+    """What converting one document has met: the collections on the way down (a collection
+    met again inside itself is an alias loop), every node met (met twice: an alias), and how
+    many values it has made."""
+
+    def __init__(self, aliases: bool) -> None:
+        self.aliases, self.met, self.path, self.values = aliases, set(), set(), 0
+
+    def enter(self, node) -> None:
+        self.values += 1
+        if self.values > YAML_VALUES:
+            raise _Refused(
+                f"expands to more than {YAML_VALUES:,} values (aliases repeating aliases); write the values out",
+                node.start_mark.line,
+                at_alias=True,
+            )
+        if id(node) in self.path:
+            raise _Refused(
+                "an alias (*name) refers to the list or map it stands in, which never ends; write the values out",
+                node.start_mark.line,
+                at_alias=True,
+            )
+        if id(node) in self.met and not self.aliases:
+            raise _Refused(
+                "uses a YAML alias (*name) to repeat a value; front matter must write each value out", node.start_mark.line, at_alias=True
+            )
+        self.met.add(id(node))
+
+
+def _too_deep(text: str) -> int | None:
+    """The line (0-based) where collections nest deeper than YAML_DEPTH, by indentation or by
+    brackets, before the parser (which recurses, in C) is given the text; None if nowhere."""
+    indents: list[int] = []
+    for number, line in enumerate(text.split("\n")):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        indent, dashes = len(line) - len(stripped), 0
+        while stripped.startswith("- "):  # "- - a": a list in a list on one line
+            dashes, stripped = dashes + 1, stripped[2:].lstrip(" ")
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        depth, quote = len(indents) + dashes, ""
+        for char in stripped:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+            if depth > YAML_DEPTH:
+                return number
+    return None
+
+
+def _convert(node, rel: str, first_line: int, problems: Problems, walk: _Walk, field: str = "yaml"):
     yaml = _yaml()[0]
+    walk.enter(node)
     line = first_line + node.start_mark.line
+    if not isinstance(node, yaml.ScalarNode):
+        walk.path.add(id(node))
+        try:
+            return _convert_collection(node, rel, first_line, problems, walk, line, field)
+        finally:
+            walk.path.discard(id(node))
+    value = _scalar(node)
+    if isinstance(value, str) and HIDDEN.search(value):  # written as an escape, like "\u202e"
+        problems.error(rel, line, field, hidden_problem(value))
+    return value
+
+
+def _convert_collection(node, rel: str, first_line: int, problems: Problems, walk: _Walk, line: int, field: str):
+    yaml = _yaml()[0]
     if isinstance(node, yaml.MappingNode):
         result = YMap()
         result.line, result.key_lines, result.raw = line, {}, {}
@@ -159,7 +329,9 @@ def _convert(node, rel: str, first_line: int, problems: Problems):
             if key in result:
                 problems.error(rel, key_line, key, f"written twice (first on line {result.key_lines[key]}); keep one")
                 continue
-            result[key] = _convert(value_node, rel, first_line, problems)
+            if HIDDEN.search(key):
+                problems.error(rel, key_line, key.encode("unicode_escape").decode(), hidden_problem(key))
+            result[key] = _convert(value_node, rel, first_line, problems, walk, key)
             result.key_lines[key] = key_line
             if isinstance(value_node, yaml.ScalarNode):
                 result.raw[key] = value_node.value
@@ -168,10 +340,10 @@ def _convert(node, rel: str, first_line: int, problems: Problems):
         result = YList()
         result.line, result.item_lines = line, []
         for item in node.value:
-            result.append(_convert(item, rel, first_line, problems))
+            result.append(_convert(item, rel, first_line, problems, walk, field))
             result.item_lines.append(first_line + item.start_mark.line)
         return result
-    return _scalar(node)
+    return _scalar(node)  # pragma: no cover - a node is a scalar, a mapping or a sequence
 
 
 def _scalar(node):

@@ -307,6 +307,88 @@ CASES += [
 ]
 
 
+def prepend(rel: str, text: str):
+    def edit(root: Path) -> None:
+        path = root / rel
+        path.write_text(text + path.read_text(encoding="utf-8"), encoding="utf-8")
+
+    return edit
+
+
+def special(rel: str, make):
+    """Put a special file (a pipe, a link) at rel, in place of any file there."""
+
+    def edit(root: Path) -> None:
+        path = root / rel
+        path.unlink(missing_ok=True)
+        make(path)
+
+    return edit
+
+
+LAUGHS = "".join(f"x{i}: &a{i} [{', '.join([f'*a{i - 1}' if i else 'lol'] * 10)}]\n" for i in range(10))
+# Hostile and unlucky files (issue 17): expanding aliases, nesting that would exhaust the
+# parser, pipes and devices, links that loop, characters no reader sees, files far too big.
+# Each is an error at its file and line; none hangs, crashes or publishes.
+CASES += [
+    ("yaml: a billion laughs", prepend("data/site.yaml", LAUGHS), "data/site.yaml:2: yaml: expands to more than 200,000 values"),
+    (
+        "yaml: an alias in front matter",
+        replace(
+            CHORDOMA, "also_known_as: [Sacral chordoma]\nsearch_terms: [cordoma]", "also_known_as: &n [Sacral chordoma]\nsearch_terms: *n"
+        ),
+        f"{CHORDOMA}:5: yaml: uses a YAML alias (*name) to repeat a value; front matter must write each value out",
+    ),
+    (
+        "yaml: an alias loop",
+        prepend("data/site.yaml", "x: &r [*r]\n"),
+        "data/site.yaml:1: yaml: an alias (*name) refers to the list or map",
+    ),
+    (
+        "yaml: brackets 5,000 deep",
+        prepend("data/site.yaml", "x: " + "[" * 5000 + "]" * 5000 + "\n"),
+        "data/site.yaml:1: yaml: lists and maps nest more than 40",
+    ),
+    (
+        "yaml: brackets 100,000 deep",
+        prepend(LOCATIONS, "x: " + "[" * 100_000 + "\n"),
+        f"{LOCATIONS}:1: yaml: lists and maps nest more than 40",
+    ),
+    (
+        "yaml: indents 60 deep",
+        prepend("data/site.yaml", "".join(" " * i + f"k{i}:\n" for i in range(60)) + " " * 60 + "v: 1\n"),
+        "data/site.yaml:41: yaml: lists and maps nest more than 40",
+    ),
+    ("a pipe as data", special(PROVIDERS, os.mkfifo), f"{PROVIDERS}:1: file: is not a plain file"),
+    ("a pipe as a page", special("content/tumors/piped.md", os.mkfifo), "content/tumors/piped.md:1: file: is not a plain file"),
+    ("a link to a device", special(CHORDOMA, lambda p: os.symlink("/dev/zero", p)), f"{CHORDOMA}:1: file: is a link to a place outside"),
+    (
+        "a loop of links",
+        special("content/tumors/loop.md", lambda p: os.symlink(p.name, p)),
+        "content/tumors/loop.md:1: file: is a link that leads back to itself",
+    ),
+    ("a NUL in a body", replace(CHORDOMA, "\n## ", "\nA nul\x00 here.\n\n## "), f"{CHORDOMA}:14: file: holds a control character (U+0000)"),
+    (
+        "a bell in front matter",
+        replace(CHORDOMA, "title: Chordoma", "title: Chor\x07doma"),
+        f"{CHORDOMA}:2: file: holds a control character (U+0007)",
+    ),
+    (
+        "a direction override in a body",
+        replace(CHORDOMA, "\n## ", "\nSafe \u202edose\n\n## "),
+        "holds a hidden character that changes the direction of text (U+202E)",
+    ),
+    (
+        "an escaped override in YAML",
+        replace(CHORDOMA, "title: Chordoma", 'title: "Chordoma\\u202e"'),
+        f"{CHORDOMA}:2: title: holds a hidden character",
+    ),
+    ("an override in a file name", write("content/tumors/a\u202egpj.md", "---\ntitle: X\n---\n"), "its name holds a hidden character"),
+    ("a page over 1 MB", replace(CHORDOMA, "\n## ", "\n" + "Word " * 210_000 + "\n\n## "), f"{CHORDOMA}:1: file: is 1,0"),
+    ("data over 5 MB", prepend(PROVIDERS, "# " + "x" * 5_000_001 + "\n"), f"{PROVIDERS}:1: file: is 5,0"),
+]
+
+
 @pytest.mark.parametrize(("name", "alias", "why"), [(n, a, w) for n, (a, w) in HOSTILE_ALIASES.items()], ids=list(HOSTILE_ALIASES))
 def test_a_hostile_alias_says_why(basic: Path, name: str, alias: str, why: str):
     replace(CHORDOMA, "aliases: [/old/chordoma.html]", f"aliases: [{alias}]")(basic)
@@ -328,6 +410,16 @@ def test_bad_input_is_reported_and_publishes_nothing(basic: Path, previous_site:
     assert tree_digest(out) == before, "a failed build changed site/"
     lines = result.stderr.strip().splitlines()
     assert any(line.endswith(("error", "errors")) or " error" in line for line in lines[-3:])
+
+
+def test_a_pipe_or_a_link_to_a_parent_does_not_hang_the_build(basic: Path, tmp_path: Path):
+    """A pipe no one writes to, under a name the build does not read, is passed over (read, it
+    would wait for ever), and so is a link back to a folder already walked."""
+    os.mkfifo(basic / "data" / "zz.yaml")
+    os.symlink("..", basic / "content" / "tumors" / "up")
+    result = build_site(basic, tmp_path / "site", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "site" / "index.html").is_file()
 
 
 def test_every_problem_is_reported_at_once_sorted(basic: Path):
