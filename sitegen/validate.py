@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from .content import Content, Page, next_review_due, review_status
 from .data import Claim, Data, Location, Provider, live_claims
 from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, OWN_PAGES
-from .markdown import Body, StoredBody, is_safe_target
+from .markdown import Body, StoredBody, is_safe_target, make_markdown, parse_body
 from .problems import Problem, Problems
 from .reads import query, recorded
 from .store import Store
@@ -317,22 +317,45 @@ def nearest(value: str, known: list[str], label: str) -> str:
 
 def check_body(page: Page, model: Model, problems: Problems) -> None:
     """The checks of one page's body (its links, headings and claims) against the model."""
-    body = model.bodies[page.url]
-    rel = page.path
+    check_markdown(model.bodies[page.url], Where(page.path, page.url), model, problems)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a piece of Markdown is (its file, and the address of the page that shows it) and,
+    for a field of a data record, the field every problem is reported under."""
+
+    rel: str
+    url: str
+    field: str = ""
+    claims: bool = True  # whether it may show claims (a page's body may; a bio may not)
+
+    def name(self, field_name: str) -> str:
+        return self.field or field_name
+
+
+def check_markdown(body, where: Where, model: Model, problems: Problems) -> None:
+    """The checks of any Markdown the site shows (a page's body, a doctor's bio): headings,
+    links, images and claims, against the model."""
+    rel = where.rel
     previous = 1
     for level, line, _ in body.headings:
         if level == 1:
-            problems.error(rel, line, "heading", "a # heading makes a second main title; start headings in the page at ##")
+            problems.error(rel, line, where.name("heading"), "a # heading makes a second main title; start headings in the page at ##")
         elif level > previous + 1:
             problems.error(
                 rel,
                 line,
-                "heading",
+                where.name("heading"),
                 f"{'#' * level} comes right after {'#' * previous}; go down one level at a time ({'#' * (previous + 1)})",
             )
         previous = max(level, 2) if level > 1 else previous
     for ref in body.refs:
-        _check_ref(ref, page, model, problems)
+        _check_ref(ref, where, model, problems)
+    if not where.claims:
+        for line in sorted([line for _, line in body.claims] + list(body.stray_claims)):
+            problems.error(rel, line, where.name("claim"), "only pages show claims; write the text out or link to the page that has it")
+        return
     for line in body.stray_claims:
         problems.error(rel, line, "claim", 'put {{ claim "id" }} on a line of its own, with blank lines around it')
     for claim_id, line in body.claims:
@@ -354,15 +377,15 @@ def check_body(page: Page, model: Model, problems: Problems) -> None:
                 problems.warn(rel, line, "claim", message)
 
 
-def _check_ref(ref, page: Page, model: Model, problems: Problems) -> None:
-    rel, target, field_name = page.path, ref.target, ref.kind
+def _check_ref(ref, where: Where, model: Model, problems: Problems) -> None:
+    rel, target, field_name = where.rel, ref.target, where.name(ref.kind)
     if ref.kind == "image":
         if not ref.alt:
-            problems.error(rel, ref.line, "image", f"add alt text that says what the image shows: ![what it shows]({target})")
+            problems.error(rel, ref.line, field_name, f"add alt text that says what the image shows: ![what it shows]({target})")
         if not target.startswith("/media/"):
-            problems.error(rel, ref.line, "image", f'"{target}" should be a file in content/media/, written /media/file.jpg')
+            problems.error(rel, ref.line, field_name, f'"{target}" should be a file in content/media/, written /media/file.jpg')
         elif target.removeprefix("/media/") not in model.media:
-            problems.error(rel, ref.line, "image", f"no file content{target}; add it to content/media/ or fix the name")
+            problems.error(rel, ref.line, field_name, f"no file content{target}; add it to content/media/ or fix the name")
         return
     if not target:
         problems.error(rel, ref.line, field_name, "the link has no address; write it like [MRI](/tests/mri/)")
@@ -387,7 +410,7 @@ def _check_ref(ref, page: Page, model: Model, problems: Problems) -> None:
         return
     path, _, fragment = target.partition("#")
     path = path.split("?")[0]
-    url = normalize_path(path) if path else page.url
+    url = normalize_path(path) if path else where.url
     if url in model.drafts:
         problems.error(rel, ref.line, field_name, f"{url} is a draft; publish it or remove the link")
         return
@@ -483,6 +506,8 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                 message = _reference_problem(spec.refers_to, name, model)
                 if message:
                     problems.error(provider.path, provider.lines.get(spec.name, provider.line), f"{where}.{spec.name}", message)
+        if provider.bio:
+            _check_bio(provider, where, model, problems)
         if provider.photo:
             if provider.photo not in content.media:
                 problems.error(
@@ -498,6 +523,16 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                     f"{where}.photo",
                     "should be an image (.jpg, .png, .webp or .svg)",
                 )
+
+
+def _check_bio(provider: Provider, where: str, model: Model, problems: Problems) -> None:
+    """A bio is Markdown on the doctor's page: the same checks as a page's body, at the bio's
+    lines (a block written after `bio: |` starts on the line below the key)."""
+    key_line = provider.lines.get("bio", provider.line)
+    first_line = key_line + 1 if "\n" in provider.bio else key_line
+    body = parse_body(make_markdown(), provider.bio, first_line)
+    url = f"/{BY_DATA[Provider.DATA_FILE].folder}/{provider.id}/"
+    check_markdown(body, Where(provider.path, url, f"{where}.bio", claims=False), model, problems)
 
 
 def _find_samples(model: Model) -> list[Sample]:

@@ -389,6 +389,28 @@ CASES += [
 ]
 
 
+BIO = "    A sample neurosurgeon who removes tumors of the spine. See [MRI](/tests/mri/).\n"
+# A bio is Markdown on a doctor's page: checked like a page's body, at its own lines (issue 17).
+CASES += [
+    (
+        f"bio: {name}",
+        replace(PROVIDERS, BIO, BIO + "\n" + "".join(f"    {line}\n" for line in text.split("\n"))),
+        f"{PROVIDERS}:16: providers[dr-sample-lee].bio: {message}",
+    )
+    for name, text, message in (
+        (
+            "an image from another host",
+            "![A portrait](https://evil.example/p.png)",
+            '"https://evil.example/p.png" should be a file in content/media/',
+        ),
+        ("a link to no page", "See [the old page](/tests/mri-scan/).", "no page at /tests/mri-scan/"),
+        ("a second main title", "# Dr. Lee", "a # heading makes a second main title"),
+        ("an unsafe link", "[Call](javascript:alert(1))", '"javascript:alert(1)" is not allowed'),
+        ("a claim", '{{ claim "five-year-survival" }}', "only pages show claims"),
+    )
+]
+
+
 @pytest.mark.parametrize(("name", "alias", "why"), [(n, a, w) for n, (a, w) in HOSTILE_ALIASES.items()], ids=list(HOSTILE_ALIASES))
 def test_a_hostile_alias_says_why(basic: Path, name: str, alias: str, why: str):
     replace(CHORDOMA, "aliases: [/old/chordoma.html]", f"aliases: [{alias}]")(basic)
