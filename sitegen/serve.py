@@ -34,6 +34,12 @@ RELOAD_SCRIPT = b"""(function () {
 
 # Files whose change no open page needs to reload for: the search index and the data the
 # scripts fetch when asked (a new word list also renames it in the search page, which does).
+# The host names a page may be asked for by: another name (evil.example, made to lead here
+# by DNS rebinding) would let a page of that site read this one.
+HOSTS = ("127.0.0.1", "localhost", "[::1]")
+LONGEST_PATH = 2048  # characters; a longer address is answered 414
+IDLE_SECONDS = 10  # a connection that sends nothing this long is closed
+
 QUIET = ("pagefind/", "assets/search-words.", "assets/zips.", "_headers", "_redirects", "sitemap.xml", "robots.txt")
 
 
@@ -74,8 +80,7 @@ def serve(options: Options, port: int) -> int:
     state = State()
     _full_build(options, state)
     handler = functools.partial(_Handler, directory=str(out), state=state)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     threading.Thread(target=_builder, args=(options, state), daemon=True).start()
     print(f"Serving on http://127.0.0.1:{port}/ (Ctrl+C to stop). Watching content/, data/ and templates/.")
@@ -177,6 +182,15 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def _host_name(host: str) -> str:
+    """The name of a Host header without its port: "localhost:8000" is localhost, "[::1]:8000"
+    is [::1]."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[: host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0] if ":" in host else host
+
+
 def _page_url(path: str) -> str:
     """The address a changed output file is seen at; "*" for a file every page uses."""
     if path.endswith("index.html"):
@@ -184,13 +198,45 @@ def _page_url(path: str) -> str:
     return "/" + path if path.endswith(".html") else "*"
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """One line, not a traceback: a browser that leaves before its answer is sent (a
+        closed tab, a reload) is no error of ours, and anything else must not stop serving."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (BrokenPipeError, ConnectionResetError, TimeoutError)):
+            return
+        print(f"serve: a request failed: {error!r}", file=sys.stderr)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    timeout = IDLE_SECONDS
+
     def __init__(self, *args, state: State, **kwargs) -> None:
         self.state = state
         super().__init__(*args, **kwargs)
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
-        pass
+        pass  # a line for every file a page loads would bury the build's messages
+
+    def log_error(self, format, *args) -> None:  # noqa: A002 - the base class's name
+        what = f"{self.command} {self.path[:80]}" if getattr(self, "command", None) else "a request"
+        print(f"serve: {what}: {format % args}", file=sys.stderr)
+
+    def parse_request(self) -> bool:
+        """The request line and headers, refused where the address is too long or the host
+        is not this machine."""
+        if not super().parse_request():
+            return False
+        if len(self.path) > LONGEST_PATH:
+            self.send_error(414, f"the address is longer than {LONGEST_PATH} characters")
+            return False
+        host = self.headers.get("Host")
+        if host is not None and _host_name(host) not in HOSTS:
+            self.send_error(421, "this server answers only to 127.0.0.1, localhost and [::1]")
+            return False
+        return True
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0]
@@ -199,14 +245,19 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if path == EVENTS_PATH:
             return self._events()
         target = Path(self.translate_path(path))
-        if target.is_dir() and path.endswith("/"):
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            return self._send(200, "text/html; charset=utf-8", self._decorate(target.read_bytes()))
-        if not target.exists():
+        try:
+            if target.is_dir() and path.endswith("/"):
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file():
+                return self._send(200, "text/html; charset=utf-8", self._decorate(target.read_bytes()))
+            found = target.exists()
+        except OSError:  # a name too long for the file system, say: no such page
+            found = False
+        if not found:
             missing = Path(self.directory) / "404.html"
             if missing.is_file():
                 return self._send(404, "text/html; charset=utf-8", self._decorate(missing.read_bytes()))
+            return self.send_error(404)
         return super().do_GET()
 
     def _decorate(self, html: bytes) -> bytes:

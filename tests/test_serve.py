@@ -181,3 +181,44 @@ def test_a_page_rendered_quickly_is_the_page_a_full_build_makes(basic: Path, tmp
     front = basic / "content/tests/biopsy.md"
     front.write_text(front.read_text().replace("title: Needle biopsy", "title: Core needle biopsy"))
     assert quick_page(full, options, front) is None, "a front matter edit waits for the full build"
+
+
+def _raw(port: int, request: bytes) -> bytes:
+    """Send request as it is and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=15) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_serve_refuses_other_hosts_long_addresses_and_idle_connections_without_a_traceback(basic: Path):
+    """Issue 17: DNS rebinding (a Host that is not this machine), an 8 KB address, a client
+    that leaves before its answer and one that never sends a request: each gets one line at
+    most, and the server goes on answering."""
+    server = _Server(basic, "--no-search")
+    try:
+        for host in ("evil.example", "evil.example:8000", "127.0.0.1.evil.example", "localhost.evil.example"):
+            answer = _raw(server.port, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.0 421 "), (host, answer[:80])
+        for host in ("127.0.0.1", f"127.0.0.1:{server.port}", f"localhost:{server.port}", f"[::1]:{server.port}"):
+            answer = _raw(server.port, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.0 200 "), (host, answer[:80])
+        answer = _raw(server.port, b"GET /" + b"a" * 8192 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.0 414 "), answer[:80]
+        answer = _raw(server.port, b"GET /tumors/" + b"a" * 1500 + b"/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        assert answer.startswith(b"HTTP/1.0 404 "), answer[:80]  # a name too long for the disk: no such page
+        for _ in range(20):  # leave before the answer is read
+            with socket.create_connection(("127.0.0.1", server.port)) as connection:
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+                connection.sendall(b"GET /tumors/chordoma/ HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=30) as idle:
+            assert idle.recv(1) == b"", "an idle connection is closed"
+        assert time.monotonic() - started < 25
+        assert _get(server.port, "/tumors/chordoma/")[0] == 200
+    finally:
+        output = server.stop()
+    assert "Traceback" not in output, output
+    assert output.count("serve: ") <= 8, output
