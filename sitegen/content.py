@@ -1,5 +1,6 @@
-"""Markdown files in content/ → Page records (front matter checked, with line numbers), and the
-images and files in content/media/ → Media records with content-hashed names."""
+"""Markdown files in content/ → Page records (front matter checked, with line numbers), the
+images and files in content/media/ → Media records with content-hashed names, and the files
+in static/, published as they are (load_static)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from .inputs import RACY_NS
 from .kinds import BY_NAME, PAGE_FIELDS, Field, Kind, place
 from .problems import Problems
 from .reads import NOW, recorded
-from .source import YMap, load_yaml, read_text, split_front_matter, walk_files
+from .source import YMap, load_yaml, read_plain, read_text, split_front_matter, walk_files
 from .store import Store
 
 if TYPE_CHECKING:
@@ -191,6 +192,7 @@ class Media:
 class Content:
     pages: list[Page] = field(default_factory=list)
     media: dict[str, Media] = field(default_factory=dict)
+    static: dict[str, bytes] = field(default_factory=dict)  # static/: published as they are
 
 
 def page_location(rel: str) -> tuple[str, str, str] | None:
@@ -206,7 +208,8 @@ def load_content(
     store: Store | None = None,
     stats: dict[str, os.stat_result] | None = None,
 ) -> Content:
-    """Every page and media file below content/, with each file's own problems recorded.
+    """Every page and media file below content/, and the files of static/, with each file's
+    own problems recorded.
     A draft's problems count only when drafts are included: a half-written draft never
     blocks a build that leaves it out. With a store, front matter checked clean before is
     not parsed again, and a page file whose size, times and inode are those of a clean file
@@ -235,6 +238,7 @@ def load_content(
             content.pages.append(page)
         if page is None or include_drafts or not page.draft:
             problems.items.extend(own.items)
+    content.static = load_static(root, problems)
     return content
 
 
@@ -246,9 +250,46 @@ def _media(path: Path, rel_to_content: PurePosixPath, rel: str, problems: Proble
     if not re.match(r"^[a-z0-9][a-z0-9._-]*\.[a-z0-9]+$", name):
         problems.error(rel, 1, "file", "name the file in lower-case letters, digits and hyphens, like spine-mri.jpg")
         return None
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    data = read_plain(path, "media")
+    if isinstance(data, str):
+        problems.error(rel, 1, "file", data)
+        return None
+    digest = hashlib.sha256(data).hexdigest()[:10]
     stem, _, ext = name.rpartition(".")
     return Media(name, path, f"media/{stem}.{digest}.{ext}")
+
+
+# A file in static/ keeps its name in the site: each part of its path is made of letters, digits
+# and . _ ~ - (nothing a browser or a CDN would have to escape), and names that begin with a dot
+# are left out, but for .well-known/ (security.txt and the like).
+STATIC_PART = re.compile(r"^[A-Za-z0-9_~-][A-Za-z0-9._~-]*$")
+STATIC_DOT_NAMES = (".well-known",)
+
+
+def load_static(root: Path, problems: Problems) -> dict[str, bytes]:
+    """The files below static/ that are published as they are (favicon.ico, CNAME,
+    .well-known/security.txt): {path in the site: bytes}. Each is checked like every input: a
+    plain file (no pipe, device or link out of the source folder), at most 25 MB, with a name a
+    URL can hold. validate checks that no name is one the build writes itself."""
+    folder = root / "static"
+    found: dict[str, bytes] = {}
+    if not folder.is_dir():
+        return found
+    start = len(str(folder)) + 1
+    for path in walk_files(root, folder, problems, STATIC_DOT_NAMES):
+        rel_to_static = path[start:].replace(os.sep, "/")
+        rel = f"static/{rel_to_static}"
+        parts = rel_to_static.split("/")
+        bad = next((part for part in parts if not STATIC_PART.match(part) and part not in STATIC_DOT_NAMES), None)
+        if bad is not None:
+            problems.error(rel, 1, "file", f"{bad!r} is not a name a web address can hold as it is; use letters, digits and . _ ~ - only")
+            continue
+        data = read_plain(path, "static")
+        if isinstance(data, str):
+            problems.error(rel, 1, "file", data)
+            continue
+        found[rel_to_static] = data
+    return found
 
 
 # The store's tables: for each page file read clean, by its path, size, times and inode, what it

@@ -71,6 +71,10 @@ class Site:
     footer_links: list[Link] = field(default_factory=list)
     review_interval_months: int = 36
     due_soon_days: int = 90
+    # Strict-Transport-Security: always at the root of a host; under a sub-path only when asked
+    # (the host's other sites share the policy), and with includeSubDomains only when asked.
+    hsts_under_sub_path: bool = False
+    hsts_include_subdomains: bool = False
     lines: dict = field(default_factory=dict)
     source: str = "site"
 
@@ -315,6 +319,7 @@ def _site(doc: YMap, problems: Problems) -> Site:
         "languages": TEXT_LIST,
         "footer_links": LIST,
         "review": MAP,
+        "hsts": MAP,
     }
     required = {"name", "organization", "base_url", "phones", "after_hours", "emergency", "specialties", "languages"}
     got = check_fields(doc, spec, required, Where(rel), problems)
@@ -372,6 +377,11 @@ def _site(doc: YMap, problems: Problems) -> Site:
         policy = check_fields(review, {"interval_months": INT, "due_soon_days": INT}, set(), Where(rel, "review"), problems)
         site.review_interval_months = policy.get("interval_months", site.review_interval_months)
         site.due_soon_days = policy.get("due_soon_days", site.due_soon_days)
+    hsts = got.get("hsts")
+    if hsts is not None:
+        policy = check_fields(hsts, {"under_sub_path": BOOL, "include_subdomains": BOOL}, set(), Where(rel, "hsts"), problems)
+        site.hsts_under_sub_path = policy.get("under_sub_path", False)
+        site.hsts_include_subdomains = policy.get("include_subdomains", False)
     for key in ("specialties", "languages"):
         seen: set[str] = set()
         for value in got.get(key, []):

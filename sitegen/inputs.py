@@ -22,7 +22,7 @@ RACY_NS = 2_000_000_000
 
 def source_folders(options) -> list[Path]:
     """The folders of the site's own files that a build reads and serve watches."""
-    return [options.source / "content", options.source / "data", options.templates]
+    return [options.source / "content", options.source / "data", options.source / "static", options.templates]
 
 
 def fingerprint(options, seen: dict[str, os.stat_result] | None = None) -> str | None:

@@ -267,6 +267,12 @@ OWN_PAGES = {**{kind.url: kind.title for kind in KINDS if kind.data}, "/search/"
 FOLDER_TITLES = {kind.folder: kind.title for kind in KINDS if kind.folder and kind.content}
 
 
+def index_path(url: str) -> str:
+    """The file in the site that a page's address is served from: /tumors/chordoma/ →
+    tumors/chordoma/index.html."""
+    return url.strip("/") + "/index.html" if url != "/" else "index.html"
+
+
 def kind_of(name: str) -> Kind:
     return BY_NAME[name]
 

@@ -5,6 +5,7 @@ succeeded. Only the standard library is needed here."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -50,11 +51,19 @@ def hashed_assets(folder: Path, generated: dict[str, bytes] | None = None) -> di
     return assets
 
 
-def headers(base: str, hashed: list[str] = ()) -> bytes:
+def hsts(base: str, under_sub_path: bool = False, include_subdomains: bool = False) -> str | None:
+    """The Strict-Transport-Security value for a site at base ("/" or "/spine/"), or None: a
+    site under a sub-path shares its host's policy, and sets one only when asked."""
+    if base != "/" and not under_sub_path:
+        return None
+    return HSTS + ("; includeSubDomains" if include_subdomains else "")
+
+
+def headers(base: str, hashed: list[str] = (), transport: str | None = HSTS) -> bytes:
     """Security headers everywhere, a short cache for HTML and for the search index's entry
     files, a year for content-hashed files (our assets and media, and the index's own
     hashed files: `hashed` lists those outside its hashed folders). base is the site's path,
-    like "/" or "/spine/"."""
+    like "/" or "/spine/"; transport the Strict-Transport-Security value, if any (hsts)."""
     lines = [
         f"{base}*",
         f"  Content-Security-Policy: {CSP}",
@@ -65,8 +74,8 @@ def headers(base: str, hashed: list[str] = ()) -> bytes:
         f"  Cache-Control: {SHORT}",
         "",
     ]
-    if base == "/":  # a site under a sub-path shares its host's policy
-        lines[-1:-1] = [f"  Strict-Transport-Security: {HSTS}"]
+    if transport:
+        lines[-1:-1] = [f"  Strict-Transport-Security: {transport}"]
     patterns = [f"{base}{folder}/*" for folder in ("assets", "media")]
     if hashed:
         patterns += [f"{base}pagefind/{folder}/*" for folder in ("index", "fragment", "filter")]
@@ -232,24 +241,25 @@ def check_output(out: Path, manifest: Manifest) -> None:
 RENAME_EXCHANGE = 2
 
 
+# Why renameat2 cannot exchange two folders: the system or file system has no such call, the
+# two are on different file systems, or one is a mount point. The build is refused (exit 2).
+CANNOT_SWAP = (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP, errno.EBUSY)
+
+
 def exchange(a: Path, b: Path) -> None:
     """Swap two folders in one step (Linux renameat2 with RENAME_EXCHANGE): whoever reads
-    either path sees the whole of one tree or the whole of the other. OutputRefused where the
-    file system cannot."""
+    either path sees the whole of one tree or the whole of the other. OSError where it
+    cannot (CANNOT_SWAP: it never can there)."""
     import ctypes
-    import errno
 
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        renameat2 = libc.renameat2
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
-        raise OutputRefused(_cannot_swap(b, "this system has no renameat2")) from None
+        raise OSError(errno.ENOSYS, "this system has no renameat2", str(b)) from None
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     at_cwd = -100
     if renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), RENAME_EXCHANGE) != 0:
         code = ctypes.get_errno()
-        if code in (errno.EINVAL, errno.ENOSYS, errno.EXDEV, errno.ENOTSUP, errno.EBUSY):
-            raise OutputRefused(_cannot_swap(b, os.strerror(code)))
         raise OSError(code, os.strerror(code), str(b))
 
 
@@ -368,7 +378,12 @@ class Writer:
                 "new": sorted(self.manifest.entries.keys() - self.previous.entries.keys()),
             }
             self._save(os.stat(self.tree).st_ino)
-            exchange(self.tree, self.out)
+            try:
+                exchange(self.tree, self.out)
+            except OSError as err:
+                if err.errno in CANNOT_SWAP:
+                    raise OutputRefused(_cannot_swap(self.out, err.strerror)) from None
+                raise
             _dirty_path(self.out).unlink(missing_ok=True)
             discard(self.staging)
         os.replace(_next(manifest_path(self.out)), manifest_path(self.out))

@@ -27,12 +27,12 @@ from .geo import published_zip_table
 from .incremental import make_outputs
 from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
 from .options import Options
-from .output import Writer, building, hashed_assets
+from .output import Writer, building, hashed_assets, hsts
 from .problems import Problem, Problems
 from .publish import LastBuild, Prepared, publish
 from .render import Renderer, Urls, compile_templates, index_path
 from .search import page_words, search_words
-from .source import SIZE_LIMITS, read_plain
+from .source import read_plain
 from .store import Store, key
 from .validate import Model, check_body, validate
 from .workers import Apart, run_all
@@ -99,7 +99,9 @@ def prepare(options: Options, last: LastBuild | None = None) -> tuple[Result, Pr
                 return _changed_meanwhile(err)
             raise
     store.save()
-    return result, Prepared(result.problems, writer, result.renderer.urls.base_path)
+    site, base_path = result.model.data.site, result.renderer.urls.base_path
+    transport = hsts(base_path, site.hsts_under_sub_path, site.hsts_include_subdomains)
+    return result, Prepared(result.problems, writer, base_path, transport)
 
 
 def _changed_meanwhile(err: ContentChanged) -> tuple[Result, Prepared]:
@@ -169,7 +171,7 @@ def _data_files(source: Path) -> list[tuple[str, str, bytes]]:
     data's key in the store and the checks' inputs."""
     files = []
     for path in sorted((source / "data").glob("*.y*ml")):
-        data = read_plain(path, SIZE_LIMITS["data"])
+        data = read_plain(path, "data")
         # What cannot be read stands in the key as its reason; load_data reports it.
         files.append((path.name, os.path.realpath(path), data if isinstance(data, bytes) else data.encode()))
     return files
@@ -214,6 +216,8 @@ def render_site(result: Result, options: Options, writer: Writer, zips: Apart, s
         writer.put(out, data)
     for m in model.media.values():
         writer.put(m.output, m.source.read_bytes())
+    for path, data in model.static.items():
+        writer.put(path, data)
     return renderer
 
 
@@ -228,13 +232,15 @@ def _zip_table_meanwhile(options: Options, store: Store) -> Apart:
     without the ZIP table kept is most often a cold one."""
     kept = store.get(GENERATED, _zips_key())
     if kept is not None:
-        return Apart(lambda: kept, fork=False)
+        return Apart(lambda: (kept, []), fork=False)
     if options.jobs <= 1:
-        return Apart(published_zip_table, fork=False)
+        return Apart(lambda: (published_zip_table(), []), fork=False)
 
-    def templates_then_zips() -> bytes:
-        compile_templates(options.templates, Store(options.source))
-        return published_zip_table()
+    def templates_then_zips() -> tuple[bytes, list[str]]:
+        own = Store(options.source)
+        compile_templates(options.templates, own)
+        own.save(warn=False)  # what it found distrusted is said by the build's own store
+        return published_zip_table(), own.distrusted
 
     return Apart(templates_then_zips)
 
@@ -265,7 +271,8 @@ def _generated_data(model: Model, words: dict[str, str], zips: Apart, store: Sto
         store.put(GENERATED, words_key, word_list)
     else:
         store.keep(WORDS, [p.text_hash for p in model.pages])
-    table = zips.result()
+    table, distrusted = zips.result()
+    store.distrusted.extend(name for name in distrusted if name not in store.distrusted)
     if store.get(GENERATED, _zips_key()) is None:
         store.put(GENERATED, _zips_key(), table)
     return {"zips.json": table, "search-words.json": word_list}

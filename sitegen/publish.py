@@ -30,6 +30,7 @@ class Prepared:
     problems: Problems
     writer: Writer | None = None
     base_path: str = "/"
+    hsts: str | None = None  # the Strict-Transport-Security value (output.hsts)
     unchanged: bool = False  # nothing the build reads had changed: nothing was done
     written: int = 0  # files in the site once published
     changed: set[str] = field(default_factory=set)  # output files written or deleted
@@ -90,12 +91,12 @@ def finish(prepared: Prepared, plan: IndexPlan | None, hashed: list[str] | None,
     writer, problems = prepared.writer, prepared.problems
     previous = writer.previous.entries
     try:
-        if plan is not None:
-            hashed = record_index(writer, plan, hashed)
-        writer.put("_headers", headers(prepared.base_path, hashed or []))
-        if problems.errors:
+        if problems.errors:  # the index failed: what it left is not looked at
             writer.abandon()
             return False
+        if plan is not None:
+            hashed = record_index(writer, plan, hashed)
+        writer.put("_headers", headers(prepared.base_path, hashed or [], prepared.hsts))
         with lock or contextlib.nullcontext():
             if cancelled is not None and cancelled():
                 writer.abandon()

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .content import Page
 from .data import Location, Provider
-from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, GROUPS, KINDS, MENU, OWN_PAGES, Kind
+from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, GROUPS, KINDS, MENU, OWN_PAGES, Kind, index_path
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .reads import NOW, recording, replay, value_of
 from .search import synonym_terms
@@ -263,8 +263,9 @@ def _no_urls(name: str) -> str:
 
 
 def compile_templates(templates: Path, store: Store) -> None:
-    """Every template compiled into the store, where a build's environment loads it instead
-    of compiling it. A template that does not compile is left for the build to report."""
+    """Every template compiled into the store (the caller saves it), where a build's
+    environment loads it instead of compiling it. A template that does not compile is left
+    for the build to report."""
     from jinja2 import TemplateError
 
     env = make_environment(templates, store)
@@ -273,7 +274,6 @@ def compile_templates(templates: Path, store: Store) -> None:
             env.get_template(name)
         except (TemplateError, OSError):
             pass
-    store.save()
 
 
 class Renderer:
@@ -738,7 +738,3 @@ class Renderer:
 
 def _xml_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def index_path(url: str) -> str:
-    return url.strip("/") + "/index.html" if url != "/" else "index.html"

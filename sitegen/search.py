@@ -4,9 +4,11 @@ index-time half of synonyms."""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -58,11 +60,32 @@ def build_index(site: Path, out: Path, problems: Problems) -> list[str]:
     (below the site root) of its content-hashed files outside its hashed folders."""
     try:
         _run_pagefind(site, out)
+        _check_room(out)
         _stabilize(out)
-    except (OSError, ValueError, SearchIndexError) as err:
-        problems.error("search", 1, "pagefind", f"the search index failed ({err}); build with --no-search to skip it")
+    except (OSError, ValueError, SearchIndexError, EOFError, gzip.BadGzipFile) as err:
+        if _disk_full(out) or getattr(err, "errno", None) == errno.ENOSPC:
+            message = f"no space left on device where the search index is written ({out.parent}); free some space and build again"
+        else:
+            message = f"the search index failed ({err}); build with --no-search to skip it"
+        problems.error("search", 1, "pagefind", message)
         return []
     return [f"{out.name}/{path.name}" for path in sorted(out.glob("*.pf_meta"))]
+
+
+def _disk_full(folder: Path) -> bool:
+    """Whether the file system folder is on has no block or no file left. Pagefind says
+    nothing of a write that failed (it exits 0 with the file cut short), so the index is
+    trusted only with room left."""
+    try:
+        room = os.statvfs(folder)
+    except OSError:
+        return False
+    return room.f_bavail == 0 or (room.f_files > 0 and room.f_favail == 0)
+
+
+def _check_room(folder: Path) -> None:
+    if _disk_full(folder):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder))
 
 
 def _run_pagefind(site: Path, out: Path) -> None:

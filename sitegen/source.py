@@ -58,7 +58,8 @@ def _yaml():
 # shows (U+202A-U+202E, U+2066-U+2069).
 HIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 # The largest file of each kind the build reads: anything bigger is a mistake, not a page.
-SIZE_LIMITS = {"page": 1_000_000, "data": 5_000_000}
+# Media and static files: 25 MB, the most one file may have on common CDNs.
+SIZE_LIMITS = {"page": 1_000_000, "data": 5_000_000, "media": 25_000_000, "static": 25_000_000}
 # YAML: how deep collections may nest, and how many values a document may expand to where
 # aliases repeat a part of it (data files only: front matter may not use aliases).
 YAML_DEPTH, YAML_VALUES = 40, 200_000
@@ -76,10 +77,11 @@ def hidden_problem(text: str) -> str | None:
     return f"holds a control character (U+{ord(char):04X}) that no reader would see; delete it"
 
 
-def read_plain(path: str | Path, limit: int) -> bytes | str:
-    """The bytes of a regular file of at most limit bytes, or why they cannot be read: a pipe
-    or a device (opened without waiting, so a pipe never hangs the build), too big, or not
-    readable. The reason is a sentence for the file's problem ("{kind}" for the kind of file)."""
+def read_plain(path: str | Path, kind: str) -> bytes | str:
+    """The bytes of a regular file of at most SIZE_LIMITS[kind] bytes, or why they cannot be
+    read, as a sentence for the file's problem: a pipe or a device (opened without waiting, so
+    a pipe never hangs the build), too big, or not readable."""
+    limit = SIZE_LIMITS[kind]
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as err:
@@ -87,12 +89,14 @@ def read_plain(path: str | Path, limit: int) -> bytes | str:
     with os.fdopen(fd, "rb") as file:
         stat = os.fstat(file.fileno())
         if not S_ISREG(stat.st_mode):
-            return "is not a plain file (a pipe, a device or a socket); replace it with a text file"
+            instead = "a text file" if kind in ("page", "data") else "the file itself"
+            return f"is not a plain file (a pipe, a device or a socket); replace it with {instead}"
         if stat.st_size > limit:
-            return f"is {stat.st_size:,} bytes, more than the {limit:,} a {{kind}} file may have; split it"
+            fix = "split it" if kind in ("page", "data") else "make it smaller"
+            return f"is {stat.st_size:,} bytes, more than the {limit:,} a {kind} file may have; {fix}"
         data = file.read(limit + 1)
     if len(data) > limit:
-        return f"grew past the {limit:,} bytes a {{kind}} file may have while it was read"
+        return f"grew past the {limit:,} bytes a {kind} file may have while it was read"
     return data
 
 
@@ -100,9 +104,9 @@ def read_text(path: str | Path, rel: str, problems: Problems, kind: str = "page"
     """The file's text as UTF-8 with or without a BOM and with LF line endings, or None after
     recording why it cannot be read: not a regular file (a pipe, a device), too big, not
     UTF-8, or holding characters no reader would see."""
-    data = read_plain(path, SIZE_LIMITS[kind])
+    data = read_plain(path, kind)
     if isinstance(data, str):
-        problems.error(rel, 1, "file", data.replace("{kind}", kind))
+        problems.error(rel, 1, "file", data)
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.error(rel, 1, "file", "saved as UTF-16; save the file as UTF-8")
@@ -141,11 +145,12 @@ def inside(root: Path, path: Path) -> bool:
     return True
 
 
-def walk_files(root: Path, folder: Path, problems: Problems) -> list[str]:
+def walk_files(root: Path, folder: Path, problems: Problems, dot_names: tuple[str, ...] = ()) -> list[str]:
     """The path of every file below folder (beginning with str(folder)), sorted, following
-    links only where they stay inside root. A link that leaves the source folder is reported,
-    never read. Paths are strings: a warm build walks thousands of files, and Path objects
-    would cost more than the walk."""
+    links only where they stay inside root; names that begin with a dot are left out, but for
+    dot_names. A link that leaves the source folder is reported, never read. Paths are
+    strings: a warm build walks thousands of files, and Path objects would cost more than the
+    walk."""
     found: list[str] = []
     seen: set[str] = set()
 
@@ -156,7 +161,7 @@ def walk_files(root: Path, folder: Path, problems: Problems) -> list[str]:
         seen.add(real)
         # scandir knows each entry's type from the folder itself: no stat per file
         for entry in sorted(os.scandir(directory), key=lambda entry: entry.name):
-            if entry.name.startswith("."):
+            if entry.name.startswith(".") and entry.name not in dot_names:
                 continue
             rel = os.path.relpath(entry.path, root)
             if HIDDEN.search(entry.name):

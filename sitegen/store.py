@@ -165,8 +165,8 @@ class _Table:
             stored = unseal(self.store.version, data)
         except StaleFile:
             return part
-        except (ValueError, EOFError, TypeError) as err:
-            self.store.distrusted.append(f"{FOLDER}/{path.name}: {err}")
+        except (ValueError, EOFError, TypeError):
+            self.store.distrusted.append(f"{FOLDER}/{path.name}")
             return part
         if isinstance(stored, dict):
             part.update(stored)
@@ -296,6 +296,26 @@ class Store:
                 self.put(table, entries[i], value)
         return values
 
-    def save(self) -> None:
+    def save(self, warn: bool = True) -> None:
+        """Write the tables put in; and, unless told not to (a helper process, whose caller
+        warns), one line on standard error for the files found not sealed with our key."""
         for table in self.tables.values():
             table.save()
+        if warn:
+            self.warn()
+
+    def warn(self) -> None:
+        """One line on standard error for the files found not sealed with our key this run
+        (each is made again now, and sealed anew by save)."""
+        new = [name for name in self.distrusted if name not in _TOLD]
+        if new:
+            _TOLD.update(new)
+            more = f" and {len(new) - 1} more" if len(new) > 1 else ""
+            print(
+                f"warning: {new[0]}{more}: not sealed with this machine's key (changed, damaged or made elsewhere); "
+                "the results were made again. To share .cache/ between machines, set SITE_CACHE_KEY on each",
+                file=sys.stderr,
+            )
+
+
+_TOLD: set[str] = set()  # distrusted files already named by this process

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from .content import Content, Page, next_review_due, review_status
 from .data import Claim, Data, Location, Provider, live_claims
-from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, OWN_PAGES
+from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, OWN_PAGES, index_path
 from .markdown import Body, StoredBody, is_safe_target, make_markdown, parse_body
 from .problems import Problem, Problems
 from .reads import query, recorded
@@ -51,6 +51,7 @@ class Model:
     samples: list[Sample] = field(default_factory=list)
     expired_claims: set[str] = field(default_factory=set)
     drafts: dict[str, Page] = field(default_factory=dict)  # left out of the site, by URL
+    static: dict[str, bytes] = field(default_factory=dict)  # static/'s files, by their path in the site
     source: str = "model"
 
     def __post_init__(self) -> None:
@@ -200,6 +201,7 @@ def validate(
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
     model.drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
+    model.static = content.static
     context = _checks_context(model, inputs) if store is not None else ""
     for page in pages:
         key = hashlib.sha256(f"{context}\0{page.path}\0{page.text_hash}\0{bodies[page.url].key}".encode()).hexdigest()
@@ -213,6 +215,7 @@ def validate(
         if store is not None and page.text_hash:
             store.put(CHECKS, key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
     _check_aliases(pages, data, problems)
+    _check_static(pages, data, content.static, problems)
     _check_providers(model, content, problems)
     model.samples = _find_samples(model)
     if production:
@@ -485,6 +488,46 @@ def _check_aliases(pages: list[Page], data: Data, problems: Problems) -> None:
                 )
             else:
                 seen[key] = page.path
+
+
+def _check_static(pages: list[Page], data: Data, static: dict[str, bytes], problems: Problems) -> None:
+    """A file of static/ is published at its own path: never one the build writes (a page, a
+    record's page, a file or a folder of the build's own, an alias), nor a file where the
+    build needs a folder, or a folder where it writes a file."""
+    if not static:
+        return
+    urls = {p.url for p in pages} | set(OWN_PAGES) | {r.url for kind in BY_DATA.values() for r in data.records(kind.data)}
+    built = {index_path(url): url for url in urls} | {name.lstrip("/"): name for name in BUILT_FILES}
+    built.setdefault("index.html", "/")
+    folders = {parent for path in built for parent in _parents(path)}
+    base = urlsplit(data.site.base_url).path.rstrip("/")
+    aliases = {}
+    for page in pages:
+        for alias in page.meta.get("aliases", []):
+            key = alias.rstrip("/")
+            if key == base or key.startswith(base + "/"):
+                aliases[key.removeprefix(base).strip("/")] = page.path
+    for path in static:
+        why = None
+        top = path.partition("/")[0]
+        if f"/{top}/" in BUILT_FOLDERS:
+            why = f"{top}/ is a folder the build fills itself; put the file in a folder of another name"
+        elif path in built:
+            why = f"the build writes {path} itself (the address {built[path]}); rename the file or delete it"
+        elif path in folders:
+            why = f"the build makes a folder named {path}; rename the file"
+        elif clash := next((parent for parent in _parents(path) if parent in built), None):
+            why = f"the build writes a file named {clash}, so it cannot be a folder; move the file"
+        elif (address := path.removesuffix("index.html").strip("/")) in aliases or path in aliases:
+            why = f"its address is an alias of {aliases.get(address) or aliases[path]}; rename the file or drop the alias"
+        if why:
+            problems.error(f"static/{path}", 1, "file", why)
+
+
+def _parents(path: str) -> list[str]:
+    """The folders a path in the site lies in, outermost first: a/b/c.html → a, a/b."""
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _check_providers(model: Model, content: Content, problems: Problems) -> None:

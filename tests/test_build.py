@@ -191,6 +191,20 @@ def test_media_is_hashed_and_linked(basic_site: Path):
     assert css and (basic_site / f"assets/site.{css.group(1)}.css").is_file()
 
 
+def test_static_files_are_published_as_they_are(basic_site: Path):
+    """static/ is copied byte for byte, .well-known/ included; other names that begin with a
+    dot are left out, as in content/."""
+    static = FIXTURES / "basic/static"
+    files = sorted(p.relative_to(static).as_posix() for p in static.rglob("*") if p.is_file())
+    assert ".well-known/security.txt" in files and ".notes" in files, "the fixture has both kinds"
+    for rel in files:
+        published = basic_site / rel
+        if rel.startswith(".") and not rel.startswith(".well-known/"):
+            assert not published.exists(), rel
+        else:
+            assert published.read_bytes() == (static / rel).read_bytes(), rel
+
+
 def test_cdn_files(basic_site: Path):
     headers = read(basic_site, "_headers")
     csp = re.search(r"Content-Security-Policy: (.+)", headers).group(1)
@@ -285,6 +299,20 @@ def test_sub_path_build(tmp_path: Path):
     assert "Strict-Transport-Security" not in read(out, "_headers"), "a site under a sub-path shares its host's policy"
     assert read(out, "robots.txt").endswith("Disallow: /spine/\n")
     assert "<loc>https://example.org/spine/tumors/chordoma/</loc>" in read(out, "sitemap.xml")
+
+
+def test_hsts_under_a_sub_path_and_for_subdomains_only_when_site_yaml_asks(basic: Path, tmp_path: Path):
+    site_yaml = basic / "data/site.yaml"
+    lines = len(site_yaml.read_text().splitlines())
+    with site_yaml.open("a") as file:
+        file.write("hsts: {under_sub_path: true, include_subdomains: true}\n")
+    result = build_site(basic, tmp_path / "asked", "--base-url", "https://example.org/spine/", "--no-search")
+    assert result.returncode == 0, result.stderr
+    assert "/spine/*\n" in read(tmp_path / "asked", "_headers")
+    assert "  Strict-Transport-Security: max-age=63072000; includeSubDomains\n" in read(tmp_path / "asked", "_headers")
+    site_yaml.write_text(site_yaml.read_text().replace("include_subdomains: true", "include_subdomains: sure"))
+    refused = build_site(basic, tmp_path / "refused", "--no-search")
+    assert refused.returncode == 1 and f"data/site.yaml:{lines + 1}: hsts.include_subdomains:" in refused.stderr, refused.stderr
 
 
 def test_a_new_base_url_reaches_every_link_though_the_templates_were_compiled_before(basic: Path, tmp_path: Path):

@@ -127,6 +127,9 @@ EDITS = [
     ("claim text", _edit("data/claims.yaml", "more than 3,000", "over 3,000")),
     ("synonym", _edit("data/synonyms.yaml", "tumour: [tumor]", "tumour: [tumor]\nmagnet scan: [mri]")),
     ("emergency line", _edit("data/site.yaml", "call 911.", "call 911 now.")),
+    ("static file", _edit("static/.well-known/security.txt", "2027-12-31", "2028-06-30")),
+    ("static file removed", lambda root: (root / "static/CNAME").unlink()),
+    ("static file added", lambda root: (root / "static/robots-old.txt").write_text("old\n")),
 ]
 
 
@@ -451,3 +454,29 @@ def test_every_module_of_the_generator_is_in_the_store_s_version(tmp_path: Path)
         now = version()
         assert now not in seen, f"{module.name} is not in the store's version"
         seen.add(now)
+
+
+def test_a_damaged_cache_is_made_again_with_one_warning(basic: Path, tmp_path: Path):
+    """Every file of .cache/ with a byte flipped: the next build reads none of them, makes
+    their results again, says so in one line, and publishes what a cold build does; the build
+    after it has nothing to warn about."""
+    out = tmp_path / "site"
+    build(basic, out, "--no-search")
+    damaged = sorted((basic / ".cache").glob("*.marshal"))
+    assert damaged
+    for path in damaged:
+        data = bytearray(path.read_bytes())
+        data[-1] ^= 0x01
+        path.write_bytes(bytes(data))
+    _edit("content/tests/mri.md", "## ", "## Zygapophyseal ")(basic)
+    result = run_cli("build", "--source", str(basic), "--out", str(out), "--today", TODAY, "--no-search")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "not sealed with this machine's key" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("warning: .cache/") and "Traceback" not in result.stderr, result.stderr
+    fresh = tmp_path / "fresh"
+    shutil.copytree(basic, fresh, ignore=shutil.ignore_patterns(".cache"))
+    build(fresh, tmp_path / "cold", "--no-search")
+    assert tree_digest(out) == tree_digest(tmp_path / "cold")
+    _edit("content/tests/mri.md", "## Zygapophyseal ", "## ")(basic)
+    again = run_cli("build", "--source", str(basic), "--out", str(out), "--today", TODAY, "--no-search")
+    assert again.returncode == 0 and "not sealed" not in again.stderr, again.stderr

@@ -1,6 +1,6 @@
 """Publishing never loses, mixes or hijacks a site: what --out may be, what a manifest may
 say, and a kill at any named step of the publish code leaving the whole old site or the whole
-new one (tests/kill_driver.py)."""
+new one (tests/fault_driver.py)."""
 
 from __future__ import annotations
 
@@ -58,10 +58,10 @@ def test_out_may_not_be_a_file_or_a_link(basic: Path, tmp_path: Path):
 def test_a_file_put_into_a_built_site_by_hand_is_refused_and_kept(basic: Path, tmp_path: Path):
     out = tmp_path / "site"
     assert build_site(basic, out).returncode == 0
-    (out / "CNAME").write_text("spine.example.org\n")
+    (out / "google1234.html").write_text("google-site-verification: google1234.html\n")
     before = tree_digest(out)
     (basic / "content/tests/mri.md").write_text((basic / "content/tests/mri.md").read_text().replace("MRI", "MRI scan", 1))
-    refused(build_site(basic, out), "CNAME")
+    refused(build_site(basic, out), "google1234.html")
     assert tree_digest(out) == before
 
 
@@ -106,14 +106,14 @@ def test_warm_builds_exchange_the_whole_tree_and_keep_the_old_one_as_spare(basic
 
 
 KILL_POINTS = [
-    ("_ready_spare", 1),
-    ("Writer.place", 1),
-    ("Writer.place", 3),
-    ("_link_into", 1),
-    ("Writer._complete_spare", 1),
-    ("Writer._save", 1),
-    ("exchange", 1),
-    ("Writer.commit", 1),
+    ("output._ready_spare", 1),
+    ("output.Writer.place", 1),
+    ("output.Writer.place", 3),
+    ("output._link_into", 1),
+    ("output.Writer._complete_spare", 1),
+    ("output.Writer._save", 1),
+    ("output.exchange", 1),
+    ("output.Writer.commit", 1),
 ]
 
 
@@ -137,9 +137,10 @@ def test_a_kill_at_any_step_of_publishing_leaves_the_old_site_or_the_new(basic: 
         killed = subprocess.run(
             [
                 sys.executable,
-                str(REPO / "tests/kill_driver.py"),
+                str(REPO / "tests/fault_driver.py"),
                 step,
                 str(nth),
+                "kill",
                 "build",
                 "--source",
                 str(basic),
@@ -204,3 +205,67 @@ def test_a_reader_never_sees_a_mix_while_builds_run(basic: Path, tmp_path: Path)
         reader.join()
     assert seen[0] > 0
     assert mixes == []
+
+
+def _driven(
+    step: str, nth: int, fault: str, basic: Path, out: Path, *extra: str, wrap: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess:
+    driver = [sys.executable, str(REPO / "tests/fault_driver.py"), step, str(nth), fault]
+    build = ["build", "--source", str(basic), "--out", str(out), "--today", TODAY, *extra]
+    return subprocess.run([*wrap, *driver, *build], capture_output=True, text=True, timeout=180)
+
+
+# An error from the system at a named step of publishing (a read-only folder, a full disk, a
+# file system that cannot swap folders), injected by tests/fault_driver.py: one line that says
+# what failed, and site/ exactly as it was; the next build makes the new site.
+FAULTS = [
+    ("output.Writer.place", 2, "EACCES", 1, "Permission denied"),
+    ("output._link_into", 1, "EACCES", 1, "Permission denied"),
+    ("output.exchange", 1, "EACCES", 1, "Permission denied"),
+    ("output.Writer.place", 1, "ENOSPC", 1, "No space left on device"),
+    ("output.Writer._save", 1, "ENOSPC", 1, "No space left on device"),
+    ("output.exchange", 1, "EXDEV", 2, "cannot be swapped whole"),
+    ("output.exchange", 1, "EINVAL", 2, "cannot be swapped whole"),
+]
+
+
+@pytest.mark.parametrize(("step", "nth", "fault", "status", "says"), FAULTS, ids=[f"{f[2]} at {f[0]}" for f in FAULTS])
+def test_a_system_error_while_publishing_leaves_the_old_site(basic: Path, tmp_path: Path, step, nth, fault, status, says):
+    out = tmp_path / "site"
+    assert build_site(basic, out, "--no-search").returncode == 0
+    _edit(basic, 1)  # a warm build first: the spare then holds files the next build must link in
+    assert build_site(basic, out, "--no-search").returncode == 0
+    old = tree_digest(out)
+    _edit(basic, 2)
+    failed = _driven(step, nth, fault, basic, out, "--no-search")
+    assert failed.returncode == status, (failed.returncode, failed.stderr)
+    assert TRACEBACK not in failed.stderr and says in failed.stderr, failed.stderr
+    assert tree_digest(out) == old, "site/ changed though the build failed"
+    again = build_site(basic, out, "--no-search")
+    assert again.returncode == 0, again.stderr
+    assert build_site(basic, tmp_path / "clean", "--no-search").returncode == 0
+    assert tree_digest(out) == tree_digest(tmp_path / "clean")
+
+
+def _can_mount() -> bool:
+    try:
+        return subprocess.run(["unshare", "-rm", "true"], capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+def test_a_disk_that_fills_while_the_search_index_is_written_says_so(basic: Path, tmp_path: Path):
+    """Pagefind exits 0 with its files cut short when the disk is full: the build says "no
+    space left on device" and publishes nothing. The disk is a 16 KB file system mounted where
+    the index is written, in a mount namespace of the test's own (unshare)."""
+    if not _can_mount():
+        pytest.fail("this test needs `unshare -rm` (util-linux, and user namespaces) to mount a small file system")
+    out = tmp_path / "site"
+    assert build_site(basic, out).returncode == 0
+    old = tree_digest(out)
+    _edit(basic, 1)
+    failed = _driven("search._run_pagefind", 1, "full", basic, out, wrap=("unshare", "-rm"))
+    assert failed.returncode == 1, (failed.returncode, failed.stderr)
+    assert "search:1: pagefind: no space left on device" in failed.stderr and TRACEBACK not in failed.stderr, failed.stderr
+    assert tree_digest(out) == old
+    assert build_site(basic, out).returncode == 0

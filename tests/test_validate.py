@@ -411,6 +411,30 @@ CASES += [
 ]
 
 
+# static/: files published as they are, checked like every input (issue 17).
+CASES += [
+    ("static: a pipe", special("static/feed.xml", os.mkfifo), "static/feed.xml:1: file: is not a plain file"),
+    ("static: a link out", link_outside("static/outside.md"), "static/outside.md:1: file: is a link to a place outside"),
+    ("static: too big", special("static/big.bin", lambda p: (p.touch(), os.truncate(p, 25_000_001))), "more than the 25,000,000"),
+    ("static: a space in a name", write("static/my file.pdf", "x"), "static/my file.pdf:1: file: 'my file.pdf' is not a name"),
+    (
+        "static: a page's address",
+        write("static/tumors/chordoma/index.html", "x"),
+        "static/tumors/chordoma/index.html:1: file: the build writes",
+    ),
+    ("static: the home page", write("static/index.html", "x"), "static/index.html:1: file: the build writes index.html itself"),
+    ("static: the redirects", write("static/_redirects", "/* https://evil.example/ 301!"), "static/_redirects:1: file: the build writes"),
+    ("static: the search index", write("static/pagefind/pagefind.js", "x"), "static/pagefind/pagefind.js:1: file: pagefind/ is a folder"),
+    ("static: a file for a folder", write("static/tumors", "x"), "static/tumors:1: file: the build makes a folder named tumors"),
+    (
+        "static: below a built file",
+        write("static/robots.txt/x", "x"),
+        "static/robots.txt/x:1: file: the build writes a file named robots.txt",
+    ),
+    ("static: an alias", write("static/old/chordoma.html", "x"), "static/old/chordoma.html:1: file: its address is an alias of"),
+]
+
+
 @pytest.mark.parametrize(("name", "alias", "why"), [(n, a, w) for n, (a, w) in HOSTILE_ALIASES.items()], ids=list(HOSTILE_ALIASES))
 def test_a_hostile_alias_says_why(basic: Path, name: str, alias: str, why: str):
     replace(CHORDOMA, "aliases: [/old/chordoma.html]", f"aliases: [{alias}]")(basic)
