@@ -207,6 +207,10 @@ class Data:
     # Every id written in a file, valid record or not, so that one bad field in a record does
     # not also turn every reference to it into an error.
     ids: dict[str, set[str]] = field(default_factory=dict)
+    # The data files (by name: "providers") that are there but could not be read whole: their
+    # problem is reported at the file, and what names their records is not checked against
+    # them (every reference would be a second error with the same cause).
+    unreadable: list[str] = field(default_factory=list)
     source: str = "data"
     version: str = ""  # of the files the data was read from, where known: what every record is made of
 
@@ -250,16 +254,18 @@ def load_data(root: Path, problems: Problems) -> Data:
     folder = root / "data"
     site_doc = _read(folder / "site.yaml", root, problems, required=True)
     ids: dict[str, set[str]] = {}
+    unreadable = ["site"] if (folder / "site.yaml").exists() and not isinstance(site_doc, YMap) else []
     data = Data(
         site=_site(site_doc, problems)
         if isinstance(site_doc, YMap)
         else _bad_top(site_doc, "data/site.yaml", "a group of fields", problems, Site()),
-        providers=_items(folder / "providers.yaml", root, problems, _provider, ids),
-        locations=_items(folder / "locations.yaml", root, problems, _location, ids),
-        claims={c.id: c for c in _items(folder / "claims.yaml", root, problems, _claim, ids)},
+        providers=_items(folder / "providers.yaml", root, problems, _provider, ids, unreadable),
+        locations=_items(folder / "locations.yaml", root, problems, _location, ids, unreadable),
+        claims={c.id: c for c in _items(folder / "claims.yaml", root, problems, _claim, ids, unreadable)},
         synonyms=_synonyms(folder / "synonyms.yaml", root, problems),
     )
     data.ids = ids
+    data.unreadable = unreadable
     return data
 
 
@@ -391,10 +397,13 @@ def _site(doc: YMap, problems: Problems) -> Site:
     return site
 
 
-def _items(path: Path, root: Path, problems: Problems, make, ids: dict[str, set[str]]) -> list:
+def _items(path: Path, root: Path, problems: Problems, make, ids: dict[str, set[str]], unreadable: list[str]) -> list:
     doc = _read(path, root, problems)
     rel = path.relative_to(root).as_posix()
-    seen_ids = ids.setdefault(rel.removeprefix("data/").removesuffix(".yaml"), set())
+    name = rel.removeprefix("data/").removesuffix(".yaml")
+    seen_ids = ids.setdefault(name, set())
+    if (doc is None or not isinstance(doc, YList)) and path.exists():
+        unreadable.append(name)
     if doc is None:
         return []
     if not isinstance(doc, YList):

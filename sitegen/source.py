@@ -163,32 +163,42 @@ def walk_files(root: Path, folder: Path, problems: Problems, dot_names: tuple[st
         for entry in sorted(os.scandir(directory), key=lambda entry: entry.name):
             if entry.name.startswith(".") and entry.name not in dot_names:
                 continue
-            rel = os.path.relpath(entry.path, root)
             if HIDDEN.search(entry.name):
-                problems.error(rel.encode("unicode_escape").decode(), 1, "file", f"its name {hidden_problem(entry.name)}; rename the file")
-                continue
-            if entry.is_symlink() and _link_loops(entry.path):
-                problems.error(rel, 1, "file", "is a link that leads back to itself (a loop of links); delete it or point it at a file")
-                continue
-            if entry.is_symlink() and not inside(root, Path(entry.path)):
-                rel = Path(entry.path).relative_to(root).as_posix()
                 problems.error(
-                    rel,
+                    _rel(entry, root).encode("unicode_escape").decode(),
                     1,
                     "file",
-                    "is a link to a place outside the source folder; copy the file in instead",
+                    f"its name {hidden_problem(entry.name)}; rename the file",
                 )
                 continue
+            if entry.is_symlink():
+                if _link_loops(entry.path):
+                    problems.error(
+                        _rel(entry, root),
+                        1,
+                        "file",
+                        "is a link that leads back to itself (a loop of links); delete it or point it at a file",
+                    )
+                    continue
+                if not inside(root, Path(entry.path)):
+                    problems.error(_rel(entry, root), 1, "file", "is a link to a place outside the source folder; copy the file in instead")
+                    continue
             if entry.is_dir():
                 visit(entry.path)
             elif entry.is_file():
                 found.append(entry.path)
             else:
-                problems.error(rel, 1, "file", "is not a plain file or folder (a pipe, a device or a socket); remove it")
+                problems.error(_rel(entry, root), 1, "file", "is not a plain file or folder (a pipe, a device or a socket); remove it")
 
     if folder.is_dir():
         visit(str(folder))
     return found
+
+
+def _rel(entry: os.DirEntry, root: Path) -> str:
+    """An entry's path from the source folder, for its problem (only then: a warm build walks
+    thousands of files, and os.path.relpath costs more than the rest of the walk)."""
+    return Path(entry.path).relative_to(root).as_posix()
 
 
 def plain_yaml(text: str):

@@ -298,8 +298,8 @@ def _reference_problem(kind_name: str, name: str, model: Model) -> str:
     kind = BY_NAME[kind_name]
     if kind.data:
         ids = model.data.ids.get(kind.data.removesuffix(".yaml"), set())
-        if name in ids:
-            return ""  # a record with problems of its own is still named rightly
+        if name in ids or kind.data.removesuffix(".yaml") in model.data.unreadable:
+            return ""  # a record with problems of its own is still named rightly; an unreadable file is its own error
         return f'no {kind.noun} with id "{name}" in data/{kind.data}; {nearest(name, sorted(ids), "known ids")}'
     url = f"/{kind.folder}/{name}/"
     if url in model.drafts:
@@ -363,8 +363,8 @@ def check_markdown(body, where: Where, model: Model, problems: Problems) -> None
         problems.error(rel, line, "claim", 'put {{ claim "id" }} on a line of its own, with blank lines around it')
     for claim_id, line in body.claims:
         claim = model.data.claims.get(claim_id)
-        if claim is None and claim_id in model.data.ids.get("claims", ()):
-            continue  # the claim itself has an error, reported in data/claims.yaml
+        if claim is None and (claim_id in model.data.ids.get("claims", ()) or "claims" in model.data.unreadable):
+            continue  # the claim, or its whole file, has an error, reported in data/claims.yaml
         if claim is None:
             problems.error(
                 rel,
@@ -537,7 +537,7 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
         where = f"providers[{provider.id}]"
         for key, known in (("specialties", site.specialties), ("languages", site.languages)):
             for value in getattr(provider, key):
-                if value not in known:
+                if value not in known and "site" not in model.data.unreadable:
                     problems.error(
                         provider.path,
                         provider.lines.get(key, provider.line),

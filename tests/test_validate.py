@@ -512,3 +512,15 @@ def test_a_published_link_to_a_draft_builds_with_drafts(basic: Path, tmp_path: P
     result = build_site(basic, tmp_path / "b", "--drafts")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "b/treatments/draft-therapy/index.html").is_file()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (Path(__file__).parent / "fixtures/basic/data").glob("*.yaml")))
+def test_a_data_file_that_cannot_be_read_is_the_only_error(basic: Path, name: str):
+    """The real cause alone: nothing that names a record of an unreadable file (a page's
+    reviewer, a doctor's location, a specialty from site.yaml) becomes a second error."""
+    path = basic / "data" / name
+    path.write_bytes(b"\x00" + path.read_bytes())
+    result = run_cli("check", "--source", str(basic), "--today", TODAY)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    problems = [line for line in result.stderr.splitlines() if ": " in line and not line.startswith("warning")]
+    assert problems == [f"data/{name}:1: file: holds a control character (U+0000) that no reader would see; delete it"], result.stderr
