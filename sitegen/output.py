@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -286,10 +287,12 @@ class Writer:
     `place` runs in worker processes too: it only writes into the tree being made and
     returns the file's manifest entry, which the parent records with `add`."""
 
-    def __init__(self, out: Path, previous: Manifest) -> None:
+    def __init__(self, out: Path, previous: Manifest, spare: Callable[[], set[str]] | None = None) -> None:
+        """spare: what ready_spare returned, started a while ago; else the spare is made
+        ready now."""
         self.out = out
         self.previous = previous
-        self.patch = bool(previous.entries) and out.is_dir()
+        self.patch = _patches(out, previous)
         out.parent.mkdir(parents=True, exist_ok=True)
         # Scratch beside out: a first build's tree, the search index as Pagefind writes it,
         # the files that go beside the manifest.
@@ -298,7 +301,7 @@ class Writer:
         self.spare_has: set[str] = set()  # the files the spare held at the start
         if self.patch:
             self.tree = spare_path(out)
-            self.spare_has = _ready_spare(out, previous)
+            self.spare_has = (spare or ready_spare(out, previous))()
         self.manifest = Manifest()
         self.written: set[str] = set()
         self.companions: set[str] = set()  # files to go beside the manifest (stage_companion)
@@ -465,10 +468,20 @@ class Writer:
         return writer
 
 
-def _ready_spare(out: Path, previous: Manifest) -> set[str]:
-    """The spare tree, ready to be changed, and the files it holds. It is trusted only when
-    the last build published it whole (no build was killed while changing it since); else
-    it is made again of hard links to out's files."""
+def _patches(out: Path, previous: Manifest) -> bool:
+    """Whether a build into out changes the spare tree (else it makes a tree of its own)."""
+    return bool(previous.entries) and out.is_dir()
+
+
+def ready_spare(out: Path, previous: Manifest, meanwhile: Callable | None = None) -> Callable[[], set[str]]:
+    """Start making the spare tree ready to be changed; the call returned waits until it is
+    and gives the files it holds. The spare is trusted only when the last build published it
+    whole (no build was killed while changing it since); else it is made again of hard links
+    to out's files. That is one folder a page, which takes about as long as checking the
+    site: meanwhile(make), where given, starts make beside this process (a forked child)
+    and returns the call that waits for it."""
+    if not _patches(out, previous):
+        return set
     spare, dirty = spare_path(out), _dirty_path(out)
     known = previous.extra.get("spare")
     has = None
@@ -476,9 +489,21 @@ def _ready_spare(out: Path, previous: Manifest) -> set[str]:
         gone, new = known.get("gone", []), known.get("new", [])
         if isinstance(gone, list) and isinstance(new, list) and all(map(confined, gone + new)):
             has = (previous.entries.keys() - set(new)) | set(gone)
-    dirty.touch()
     if has is not None:
-        return has
+
+        def trusted() -> set[str]:
+            dirty.touch()  # from here on the build changes it
+            return has
+
+        return trusted
+    dirty.touch()
+    wait = meanwhile(lambda: _remake_spare(out, previous)) if meanwhile else lambda: _remake_spare(out, previous)
+    return lambda: wait() or set(previous.entries)
+
+
+def _remake_spare(out: Path, previous: Manifest) -> None:
+    """The spare made again: a hard link to each of out's files that the manifest lists."""
+    spare = spare_path(out)
     if spare.is_symlink() or spare.is_file():
         spare.unlink()
     elif spare.exists():
@@ -495,7 +520,6 @@ def _ready_spare(out: Path, previous: Manifest) -> set[str]:
             os.link(f"{out}/{rel}", target)
         except FileNotFoundError:
             continue  # gone from out: the build writes it anew
-    return set(previous.entries)
 
 
 def _unshare(target: str) -> None:

@@ -16,6 +16,7 @@ runs go through one store (store.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from .geo import published_zip_table
 from .incremental import make_outputs
 from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
 from .options import Options
-from .output import Writer, building, hashed_assets, hsts
+from .output import Writer, building, hashed_assets, hsts, ready_spare
 from .problems import Problem, Problems
 from .publish import LastBuild, Prepared, publish
 from .render import Renderer, Urls, compile_templates, index_path
@@ -80,7 +81,9 @@ def prepare(options: Options, last: LastBuild | None = None) -> tuple[Result, Pr
         done = last.up_to_date
         return Result(done.problems, written=done.written, unchanged=True), done
     store = Store(options.source)
-    with _zip_table_meanwhile(options, store) as zips:
+    with _zip_table_meanwhile(options, store) as zips, contextlib.ExitStack() as beside:
+        # The spare tree is made ready while the site is read and checked.
+        spare = ready_spare(options.out, last.manifest, lambda make: beside.enter_context(Apart(make, options.jobs > 1)).result)
         try:
             result = load_and_check(options, last.stats, store)
         except ContentChanged as err:
@@ -88,7 +91,7 @@ def prepare(options: Options, last: LastBuild | None = None) -> tuple[Result, Pr
         if result.problems.errors:
             store.save()
             return result, Prepared(result.problems)
-        writer = Writer(options.out, last.manifest)
+        writer = Writer(options.out, last.manifest, spare)
         writer.manifest.extra["inputs"] = last.inputs
         writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
         try:
