@@ -6,6 +6,7 @@ Exit status: 0 success, 1 content errors, 2 bad usage."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import difflib
 import gc
@@ -61,6 +62,13 @@ def parser() -> argparse.ArgumentParser:
                 "--out", type=Path, default=None, metavar="DIR", help="where to write the site (default: site/ in the source folder)"
             )
             command.add_argument("--no-search", dest="search", action="store_false", help="skip building the search index (faster)")
+        if name == "check":
+            command.add_argument(
+                "--format",
+                choices=("text", "github"),
+                default="text",
+                help="text: path:line: field: message (default); github: GitHub Actions annotations, shown on the pull request's lines",
+            )
         if name == "build":
             command.add_argument(
                 "--jobs", type=_positive, default=None, metavar="N", help="how many processes share the work (default: one per CPU core)"
@@ -85,8 +93,8 @@ def parser() -> argparse.ArgumentParser:
             "It reads front matter and data only; run check for the rest."
         ),
         epilog=(
-            "Examples: review --fail-on overdue,changed-since-review (the publishing gate); review --format html > review.html; "
-            "review --stamp content/tumors/chordoma.md --by dr-jane-doe | git commit -F - content/tumors/chordoma.md"
+            "Examples: review --fail-on never-reviewed,unverified-review,changed-since-review,overdue (the publishing gate); "
+            "review --format html > review.html; review --stamp content/tumors/chordoma.md --by dr-jane-doe --commit"
         ),
     )
     review.add_argument(
@@ -109,9 +117,15 @@ def parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="record a review of this page (a path as review lists it, like content/tumors/chordoma.md) instead of "
         "reporting: set its medically_reviewed to today (--today) and its reviewed_by to --by, change nothing else in "
-        "the file, and print a commit message with a Reviewed-by trailer",
+        "the file, and print a commit message with a Reviewed-by trailer (or commit it: --commit)",
     )
     review.add_argument("--by", metavar="PROVIDER_ID", help="with --stamp: the reviewer's id in data/providers.yaml (an active provider)")
+    review.add_argument(
+        "--commit",
+        action="store_true",
+        help="with --stamp: commit the stamped page alone, with the Reviewed-by trailer, and print the commit; "
+        "refused for a page with changes not yet committed or with errors",
+    )
     return main
 
 
@@ -198,8 +212,13 @@ def _usage(message: str) -> int:
 
 
 def _report(result) -> None:
-    if result.problems.items:
-        print(result.problems.report(), file=sys.stderr)
+    """The problems and the drafts left out; the count too where there are errors (else the
+    command's own last line counts the warnings)."""
+    problems = result.problems
+    if problems.errors:
+        print(problems.report(), file=sys.stderr)
+    elif problems.items or problems.drafts:
+        print("\n".join(problems.lines()), file=sys.stderr)
 
 
 def _build(options, args) -> int:
@@ -211,10 +230,11 @@ def _build(options, args) -> int:
     if result.problems.errors:
         print(f"Nothing was published; {_shown(options.out)} is unchanged.", file=sys.stderr)
         return 1
+    warnings = result.problems.warnings_note()
     if result.unchanged:
-        print(f"Nothing changed since the last build: {_shown(options.out)} is up to date ({result.written} files).")
+        print(f"Nothing changed since the last build: {_shown(options.out)} is up to date ({result.written} files){warnings}.")
     else:
-        print(f"Built {result.written} files into {_shown(options.out)} in {time.perf_counter() - started:.2f}s.")
+        print(f"Built {result.written} files into {_shown(options.out)} in {time.perf_counter() - started:.2f}s{warnings}.")
     return 0
 
 
@@ -222,10 +242,15 @@ def _check(options, args) -> int:
     from sitegen.pipeline import load_and_check
 
     result = load_and_check(options)
+    if args.format == "github":
+        print("\n".join(result.problems.github()))
+        return 1 if result.problems.errors else 0
     _report(result)
     if result.problems.errors:
         return 1
-    print(f"Checked {len(result.model.pages)} pages: no errors.")
+    warnings = len(result.problems.warnings)
+    counted = f", {warnings} warning{'' if warnings == 1 else 's'}" if warnings else ""
+    print(f"Checked {len(result.model.pages)} pages: no errors{counted}.")
     return 0
 
 
@@ -249,8 +274,11 @@ def _new(options, args) -> int:
         return 1
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as handle:
-        handle.write(new_page_text(BY_FOLDER[args.section], args.title, options.today))
-    print(f"Wrote {_shown(path)} (a draft: set draft: false when it is ready).")
+        handle.write(new_page_text(BY_FOLDER[args.section], args.title))
+    print(
+        f"Wrote {_shown(path)}, a draft: preview it with --drafts, and publish it by removing draft: true once it is "
+        "written and, for a medical page, a doctor has reviewed it (review --stamp PATH --by ID --commit)."
+    )
     return 0
 
 
@@ -279,23 +307,70 @@ def _review(options, args) -> int:
 
 
 def _stamp(options, args) -> int:
-    from sitegen.stamp import stamp_review
+    from sitegen.stamp import stamp_review, undo
 
     if not args.stamp:
-        return _usage("--by goes with --stamp PATH, the page that was reviewed")
+        return _usage(f"{'--commit' if args.commit and not args.by else '--by'} goes with --stamp PATH, the page that was reviewed")
     if not args.by:
         return _usage("--stamp needs --by PROVIDER_ID, the reviewer's id in data/providers.yaml")
     # A path as review lists it (from the source folder), else from the current folder.
     path = next((p for p in (options.source / args.stamp, args.stamp) if p.is_file()), None)
     if path is None:
         return _usage(f"--stamp: no file {args.stamp}")
+    if args.commit:
+        refused = _not_to_commit(options, path)
+        if refused:
+            print(refused, file=sys.stderr)
+            return 1
     stamped = stamp_review(options.source, path, args.by, options.today)
+    if stamped.usage:
+        return _usage(stamped.usage)
     if stamped.problems.items:
         print(stamped.problems.report(), file=sys.stderr)
     if stamped.problems.errors:
         return 1
-    sys.stdout.write(stamped.message)
+    if not args.commit:
+        sys.stdout.write(stamped.message)
+        return 0
+    if stamped.original is None:
+        return 0  # the page already says this review: nothing to commit
+    from sitegen.history import commit_file
+
+    done, said = commit_file(options.source, _from_source(options, path), stamped.message)
+    if not done:
+        undo(path, stamped)
+        print(f"build.py: git commit failed: {said}; the page is as it was", file=sys.stderr)
+        return 1
+    print(f"Committed the review as {said[:12]}: {stamped.message.splitlines()[0]}")
     return 0
+
+
+def _from_source(options, path: Path) -> str:
+    return path.resolve().relative_to(options.source.resolve()).as_posix()
+
+
+def _not_to_commit(options, path: Path) -> str:
+    """Why the page's review cannot be committed on its own, or "": the commit must hold the
+    stamp alone (the text the doctor signed is the committed text), and the page must pass
+    its checks."""
+    from sitegen.history import has_changes
+    from sitegen.pipeline import load_and_check
+
+    try:
+        rel = _from_source(options, path)
+    except ValueError:
+        return f"build.py: --commit: {path} is not inside the source folder {options.source}"
+    if has_changes(options.source, rel):
+        return (
+            f"{rel}:1: file: has changes that are not committed (or was never committed); commit the text the doctor "
+            "reviewed first, then stamp the review with --commit"
+        )
+    checked = load_and_check(dataclasses.replace(options, drafts=True))
+    own = [problem for problem in checked.problems.errors if problem.path == rel]
+    if own:
+        lines = "\n".join(f"{p.path}:{p.line}: {p.field}: {p.message}" for p in own)
+        return f"{lines}\nbuild.py: --commit: {rel} has errors; fix them and commit the page, then stamp its review"
+    return ""
 
 
 def _shown(path: Path) -> str:

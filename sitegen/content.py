@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from .fields import DATE, TEXT_LIST, Where, check_fields, suggest
 from .inputs import RACY_NS
 from .kinds import BY_NAME, PAGE_FIELDS, Field, Kind, place
+from .markdown import PLACEHOLDER
 from .problems import Problems
 from .reads import NOW, recorded
 from .source import YMap, load_yaml, read_plain, read_text, split_front_matter, walk_files
@@ -408,7 +409,11 @@ def _checked_page(
             owner = f"medical pages ({_listed(owners)})" if owners == medical else _listed(owners)
             problems.error(rel, meta_doc.key_lines[key], key, f"is only for {owner}; remove it here")
             del meta_doc[key]
-    meta = check_fields(meta_doc, spec, kind.required, Where(rel), problems, missing_line=1)
+    review = set(kind.review_fields)
+    meta = check_fields(meta_doc, spec, kind.required - review, Where(rel), problems, missing_line=1)
+    if meta_doc.get("draft") is not True:
+        for name in sorted(review - meta_doc.keys()):
+            problems.error(rel, 1, name, f"missing; {MISSING_REVIEW}")
     page = Page(rel, url, kind.name, slug, meta, meta_doc.key_lines, body, body_line)
     _check_meta(page, kind, problems)
     return page
@@ -459,22 +464,29 @@ def _check_meta(page: Page, kind: Kind, problems: Problems) -> None:
     meta["aliases"] = [a for a in aliases[:ALIASES_PER_PAGE] if not alias_problem(a)]
 
 
-def new_page_text(kind: Kind, title: str, today: dt.date) -> str:
-    """The text of a new draft page of the given kind, with every field to fill in."""
+MISSING_REVIEW = (
+    "a published medical page needs a doctor's review; keep draft: true until a doctor has reviewed it, "
+    "then record the review with `python build.py review --stamp PATH --by ID --commit`"
+)
+
+
+def new_page_text(kind: Kind, title: str) -> str:
+    """The text of a new draft page of the given kind, with every field to fill in but the
+    review, which `review --stamp` records once a doctor has reviewed the page."""
     lines = ["---"]
     for spec in kind.all_fields:
         if spec.name == "title":
             line = f"title: {_yaml_text(title)}"
         elif spec.name == "draft":
-            line = "draft: true"
-        elif spec.name == "medically_reviewed":
-            line = f"medically_reviewed: {today.isoformat()}"
-        elif spec.name == "review_interval_months":
-            continue  # only for a page due sooner than the site's policy
+            line = "draft: true  # remove this line to publish the page"
+        elif spec.review or spec.name == "review_interval_months":
+            continue  # the review is recorded by review --stamp; the interval only for a page due sooner
         else:
             line = f"{spec.name}: " + ("[]" if spec.type == TEXT_LIST else '""')
         lines.append(f"{line}  # {spec.hint}" if spec.hint and spec.name not in ("title", "draft") else line)
-    lines += ["---", "", "## What it is", "", "Write the page here.", ""]
+    if kind.review_fields:
+        lines.append("# Not yet medically reviewed: once a doctor has, run review --stamp PATH --by ID --commit")
+    lines += ["---", "", "## What it is", "", PLACEHOLDER, ""]
     return "\n".join(lines)
 
 

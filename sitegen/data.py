@@ -99,6 +99,7 @@ class Provider:
     photo: str = ""
     bio: str = ""
     active: bool = True
+    review_emails: list[str] = field(default_factory=list)
     sample: bool = False
     path: str = "data/providers.yaml"
     line: int = 0
@@ -451,6 +452,12 @@ def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
     got = check_fields(item, PROVIDER_SPEC, required, where, problems, item.line)
     if "phone" in got and not _phone_ok(got["phone"], where.path, item.key_lines["phone"], where.name("phone"), problems):
         del got["phone"]  # reported; the rest of the record is still checked against the pages
+    for email in got.get("review_emails", []):
+        if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", email):
+            line = item.key_lines["review_emails"]
+            problems.error(
+                where.path, line, where.name("review_emails"), f'"{email}" is not an email address; write it like "jane.doe@example.org"'
+            )
     if not required <= got.keys():
         return None
     return Provider(**got, path=where.path, line=item.line, lines=item.key_lines)

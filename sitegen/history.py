@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CONTENT = "content"
-# One record per commit: \x01 then hash, committer date, author and subject, NUL-separated.
-LOG_FORMAT = "%x01%H%x00%cs%x00%an%x00%s"
-HEADER_FIELDS = 4
+# One record per commit: \x01 then hash, committer date, author, subject, author's and
+# committer's emails, parents and the values of its Reviewed-by trailers (\x1f between them),
+# NUL-separated.
+LOG_FORMAT = "%x01%H%x00%cs%x00%an%x00%s%x00%ae%x00%ce%x00%P%x00%(trailers:key=Reviewed-by,valueonly,unfold,separator=%x1f)"
+HEADER_FIELDS = 8
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,14 @@ class Commit:
     date: str  # committer date, YYYY-MM-DD
     author: str
     subject: str
+    author_email: str = ""
+    committer_email: str = ""
+    parents: tuple[str, ...] = ()
+    reviewed_by: tuple[str, ...] = ()  # the values of its Reviewed-by: trailers, like "Avery Lee <dr-lee>"
+
+    @property
+    def merge(self) -> bool:
+        return len(self.parents) > 1
 
     @property
     def short(self) -> str:
@@ -107,6 +117,22 @@ def read_blobs(source: Path, blob_ids: Iterable[str]) -> dict[str, bytes]:
     return blobs
 
 
+def has_changes(source: Path, path: str) -> bool:
+    """Whether path (relative to source) differs from its last commit, or was never committed."""
+    status = _git(source, "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=all", "--", path)
+    return status.returncode != 0 or bool(status.stdout.strip(b"\0"))
+
+
+def commit_file(source: Path, path: str, message: str) -> tuple[bool, str]:
+    """Commit path alone (git commit --only), whatever else is staged: (True, the new commit's
+    hash) or (False, git's message)."""
+    done = _git(source, "commit", "--quiet", "--only", "--file=-", "--", path, stdin=message.encode())
+    if done.returncode != 0:
+        return False, _first_line(done.stderr or done.stdout)
+    head = _git(source, "rev-parse", "HEAD")
+    return True, head.stdout.decode().strip()
+
+
 def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
     # Messages in English, whatever the locale, so "not a git repository" can be recognised.
     env = {**os.environ, "LC_ALL": "C", "LANGUAGE": "C"}
@@ -128,9 +154,7 @@ def _parse_log(out: bytes, boundary: set[str]) -> dict[str, list[Change]]:
     while at < len(tokens):
         token = tokens[at].lstrip(b"\n")
         if token.startswith(b"\x01"):
-            sha = token[1:].decode()
-            date, author, subject = (t.decode(errors="replace") for t in tokens[at + 1 : at + HEADER_FIELDS])
-            commit = Commit(sha, date, author, subject)
+            commit = _commit(token[1:], tokens[at + 1 : at + HEADER_FIELDS])
             at += HEADER_FIELDS
         elif token.startswith(b":") and commit is not None:
             _, _, before, after, status = token[1:].decode().split(" ")
@@ -144,6 +168,49 @@ def _parse_log(out: bytes, boundary: set[str]) -> dict[str, list[Change]]:
         else:
             at += 1
     return files
+
+
+def _commit(sha: bytes, fields: list[bytes]) -> Commit:
+    date, author, subject, author_email, committer_email, parents, trailers = (t.decode(errors="replace") for t in fields)
+    return Commit(
+        sha.decode(),
+        date,
+        author,
+        subject,
+        author_email,
+        committer_email,
+        tuple(parents.split()),
+        tuple(value.strip() for value in trailers.split("\x1f") if value.strip()),
+    )
+
+
+def branch_changes(source: Path, merge: Commit, path: str) -> list[Change]:
+    """The changes to path (relative to source) made on the branches a merge commit brought
+    in, newest first: where a review arrived by a merge, the commit that made it is there."""
+    log = _git(
+        source,
+        *("log", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-show-signature", f"--format={LOG_FORMAT}"),
+        f"{merge.sha}^1..{merge.sha}",
+        "--",
+        path,
+    )
+    if log.returncode != 0:
+        return []
+    changes: list[Change] = []
+    tokens, commit, at = log.stdout.split(b"\0"), None, 0
+    while at < len(tokens):
+        token = tokens[at].lstrip(b"\n")
+        if token.startswith(b"\x01"):
+            commit = _commit(token[1:], tokens[at + 1 : at + HEADER_FIELDS])
+            at += HEADER_FIELDS
+        elif token.startswith(b":") and commit is not None:
+            _, _, before, after, _ = token[1:].decode().split(" ")
+            missing = set("0")
+            changes.append(Change(commit, None if set(before) == missing else before, after))
+            at += 2
+        else:
+            at += 1
+    return changes
 
 
 def _apply(files: dict[str, list[Change]], commit: Commit, status: str, old: str, new: str, before: str, after: str, boundary: bool):

@@ -23,6 +23,7 @@ class Field:
     hint: str = ""  # what to write, for a new page and for editors
     jsonld: tuple[str, str] = ()  # (property, type): the page's structured data names what the field names so
     fields: tuple[Field, ...] = ()  # a map's fields, or those of each item of a list of maps
+    review: bool = False  # set by `review --stamp` once a doctor has reviewed the page: a draft may leave it out
 
     @property
     def default(self):
@@ -81,7 +82,13 @@ class Kind:
 
     @property
     def required(self) -> set[str]:
+        """The fields a published page must have (a draft may leave the review out)."""
         return {f.name for f in self.all_fields if f.required}
+
+    @property
+    def review_fields(self) -> tuple[str, ...]:
+        """The fields `review --stamp` sets, which a draft may leave out."""
+        return tuple(f.name for f in self.all_fields if f.review)
 
     @property
     def references(self) -> tuple[Field, ...]:
@@ -105,8 +112,8 @@ COMMON_FIELDS = (
     Field("draft", BOOL, hint="true keeps the page out of the site"),
 )
 REVIEW_FIELDS = (
-    Field("medically_reviewed", DATE, required=True, hint="the date a doctor reviewed this page"),
-    Field("reviewed_by", TEXT, required=True, refers_to="doctor", hint="the reviewer's id from data/providers.yaml"),
+    Field("medically_reviewed", DATE, required=True, review=True, hint="the date a doctor reviewed this page"),
+    Field("reviewed_by", TEXT, required=True, review=True, refers_to="doctor", hint="the reviewer's id from data/providers.yaml"),
     Field("review_interval_months", INT, hint="months until the next review, if sooner than the site's policy"),
 )
 
@@ -192,6 +199,7 @@ KINDS = (
             Field("photo", TEXT, hint="a file in content/media/"),
             Field("bio", TEXT, hint="Markdown"),
             Field("active", BOOL, hint="false for someone who has left"),
+            Field("review_emails", TEXT_LIST, hint="where given, a review must be committed from one of these addresses"),
             Field("sample", BOOL, hint="true for an invented person"),
         ),
     ),

@@ -40,6 +40,8 @@ class Body:
     stray_claims: list[int] = field(default_factory=list)
     html: str | None = ""  # None: not rendered in this run (read from the cache)
     key: str = ""  # a hash of everything the HTML is made from
+    placeholder: int = 0  # the line where the body still has the text `new` wrote (PLACEHOLDER), or 0
+    raw_html: list[tuple[int, str]] = field(default_factory=list)  # (line, the tag) of each piece of raw HTML
 
     @property
     def anchors(self) -> set[str]:
@@ -85,24 +87,47 @@ class StoredBody:
     def into_pages(self) -> list[str]:
         return self._value[4]
 
+    @property
+    def placeholder(self) -> int:
+        return self._value[5]
+
+    @functools.cached_property
+    def raw_html(self) -> list[tuple[int, str]]:
+        return [tuple(item) for item in self._value[6]]
+
 
 def body_to_json(body: Body) -> list:
     """What the checks need of an analyzed body, as plain JSON for the build cache: not its
     HTML, which a warm build needs only for the few pages it renders again."""
-    return [[[r.kind, r.target, r.line, r.alt] for r in body.refs], body.headings, body.claims, body.stray_claims, body.into_pages]
+    return [
+        [[r.kind, r.target, r.line, r.alt] for r in body.refs],
+        body.headings,
+        body.claims,
+        body.stray_claims,
+        body.into_pages,
+        body.placeholder,
+        body.raw_html,
+    ]
 
 
 def body_from_json(value: list, html: str | None = None) -> StoredBody:
     return StoredBody(value, html)
 
 
+# What `new` writes where the body goes: a published page that still says it is reported.
+PLACEHOLDER = "Write the page here."
+
+
 @functools.cache
 def make_markdown() -> MarkdownIt:
-    """The one Markdown parser of the site (CommonMark, raw HTML off)."""
+    """The one Markdown parser of the site (CommonMark). Raw HTML is parsed so that the checks
+    can name it at its line, and is never published as HTML: it renders as text."""
     from markdown_it import MarkdownIt
 
     _quiet_parser_logs()
-    md = MarkdownIt("commonmark", {"html": False})
+    md = MarkdownIt("commonmark", {"html": True})
+    md.add_render_rule("html_block", _render_html_as_text)
+    md.add_render_rule("html_inline", _render_html_as_text)
     # Every target reaches the checks, which report unsafe ones by line instead of dropping them.
     md.validateLink = lambda url: True
     md.block.ruler.before("paragraph", "claim", _claim_block)
@@ -110,6 +135,14 @@ def make_markdown() -> MarkdownIt:
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("image", _render_image)
     return md
+
+
+def _render_html_as_text(self, tokens, idx, options, env) -> str:
+    from markdown_it.common.utils import escapeHtml
+
+    token = tokens[idx]
+    text = escapeHtml(token.content)
+    return f"<p>{text.rstrip()}</p>\n" if token.type == "html_block" else text
 
 
 class _Quiet:
@@ -144,6 +177,8 @@ def parse_body(md: MarkdownIt, text: str, first_line: int) -> Body:
             body.headings.append((int(token.tag[1]), first_line + token.map[0], anchor))
         elif token.type == "inline" and token.map:
             _collect_inline(token, first_line + token.map[0], body)
+        elif token.type == "html_block" and token.map:
+            body.raw_html.append((first_line + token.map[0], token.content.strip().split("\n")[0][:60]))
     return body
 
 
@@ -151,6 +186,8 @@ def _collect_inline(inline: Token, line: int, body: Body) -> None:
     for child in inline.children or []:
         if child.type in ("softbreak", "hardbreak"):
             line += 1
+        elif child.type == "html_inline":
+            body.raw_html.append((line, child.content[:60]))
         elif child.type == "link_open":
             body.refs.append(Ref("link", str(child.attrs.get("href", "")), line))
         elif child.type == "image":
@@ -172,6 +209,8 @@ def analyze_body(md: MarkdownIt, text: str, first_line: int, resolve, claims: di
     body = parse_body(md, text, first_line)
     body.html = render_body(md, body, resolve, claims)
     body.tokens = []
+    if PLACEHOLDER in text:
+        body.placeholder = first_line + text[: text.index(PLACEHOLDER)].count("\n")
     return body
 
 

@@ -94,6 +94,7 @@ def prepare(options: Options, last: LastBuild | None = None) -> tuple[Result, Pr
         writer = Writer(options.out, last.manifest, spare)
         writer.manifest.extra["inputs"] = last.inputs
         writer.manifest.extra["warnings"] = [[w.path, w.line, w.field, w.message] for w in result.problems.warnings]
+        writer.manifest.extra["drafts"] = result.problems.drafts
         try:
             result.renderer = render_site(result, options, writer, zips, store)
         except BaseException as err:

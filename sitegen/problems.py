@@ -19,12 +19,23 @@ class Problem:
         kind = " warning:" if self.warning else ""
         return f"{self.path}:{self.line}:{kind} {self.field}: {self.message}"
 
+    def github(self) -> str:
+        """The problem as a GitHub Actions annotation, escaped as its workflow commands ask."""
+        where = f"file={_escape(self.path, True)},line={self.line}"
+        return f"::{'warning' if self.warning else 'error'} {where}::{_escape(f'{self.field}: {self.message}', False)}"
+
+
+def _escape(text: str, property_value: bool) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if property_value else text
+
 
 @dataclass
 class Problems:
     """Collects every problem of a run so they can all be reported at once."""
 
     items: list[Problem] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # the pages left out as drafts, said every time
 
     def error(self, path: str, line: int, field_name: str, message: str) -> None:
         self.items.append(Problem(path, line, field_name, message))
@@ -41,10 +52,35 @@ class Problems:
         return [p for p in self.items if p.warning]
 
     def report(self) -> str:
-        """Every problem a line, sorted by path and line, then a count."""
-        lines = [p.format() for p in sorted(set(self.items), key=_sort_key)]
-        lines.append(_count(len(self.errors), len(self.warnings)))
-        return "\n".join(lines)
+        """Every problem a line, sorted by path and line, the drafts left out, then a count."""
+        return "\n".join([*self.lines(), _count(len(self.errors), len(self.warnings))])
+
+    def lines(self) -> list[str]:
+        """Every problem a line, sorted by path and line, then the drafts left out."""
+        lines = [p.format() for p in self.in_order()]
+        return lines + ([self.drafts_note()] if self.drafts else [])
+
+    def in_order(self) -> list[Problem]:
+        """Each problem once, sorted by path and line."""
+        return sorted(set(self.items), key=_sort_key)
+
+    def github(self) -> list[str]:
+        """Every problem as a GitHub Actions annotation, then the drafts left out as a notice."""
+        notice = [f"::notice::{_escape(self.drafts_note(), False)}"] if self.drafts else []
+        return [p.github() for p in self.in_order()] + notice
+
+    def drafts_note(self) -> str:
+        """1 draft left out: content/tumors/x.md (preview it with --drafts, ...)"""
+        count, shown = len(self.drafts), ", ".join(self.drafts[:10])
+        more = f" and {count - 10} more" if count > 10 else ""
+        if count == 1:
+            return f"1 draft left out: {shown} (preview it with --drafts, publish it by removing draft: true)"
+        return f"{count} drafts left out: {shown}{more} (preview them with --drafts, publish each by removing draft: true)"
+
+    def warnings_note(self) -> str:
+        """ "", or " (1 warning)" after a summary that says there are no errors."""
+        count = len(self.warnings)
+        return f" ({count} warning{'' if count == 1 else 's'})" if count else ""
 
 
 def _sort_key(problem: Problem) -> tuple:

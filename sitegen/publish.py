@@ -68,6 +68,8 @@ class LastBuild:
         last = cls(manifest, inputs, stats)
         if inputs is not None and manifest.extra.get("inputs") == inputs and manifest.all_intact(options.out):
             warnings = Problems([Problem(*warning, warning=True) for warning in manifest.extra.get("warnings", [])])
+            drafts = manifest.extra.get("drafts", [])
+            warnings.drafts = [path for path in drafts if isinstance(path, str)] if isinstance(drafts, list) else []
             last.up_to_date = Prepared(warnings, written=len(manifest.entries), unchanged=True)
         return last
 

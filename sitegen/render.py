@@ -491,8 +491,8 @@ class Renderer:
             "url": self.urls.absolute(page.url),
             "inLanguage": "en-US",
         }
-        if page.medical:
-            stamp = self.model.review_of(page.source)
+        stamp = self.model.review_of(page.source) if page.medical else None
+        if stamp:  # a draft previewed before its review has none
             node["lastReviewed"] = stamp["reviewed"].isoformat()
             if stamp["reviewer"]:
                 node["reviewedBy"] = self._person(stamp["reviewer"])

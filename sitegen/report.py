@@ -31,7 +31,8 @@ def format_report(report: ReviewReport, form: str) -> str:
 
 
 def summary(report: ReviewReport) -> str:
-    counts = ", ".join(f"{count} {status}" for status, count in report.counts().items())
+    # The statuses some page has, most urgent first (eight zeros would hide the one that counts).
+    counts = ", ".join(f"{count} {status}" for status, count in report.counts().items() if count) or "none"
     return f"{len(report.rows)} medical page{'' if len(report.rows) == 1 else 's'}: {counts}"
 
 

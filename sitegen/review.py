@@ -13,18 +13,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .content import Page, load_content, next_review_due, review_status
-from .data import Claim, Data, Site, live_claims, load_data
-from .history import Change, Commit, History, read_blobs, read_history
+from .data import Claim, Data, Provider, Site, live_claims, load_data
+from .history import Change, Commit, History, branch_changes, read_blobs, read_history
+from .kinds import REVIEW_FIELDS as REVIEW_FIELD_SPECS
 from .options import STATUSES
 from .problems import Problems
 from .source import plain_yaml, split_front_matter
 from .store import Store, key
 
 # The most urgent first: the order of the report and of the rule "the first that applies".
-REVIEW_FIELDS = ("medically_reviewed", "reviewed_by")
+# The fields a review sets, from the table of kinds.
+REVIEW_FIELDS = tuple(f.name for f in REVIEW_FIELD_SPECS if f.review)
 # A change to these is not a change to what the reviewer signed: the review itself, whether
 # the page is published, and its old addresses.
 NOT_CONTENT = frozenset({*REVIEW_FIELDS, "draft", "aliases"})
+
+# The statuses that come after unverified-review: a page with any of them has a review commit.
+AFTER_VERIFIED = frozenset(STATUSES[STATUSES.index("unverified-review") + 1 :])
 
 NEVER_COMMITTED = "never committed"
 SHALLOW = "shallow clone lacks the review commit"
@@ -270,8 +275,9 @@ def review_site(source: Path, today: dt.date, drafts: bool = False, texts: bool 
     revisions = read_revisions(store, source, history, [p.path for p in pages])
     grades = page_grades(store, pages, data.claims, today)
     store.save()
-    names = {p.id: p.full_name for p in data.providers}
-    report.rows = [_row(page, data.site, names, today, history, revisions, grades[page.url]) for page in pages]
+    providers = {p.id: p for p in data.providers}
+    stamps = _Stamps(source, history, revisions, providers)
+    report.rows = [_row(page, data.site, stamps, today, grades[page.url]) for page in pages]
     report.rows.sort(key=lambda r: (STATUSES.index(r.status), r.next_due, r.path))
     _note_history(report, history)
     report.claims = claim_notices(data, published, today)
@@ -282,23 +288,79 @@ def review_site(source: Path, today: dt.date, drafts: bool = False, texts: bool 
     return report
 
 
-def _row(
-    page: Page, site: Site, names: dict[str, str], today: dt.date, history: History, revisions: dict[str, Revision], grade: float
-) -> ReviewRow:
+@dataclass
+class _Stamps:
+    """Who made each review: the commit that last set a page's review fields, looked for on
+    the merged branch where that commit is a merge, and whether it is the reviewer's."""
+
+    source: Path
+    history: History
+    revisions: dict[str, Revision]
+    providers: dict[str, Provider]
+
+    def names(self, provider_id: str) -> str:
+        provider = self.providers.get(provider_id)
+        return provider.full_name if provider else provider_id
+
+    def stamping_commit(self, path: str, commit: Commit) -> Commit | None:
+        """The commit that made the review: commit itself, or, for a merge, the newest commit
+        of the merged branch that changed the page's review fields (None: no such commit)."""
+        if not commit.merge:
+            return commit
+        changes = branch_changes(self.source, commit, path)
+        revisions = read_revisions(_NoStore(), self.source, History(files={path: changes}), [path])
+        return next((change.commit for change in changes if revisions[_change_key(change)].review), None)
+
+    def verified(self, path: str, commit: Commit, reviewer_id: str) -> bool:
+        """Whether the stamping commit carries `Reviewed-by: NAME <reviewer_id>` and, where the
+        reviewer lists review_emails, was written or committed from one of them."""
+        stamping = self.stamping_commit(path, commit)
+        if stamping is None or reviewer_id not in {trailer_id(value) for value in stamping.reviewed_by}:
+            return False
+        provider = self.providers.get(reviewer_id)
+        emails = {email.casefold() for email in (provider.review_emails if provider else [])}
+        return not emails or stamping.author_email.casefold() in emails or stamping.committer_email.casefold() in emails
+
+
+class _NoStore:
+    """A store that keeps nothing: the merged branch's changes are read when asked for."""
+
+    def get(self, *_):
+        return None
+
+    def put(self, *_):
+        pass
+
+
+def trailer_id(value: str) -> str:
+    """The id in a Reviewed-by trailer's value, "Avery Lee <dr-lee>" -> "dr-lee"."""
+    match = re.fullmatch(r"[^<>]*<\s*([^<>\s]+)\s*>\s*", value)
+    return match.group(1) if match else ""
+
+
+def _row(page: Page, site: Site, stamps: _Stamps, today: dt.date, grade: float) -> ReviewRow:
     due = next_review_due(page, site)
-    trail = page_trail(history.files.get(page.path, []), revisions)
-    status, note = _status(page.path, history, trail, review_status(due, today, site.due_soon_days))
+    history = stamps.history
+    trail = page_trail(history.files.get(page.path, []), stamps.revisions)
+    reviewed, reviewer = page.meta.get("medically_reviewed"), page.meta.get("reviewed_by") or ""
+    if reviewed is None:
+        by_dates = "never-reviewed"
+    else:
+        by_dates = review_status(due, today, site.due_soon_days)
+    status, note = _status(page.path, history, trail, by_dates)
+    if status in AFTER_VERIFIED and trail.reviews and not stamps.verified(page.path, trail.reviews[0][0], reviewer):
+        status = "unverified-review"
     return ReviewRow(
         path=page.path,
         url=page.url,
         title=page.title,
         status=status,
-        reviewed=page.meta["medically_reviewed"].isoformat(),
-        reviewer=names.get(page.meta["reviewed_by"], page.meta["reviewed_by"]),
-        next_due=due.isoformat(),
+        reviewed=reviewed.isoformat() if reviewed else "",
+        reviewer=stamps.names(reviewer) if reviewer else "",
+        next_due=due.isoformat() if due else "",
         last_change=_commit_json(trail.last_change, subject=False) if trail.last_change else None,
         grade=grade,
-        history=[{"date": rev.reviewed, "reviewer": names.get(rev.reviewer, rev.reviewer), "commit": c.sha} for c, rev in trail.reviews],
+        history=[{"date": rev.reviewed, "reviewer": stamps.names(rev.reviewer), "commit": c.sha} for c, rev in trail.reviews],
         changes_since_review=[_commit_json(c, subject=True) for c in trail.since_review],
         note=note,
         review_version=trail.review_version,
@@ -306,7 +368,8 @@ def _row(
 
 
 def _status(path: str, history: History, trail: Trail, by_dates: str) -> tuple[str, str]:
-    """(status, why it is unknown): the first status that applies, in the order of STATUSES."""
+    """(status, why it is unknown): the first status that applies, in the order of STATUSES
+    (unverified-review, which asks who made the review commit, is the caller's)."""
     if history.missing:
         return "unknown", history.missing
     if path not in history.files:
@@ -315,6 +378,8 @@ def _status(path: str, history: History, trail: Trail, by_dates: str) -> tuple[s
         return "unknown", SHALLOW
     if path in history.uncommitted:
         return "uncommitted", ""
+    if by_dates == "never-reviewed":
+        return by_dates, ""
     if trail.unknown:
         return "unknown", trail.unknown
     if trail.since_review:

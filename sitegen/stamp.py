@@ -28,6 +28,8 @@ MEDICAL_PAGES = ", ".join(_PLACES[:-1]) + " and " + _PLACES[-1]
 class Stamped:
     problems: Problems
     message: str = ""  # the commit message, with a Reviewed-by trailer
+    usage: str = ""  # what is wrong with the command line (--by), when that is what stopped it
+    original: bytes | None = None  # the file's bytes before the stamp, where it was written
 
 
 def stamp_review(source: Path, path: Path, provider_id: str, today: dt.date) -> Stamped:
@@ -44,21 +46,15 @@ def stamp_review(source: Path, path: Path, provider_id: str, today: dt.date) -> 
     provider = providers.get(provider_id)
     line = meta.key_lines.get("reviewed_by", 1)
     if provider is None:
-        problems.error(
-            rel,
-            line,
-            "reviewed_by",
-            f'no provider with id "{provider_id}" in data/providers.yaml; {nearest(provider_id, sorted(providers), "known ids")}',
+        active = sorted(p.id for p in data.providers if p.active)
+        return Stamped(
+            problems, usage=f'--by: no provider with id "{provider_id}" in data/providers.yaml; {nearest(provider_id, active, "known ids")}'
         )
-        return Stamped(problems)
     if not provider.active:
-        problems.error(
-            rel,
-            line,
-            "reviewed_by",
-            f"{provider.name} ({provider.id}) is inactive (active: false in data/providers.yaml); a new review needs an active provider",
+        return Stamped(
+            problems,
+            usage=f"--by: {provider.name} ({provider.id}) is inactive (active: false in data/providers.yaml); a new review needs an active provider",
         )
-        return Stamped(problems)
     raw = path.read_bytes()
     bom = BOM if raw.startswith(BOM) else b""
     text = raw[len(bom) :].decode("utf-8")
@@ -69,6 +65,7 @@ def stamp_review(source: Path, path: Path, provider_id: str, today: dt.date) -> 
         return Stamped(problems)
     if stamped == text:
         problems.warn(rel, line, "reviewed_by", f"already reviewed on {today.isoformat()} by {provider.id}; the file is unchanged")
+        raw = None
     else:
         _replace(path, bom + stamped.encode("utf-8"))
     title = meta.get("title") if isinstance(meta.get("title"), str) else rel
@@ -77,7 +74,13 @@ def stamp_review(source: Path, path: Path, provider_id: str, today: dt.date) -> 
         f"{rel} reviewed on {today.isoformat()} by {provider.full_name}.\n\n"
         f"Reviewed-by: {provider.name} <{provider.id}>\n"
     )
-    return Stamped(problems, message)
+    return Stamped(problems, message, original=raw)
+
+
+def undo(path: Path, stamped: Stamped) -> None:
+    """Put the file back as it was before the stamp (a commit of it failed)."""
+    if stamped.original is not None:
+        _replace(path, stamped.original)
 
 
 def set_fields(text: str, values: dict[str, str]) -> str:

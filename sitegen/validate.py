@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from .content import Content, Page, next_review_due, review_status
 from .data import Claim, Data, Location, Provider, live_claims
 from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, OWN_PAGES, index_path
-from .markdown import Body, StoredBody, is_safe_target, make_markdown, parse_body
+from .markdown import PLACEHOLDER, Body, StoredBody, is_safe_target, make_markdown, parse_body
 from .problems import Problem, Problems
 from .reads import query, recorded
 from .store import Store
@@ -201,6 +201,7 @@ def validate(
     model = Model(data, pages, content.media, bodies, today, production)
     model.expired_claims = {c.id for c in data.claims.values() if c.expired(today)}
     model.drafts = {p.url: p for p in content.pages if p.draft and not include_drafts}
+    problems.drafts = sorted(p.path for p in model.drafts.values())
     model.static = content.static
     context = _checks_context(model, inputs) if store is not None else ""
     for page in pages:
@@ -268,6 +269,10 @@ def _add_missing_sections(pages: list[Page]) -> None:
 def _check_page(page: Page, model: Model, problems: Problems) -> None:
     meta, rel = page.meta, page.path
     site = model.data.site
+    line = model.bodies[page.url].placeholder
+    if line and not page.draft:
+        message = f'still says "{PLACEHOLDER}", the text `new` wrote; write the page, or keep draft: true until it is written'
+        (problems.error if model.production else problems.warn)(rel, line, "body", message)
     reviewed = meta.get("medically_reviewed")
     if reviewed is not None and reviewed > model.today:
         problems.error(
@@ -337,6 +342,36 @@ class Where:
         return self.field or field_name
 
 
+# What to write in Markdown instead of a piece of raw HTML, by its tag.
+MARKDOWN_FOR = {
+    "h": "a heading is a line that starts with ## (### below it)",
+    "p": "a paragraph is text with a blank line before and after it",
+    "br": "end the paragraph with a blank line instead of a line break",
+    "b": "**bold** for words that matter",
+    "strong": "**bold** for words that matter",
+    "i": "*italics*",
+    "em": "*italics*",
+    "a": "a link is [the words](/tests/mri/)",
+    "img": "an image is ![what it shows](/media/name.jpg)",
+    "ul": "a list is lines that start with a dash (-)",
+    "ol": "a numbered list is lines that start with 1., 2. and so on",
+    "li": "a list item is a line that starts with a dash (-)",
+    "table": "write the rows as a list",
+}
+
+
+def raw_html_problem(tag: str) -> str:
+    """Why a piece of raw HTML in Markdown is refused, and the Markdown to write instead."""
+    if tag.startswith("<!--"):
+        return (
+            f"{tag[:30]} is an HTML comment, which would be published as text; remove it (notes for editors belong in the commit message)"
+        )
+    name = re.match(r"</?\s*([A-Za-z][A-Za-z0-9]*)", tag)
+    element = name.group(1).lower() if name else ""
+    instead = MARKDOWN_FOR.get("h" if re.fullmatch(r"h[1-6]", element) else element, "write it in Markdown, without tags")
+    return f"{tag[:30]} is raw HTML, which is published as text, not as HTML; {instead}"
+
+
 def check_markdown(body, where: Where, model: Model, problems: Problems) -> None:
     """The checks of any Markdown the site shows (a page's body, a doctor's bio): headings,
     links, images and claims, against the model."""
@@ -355,6 +390,8 @@ def check_markdown(body, where: Where, model: Model, problems: Problems) -> None
         previous = max(level, 2) if level > 1 else previous
     for ref in body.refs:
         _check_ref(ref, where, model, problems)
+    for line, tag in body.raw_html:
+        problems.error(rel, line, where.name("html"), raw_html_problem(tag))
     if not where.claims:
         for line in sorted([line for _, line in body.claims] + list(body.stray_claims)):
             problems.error(rel, line, where.name("claim"), "only pages show claims; write the text out or link to the page that has it")

@@ -399,13 +399,14 @@ def test_new_writes_a_draft_and_never_overwrites(basic: Path):
         'title: "Pilocytic astrocytoma"',
         "summary:",
         "draft: true",
-        "medically_reviewed:",
-        "reviewed_by:",
         "group:",
         "tests:",
         "treatments:",
     ):
         assert field in text
+    assert "medically_reviewed" not in text.replace("# Not yet medically reviewed", ""), "new writes no review date"
+    assert "reviewed_by:" not in text
+    assert "removing draft: true" in result.stdout
     again = run_cli("new", "tumors", "Pilocytic astrocytoma", "--source", str(basic), "--today", TODAY)
     assert again.returncode == 1 and "already exists" in again.stderr
     assert path.read_text() == text
@@ -420,9 +421,10 @@ def test_failed_build_keeps_previous_site_and_leaves_no_staging(basic: Path, tmp
     (basic / "content/tests/mri.md").write_text("---\ntitle: MRI\n")
     assert build_site(basic, out).returncode == 1
     assert tree_digest(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.lock", ".site.manifest.json", ".site.reads", "basic", "site"], (
-        "no staging folder is left"
-    )
+    # The spare tree is made while the site is checked (the next build trusts it only once a
+    # build has published it whole); no staging folder is left.
+    left = {p.name for p in tmp_path.iterdir()} - {".site.spare", ".site.spare-changing"}
+    assert sorted(left) == [".site.lock", ".site.manifest.json", ".site.reads", "basic", "site"], "no staging folder is left"
 
 
 def test_search_index_is_built_by_default(tmp_path: Path):
@@ -541,3 +543,21 @@ def test_the_main_menu_marks_where_the_page_is(basic_site: Path, rel: str, curre
     still gets its own."""
     menu = read(basic_site, rel).split('<nav class="main-nav" aria-label="Main">')[1].split("</nav>")[0]
     assert dict(re.findall(r'<a href="([^"]+)" aria-current="([a-z]+)">', menu)) == current
+
+
+def test_drafts_left_out_are_named_and_one_line_counts_every_problem(basic: Path, tmp_path: Path):
+    drafts = sorted(p.relative_to(basic).as_posix() for p in (basic / "content").rglob("*.md") if "\ndraft: true" in p.read_text())
+    assert drafts, "the fixture has a draft"
+    note = f"{len(drafts)} draft{'s' if len(drafts) > 1 else ''} left out: {', '.join(drafts)} (preview"
+    replace_in = basic / "content/_index.md"
+    replace_in.write_text(replace_in.read_text().replace('{{ claim "surgeries" }}', '{{ claim "old-ranking" }}'))  # a warning
+    checked = run_cli("check", "--source", str(basic), "--today", TODAY)
+    assert checked.returncode == 0 and note in checked.stderr
+    assert checked.stdout.strip().splitlines()[-1].endswith(": no errors, 1 warning.")
+    assert "0 errors" not in checked.stdout + checked.stderr, "one summary line, not two"
+    for _ in range(2):  # a build, then one with nothing to do, which says the same
+        built = build_site(basic, tmp_path / "site", "--no-search")
+        assert built.returncode == 0 and note in built.stderr, built.stderr
+        assert built.stdout.strip().endswith("(1 warning)."), built.stdout
+    previewed = run_cli("check", "--source", str(basic), "--today", TODAY, "--drafts")
+    assert "left out: " not in previewed.stderr

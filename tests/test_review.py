@@ -44,6 +44,10 @@ JSON_KEYS = (
 )
 
 
+# The fixture's reviewers as Reviewed-by trailers name them.
+EVERY_REVIEWER = ("Avery Lee <dr-sample-lee>", "Blair Abbott <dr-sample-abbott>", "Casey Old <dr-sample-old>")
+
+
 class Repo:
     """A fixture site in a git repository of its own; every commit is a day after the last."""
 
@@ -57,18 +61,27 @@ class Repo:
         repo = cls(copy_fixture("basic", folder))
         (repo.root / ".gitignore").write_text(".cache/\n")
         repo.git("init", "-q", "-b", "main")
-        return repo.commit("Add the pages")
+        return repo.commit("Add the pages", trailers=EVERY_REVIEWER)
 
-    def git(self, *args: str, author: str = "Sam Editor", date: str | None = None) -> str:
+    def git(self, *args: str, author: str = "Sam Editor", date: str | None = None, email: str = "editor@example.org") -> str:
         date = date or (FIRST_DAY + dt.timedelta(days=self.commits)).isoformat()
         env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-        identity = ("-c", f"user.name={author}", "-c", "user.email=editor@example.org", "-c", "commit.gpgsign=false")
+        identity = ("-c", f"user.name={author}", "-c", f"user.email={email}", "-c", "commit.gpgsign=false")
         result = subprocess.run(["git", *identity, *args], cwd=self.root, env=env, capture_output=True, text=True, check=True)
         return result.stdout
 
-    def commit(self, message: str, author: str = "Sam Editor", date: str | None = None) -> Repo:
+    def commit(
+        self,
+        message: str,
+        author: str = "Sam Editor",
+        date: str | None = None,
+        trailers: tuple[str, ...] = (),
+        email: str = "editor@example.org",
+    ) -> Repo:
+        """Commit everything; trailers: the commit's Reviewed-by values, like "Avery Lee <dr-sample-lee>"."""
         self.git("add", "-A")
-        self.git("commit", "-q", "-m", message, author=author, date=date)
+        body = "".join(f"\nReviewed-by: {value}" for value in trailers)
+        self.git("commit", "-q", "-m", message + ("\n" + body if body else ""), author=author, date=date, email=email)
         self.commits += 1
         return self
 
@@ -79,11 +92,30 @@ class Repo:
         file.write_text(text.replace(old, new, 1))
         return self
 
-    def review(self, path: str, date: str) -> Repo:
-        """A reviewer's commit: medically_reviewed changes, nothing else."""
+    def review(self, path: str, date: str, trailer: bool = True, email: str = "editor@example.org") -> Repo:
+        """A reviewer's commit: medically_reviewed changes, nothing else; with a Reviewed-by
+        trailer naming the page's reviewer unless trailer is False."""
         file = self.root / path
         file.write_text(re.sub(r"(?m)^medically_reviewed: .*$", f"medically_reviewed: {date}", file.read_text(), count=1))
-        return self.commit(f"Medical review of {path}", author="Avery Lee")
+        reviewer = re.search(r"(?m)^reviewed_by: (\S+)", file.read_text()).group(1)
+        trailers = tuple(value for value in EVERY_REVIEWER if value.endswith(f"<{reviewer}>")) if trailer else ()
+        return self.commit(f"Medical review of {path}", author="Avery Lee", trailers=trailers, email=email)
+
+    def branch_review(self, path: str, trailer: bool) -> Repo:
+        """A review made on a branch and merged with a merge commit whose message carries the
+        trailer (which must not count for the branch's commit)."""
+        self.git("checkout", "-q", "-b", "review")
+        self.review(path, "2026-11-20", trailer=trailer)
+        self.git("checkout", "-q", "main")
+        self.edit(HOME, "What we treat", "Tumors we treat").commit("Home wording")
+        self.git("merge", "-q", "--no-ff", "-m", f"Merge review\n\nReviewed-by: {EVERY_REVIEWER[0]}", "review")
+        self.commits += 1
+        return self
+
+    def with_review_emails(self) -> Repo:
+        """dr-sample-abbott commits reviews from abbott@example.org alone."""
+        providers, name = "data/providers.yaml", "  name: Blair Abbott\n"
+        return self.edit(providers, name, f"{name}  review_emails: [abbott@example.org]\n").commit("Emails")
 
     def move(self, old: str, new: str) -> Repo:
         self.git("mv", old, new)
@@ -148,11 +180,61 @@ BODY = ("is the main treatment.", f"is the main treatment. {NEW_SENTENCE}")
             id="aliases and draft are not content",
         ),
         pytest.param(
-            lambda r: r.edit(CHORDOMA, *BODY).edit(CHORDOMA, "2026-10-01", "2026-11-20").commit("Edit and review together"),
+            lambda r: (
+                r.edit(CHORDOMA, *BODY)
+                .edit(CHORDOMA, "2026-10-01", "2026-11-20")
+                .commit("Edit and review together", trailers=EVERY_REVIEWER[1:2])
+            ),
             CHORDOMA,
             TODAY,
             "ok",
             id="edit and review in one commit",
+        ),
+        pytest.param(lambda r: r.review(CHORDOMA, "2026-11-20", trailer=False), CHORDOMA, TODAY, "unverified-review", id="no trailer"),
+        pytest.param(
+            lambda r: r.edit(CHORDOMA, "2026-10-01", "2026-11-20").commit("Review", trailers=EVERY_REVIEWER[:1]),
+            CHORDOMA,
+            TODAY,
+            "unverified-review",
+            id="the trailer names another doctor",
+        ),
+        pytest.param(
+            lambda r: r.review(CHORDOMA, "2026-11-20", trailer=False).edit(CHORDOMA, *BODY).commit("Proton therapy"),
+            CHORDOMA,
+            TODAY,
+            "unverified-review",
+            id="unverified comes before changed-since-review",
+        ),
+        pytest.param(
+            lambda r: r.edit(CHORDOMA, "reviewed_by: dr-sample-abbott", "reviewed_by: dr-sample-lee").commit(
+                "Reviewer", trailers=EVERY_REVIEWER[1:2]
+            ),
+            CHORDOMA,
+            TODAY,
+            "unverified-review",
+            id="a new reviewer named without their trailer",
+        ),
+        pytest.param(lambda r: r.branch_review(CHORDOMA, trailer=True), CHORDOMA, TODAY, "ok", id="review merged from a branch"),
+        pytest.param(
+            lambda r: r.branch_review(CHORDOMA, trailer=False),
+            CHORDOMA,
+            TODAY,
+            "unverified-review",
+            id="a merge's own trailer does not stand for the branch's review commit",
+        ),
+        pytest.param(
+            lambda r: r.with_review_emails().review(CHORDOMA, "2026-11-20"),
+            CHORDOMA,
+            TODAY,
+            "unverified-review",
+            id="not from a review email",
+        ),
+        pytest.param(
+            lambda r: r.with_review_emails().review(CHORDOMA, "2026-11-20", email="Abbott@Example.org"),
+            CHORDOMA,
+            TODAY,
+            "ok",
+            id="from a review email",
         ),
         pytest.param(
             lambda r: r.review(CHORDOMA, "2026-11-20").edit(CHORDOMA, *BODY).commit("Backdated", date="2026-01-01T00:00:00Z"),
@@ -241,9 +323,7 @@ def test_no_git_at_all(tmp_path: Path, monkeypatch):
     source = copy_fixture("basic", tmp_path)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # whatever holds the temporary folder
     report = review_site(source, dt.date.fromisoformat(TODAY))
-    assert (
-        table(report).splitlines()[-1] == "6 medical pages: 6 unknown, 0 uncommitted, 0 changed-since-review, 0 overdue, 0 due-soon, 0 ok"
-    )
+    assert table(report).splitlines()[-1] == "6 medical pages: 6 unknown"
     assert {row.note for row in report.rows} == {"no git repository"}
     assert "content:1: warning: history: no git repository, so every page's status is unknown" in report.problems.report()
 
@@ -274,7 +354,7 @@ def test_table_sorted_by_urgency_then_due_date(edited: Repo):
     assert lines[0].split() == ["status", "next", "due", "reviewed", "reviewer", "last", "change", "grade", "path", "title"]
     assert [line.split()[0] for line in lines[1:-1]] == ["uncommitted", "changed-since-review", "overdue", "ok", "ok", "ok"]
     assert [line.split()[1] for line in lines[4:-1]] == sorted(line.split()[1] for line in lines[4:-1])
-    assert lines[-1] == "6 medical pages: 0 unknown, 1 uncommitted, 1 changed-since-review, 1 overdue, 0 due-soon, 3 ok"
+    assert lines[-1] == "6 medical pages: 1 uncommitted, 1 changed-since-review, 1 overdue, 3 ok"
     assert re.search(r"2026-10-03 [0-9a-f]{7} Jo Writer .* content/tumors/chordoma\.md +Chordoma$", lines[2]), "date, short commit, author"
 
 
@@ -362,7 +442,7 @@ def test_html_report_shows_what_changed_since_the_review(edited: Repo):
         ("overdue,changed-since-review", 1, "2 pages are changed-since-review, overdue (--fail-on)"),
         ("unknown,due-soon", 0, ""),
         ("overdu", 2, 'argument --fail-on: "overdu" is not a status; did you mean "overdue"?'),
-        ("late", 2, '"late" is not a status; the statuses are unknown, uncommitted, changed-since-review, overdue, due-soon, ok'),
+        ("late", 2, f'"late" is not a status; the statuses are {", ".join(STATUSES)}'),
         (",", 2, "name at least one status"),
     ],
 )
@@ -454,12 +534,12 @@ def test_stamp_adds_a_missing_field(basic: Path):
 @pytest.mark.parametrize(
     ("page", "by", "code", "message"),
     [
-        (CHORDOMA, "dr-sample-old", 1, f"{CHORDOMA}:10: reviewed_by: Casey Old (dr-sample-old) is inactive"),
+        (CHORDOMA, "dr-sample-old", 2, "build.py: error: --by: Casey Old (dr-sample-old) is inactive"),
         (
             CHORDOMA,
             "dr-sample-le",
-            1,
-            f'{CHORDOMA}:10: reviewed_by: no provider with id "dr-sample-le" in data/providers.yaml; did you mean "dr-sample-lee"?',
+            2,
+            'build.py: error: --by: no provider with id "dr-sample-le" in data/providers.yaml; did you mean "dr-sample-lee"?',
         ),
         ("content/appointments.md", "dr-sample-lee", 1, "content/appointments.md:1: file: is not a medical page"),
         ("content/tumors/_index.md", "dr-sample-lee", 1, "content/tumors/_index.md:1: file: is not a medical page"),
@@ -490,3 +570,107 @@ def test_the_build_never_runs_git(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("PATH", path)
     report = review_site(copy_fixture("basic", tmp_path), dt.date.fromisoformat(TODAY))
     assert marker.exists() and {row.note for row in report.rows} == {"git failed: no message"}, "review runs it, and says when it fails"
+
+
+# -- Pages not yet reviewed ---------------------------------------------------------------
+
+
+def _new_tumor(root: Path) -> Path:
+    """`new`'s draft of a tumor page, filled in but for the review, and committed."""
+    result = run_cli("new", "tumors", "Spinal lipoma", "--source", str(root), "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    path = root / "content/tumors/spinal-lipoma.md"
+    filled = (
+        path.read_text()
+        .replace('summary: ""', 'summary: "A fatty lump near the spinal cord."')
+        .replace('group: ""', "group: benign")
+        .replace("tests: []", "tests: [mri]")
+        .replace('regions: ""', "regions: []")
+    )
+    path.write_text(filled)
+    return path
+
+
+def test_a_draft_is_never_reviewed_until_a_doctor_stamps_it(repo: Repo, tmp_path: Path):
+    path = _new_tumor(repo.root)
+    rel = "content/tumors/spinal-lipoma.md"
+    repo.commit("Draft a page")
+    drafts = {row.path: row.status for row in review_site(repo.root, dt.date.fromisoformat(TODAY), drafts=True).rows}
+    assert drafts[rel] == "never-reviewed"
+    assert rel not in statuses(repo.root), "without --drafts a draft is not in the report"
+    assert run_cli("check", "--source", str(repo.root), "--today", TODAY).returncode == 0
+    out = tmp_path / "preview"
+    built = run_cli("build", "--source", str(repo.root), "--out", str(out), "--today", TODAY, "--drafts", "--no-search")
+    page = (out / "tumors/spinal-lipoma/index.html").read_text()
+    assert "Not yet medically reviewed" in page and "Medically reviewed on" not in page, built.stderr
+    assert '"lastReviewed"' not in page
+    # Published without a review: an error at the front matter, whatever else is right.
+    path.write_text(path.read_text().replace("draft: true  # remove this line to publish the page\n", ""))
+    checked = run_cli("check", "--source", str(repo.root), "--today", TODAY)
+    assert checked.returncode == 1
+    assert f"{rel}:1: medically_reviewed: missing; a published medical page needs a doctor's review" in checked.stderr
+    assert f"{rel}:1: reviewed_by: missing;" in checked.stderr
+
+
+def test_check_production_refuses_the_text_new_wrote(basic: Path):
+    path = _new_tumor(basic)
+    text = path.read_text().replace("draft: true  # remove this line to publish the page\n", "")
+    path.write_text(text.replace("---\n\n##", "medically_reviewed: 2026-11-01\nreviewed_by: dr-sample-lee\n---\n\n##", 1))
+    line = path.read_text().splitlines().index("Write the page here.") + 1
+    plain = run_cli("check", "--source", str(basic), "--today", TODAY)
+    assert f"content/tumors/spinal-lipoma.md:{line}: warning: body: still says" in plain.stderr
+    production = run_cli("check", "--source", str(basic), "--today", TODAY, "--production")
+    assert production.returncode == 1
+    assert f"content/tumors/spinal-lipoma.md:{line}: body: still says" in production.stderr
+
+
+# -- review --stamp --commit ----------------------------------------------------------------
+
+
+def test_stamp_commit_commits_the_page_alone_with_its_trailer(repo: Repo):
+    repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
+    assert statuses(repo.root)[CHORDOMA] == "changed-since-review"
+    other = repo.root / MRI
+    other.write_text(other.read_text().replace("strong magnet", "very strong magnet"))
+    repo.git("add", MRI)  # staged, and not the reviewer's to commit
+    result = run_cli(
+        "review",
+        "--stamp",
+        CHORDOMA,
+        "--by",
+        "dr-sample-abbott",
+        "--commit",
+        "--source",
+        str(repo.root),
+        "--today",
+        TODAY,
+        env={
+            "GIT_AUTHOR_NAME": "Blair Abbott",
+            "GIT_AUTHOR_EMAIL": "abbott@example.org",
+            "GIT_COMMITTER_NAME": "Blair Abbott",
+            "GIT_COMMITTER_EMAIL": "abbott@example.org",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    head = repo.git("rev-parse", "HEAD").strip()
+    assert result.stdout.startswith(f"Committed the review as {head[:12]}: Medical review: Chordoma")
+    assert repo.git("show", "--name-only", "--format=", "HEAD").split() == [CHORDOMA]
+    assert "Reviewed-by: Blair Abbott <dr-sample-abbott>" in repo.git("log", "-1", "--format=%B")
+    assert repo.git("diff", "--cached", "--name-only").split() == [MRI], "what else was staged stays staged"
+    assert statuses(repo.root)[CHORDOMA] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("prepare", "message"),
+    [
+        (lambda r: r.edit(CHORDOMA, "rare cancer", "rare, slow cancer"), "has changes that are not committed"),
+        (lambda r: r.edit(CHORDOMA, "group: spinal-column", "group: spinal").commit("Bad group"), 'group: "spinal" is not a group'),
+    ],
+    ids=["uncommitted text", "errors"],
+)
+def test_stamp_commit_refuses(repo: Repo, prepare, message: str):
+    prepare(repo)
+    before, head = (repo.root / CHORDOMA).read_bytes(), repo.git("rev-parse", "HEAD")
+    result = run_cli("review", "--stamp", CHORDOMA, "--by", "dr-sample-abbott", "--commit", "--source", str(repo.root), "--today", TODAY)
+    assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert (repo.root / CHORDOMA).read_bytes() == before and repo.git("rev-parse", "HEAD") == head

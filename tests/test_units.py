@@ -286,3 +286,15 @@ def test_the_store_refuses_a_file_changed_outside_it(tmp_path: Path):
     tampered = Store(tmp_path, version="v1")
     assert tampered.get("html", "chordoma") is None, "the entry is made again, never read"
     assert len(tampered.distrusted) == 1 and path.name in tampered.distrusted[0]
+
+
+def test_github_annotations_escape_what_the_workflow_commands_reserve():
+    problems = Problems()
+    problems.error("content/a,b:c.md", 4, "title", "100% wrong\r\nsee: line 2")
+    problems.warn("data/site.yaml", 2, "phone", "a sample")
+    problems.drafts = ["content/tumors/x.md"]
+    assert problems.github() == [
+        "::error file=content/a%2Cb%3Ac.md,line=4::title: 100%25 wrong%0D%0Asee: line 2",
+        "::warning file=data/site.yaml,line=2::phone: a sample",
+        "::notice::1 draft left out: content/tumors/x.md (preview it with --drafts, publish it by removing draft: true)",
+    ]

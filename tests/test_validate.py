@@ -4,6 +4,7 @@ traceback, and leave the previous site/ exactly as it was."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,21 @@ CASES = [
         "link to a draft",
         replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](/treatments/draft-therapy/)"),
         f"{CHORDOMA}:16: link: /treatments/draft-therapy/ is a draft",
+    ),
+    (
+        "raw HTML block",
+        replace(CHORDOMA, "## What it is\n", '## What it is\n\n<div class="box">\n'),
+        f'{CHORDOMA}:16: html: <div class="box"> is raw HTML, which is published as text, not as HTML; write it in Markdown',
+    ),
+    (
+        "an HTML comment",
+        replace(CHORDOMA, "An [MRI](/tests/mri/)", "An <!-- note to self --> [MRI](/tests/mri/)"),
+        f"{CHORDOMA}:16: html: <!-- note to self --> is an HTML comment, which would be published as text; remove it",
+    ),
+    (
+        "inline HTML",
+        replace(CHORDOMA, "An [MRI](/tests/mri/)", "An <b>MRI</b> [scan](/tests/mri/)"),
+        f"{CHORDOMA}:16: html: <b> is raw HTML, which is published as text, not as HTML; **bold** for words that matter",
     ),
     (
         "unsafe link scheme",
@@ -474,7 +490,7 @@ def test_every_problem_is_reported_at_once_sorted(basic: Path):
     replace(HOME, "![A drawing of the spine]", "![]")(basic)
     result = run_cli("check", "--source", str(basic), "--today", TODAY)
     assert result.returncode == 1
-    problems = [line for line in result.stderr.splitlines() if ":" in line and not line.startswith("Nothing")]
+    problems = [line for line in result.stderr.splitlines() if re.match(r"[^:\s]+:\d+: ", line)]
     paths = [line.split(":")[0] for line in problems]
     assert paths == sorted(paths)
     assert {HOME, CHORDOMA, PROVIDERS} <= set(paths)
@@ -522,5 +538,13 @@ def test_a_data_file_that_cannot_be_read_is_the_only_error(basic: Path, name: st
     path.write_bytes(b"\x00" + path.read_bytes())
     result = run_cli("check", "--source", str(basic), "--today", TODAY)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    problems = [line for line in result.stderr.splitlines() if ": " in line and not line.startswith("warning")]
+    problems = [line for line in result.stderr.splitlines() if re.match(r"[^:\s]+:\d+: ", line) and ": warning: " not in line]
     assert problems == [f"data/{name}:1: file: holds a control character (U+0000) that no reader would see; delete it"], result.stderr
+
+
+def test_check_format_github_annotates_each_problem_at_its_line(basic: Path):
+    replace(CHORDOMA, "group: spinal-column", "group: spinal-colum")(basic)
+    result = run_cli("check", "--source", str(basic), "--today", TODAY, "--format", "github")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f'::error file={CHORDOMA},line=6::group: "spinal-colum" is not a group' in result.stdout
+    assert all(line.startswith("::") for line in result.stdout.splitlines())
