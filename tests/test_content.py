@@ -113,3 +113,11 @@ def test_a_normal_build_succeeds_and_production_refuses_samples(tmp_path: Path):
     production = run_cli("check", "--production", "--today", TODAY)
     assert production.returncode == 1
     assert "is sample data; replace it with real data before a production build" in production.stderr
+
+
+def test_the_site_s_own_publishing_gate_is_green():
+    """Every medical page of the repository carries a review its doctor signed, of its text
+    as it stands (where the clone has the history to tell)."""
+    gate = "never-reviewed,unverified-review,changed-since-review,overdue"
+    result = run_cli("review", "--today", TODAY, "--fail-on", gate)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr
