@@ -28,35 +28,52 @@ def parser() -> argparse.ArgumentParser:
         epilog="With no command, build. Run `build.py COMMAND --help` for a command's options. "
         "Exit status: 0 success, 1 content errors (each listed as path:line: field: message), 2 bad usage.",
     )
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--source", type=Path, default=ROOT, metavar="DIR", help="the folder that holds content/ and data/ (default: this repository)"
-    )
-    common.add_argument(
-        "--today",
-        type=_date,
-        default=None,
-        metavar="YYYY-MM-DD",
-        help="the date every date rule uses, such as review due dates (default: today's date)",
-    )
-    common.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
-    common.add_argument(
-        "--production",
-        action="store_true",
-        help="a build for the public site: drafts are left out and sample data or expired claims are errors",
-    )
-    common.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="the address the site is served from, like https://example.org/spine/ (default: base_url in data/site.yaml)",
-    )
+    # The options commands share, each given only to the commands that use it.
+    shared = {
+        "source": lambda c: c.add_argument(
+            "--source", type=Path, default=ROOT, metavar="DIR", help="the folder that holds content/ and data/ (default: this repository)"
+        ),
+        "today": lambda c: c.add_argument(
+            "--today",
+            type=_date,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="the date every date rule uses, such as review due dates (default: today's date)",
+        ),
+        "drafts": lambda c: c.add_argument("--drafts", action="store_true", help="include pages marked draft: true"),
+        "production": lambda c: c.add_argument(
+            "--production",
+            action="store_true",
+            help="a build for the public site: drafts are left out and sample data or expired claims are errors",
+        ),
+        "base-url": lambda c: c.add_argument(
+            "--base-url",
+            metavar="URL",
+            help="the address the site is served from, like https://example.org/spine/ (default: base_url in data/site.yaml)",
+        ),
+    }
+    uses = {
+        "build": ("source", "today", "drafts", "production", "base-url"),
+        "check": ("source", "today", "drafts", "production", "base-url"),
+        "serve": ("source", "today", "drafts", "base-url"),
+        "new": ("source",),
+        "review": ("source", "today", "drafts"),
+    }
+
+    def command_parser(name: str, **kwargs) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, **kwargs)
+        command.set_defaults(today=None, drafts=False, production=False, base_url=None)
+        for option in uses[name]:
+            shared[option](command)
+        return command
+
     sub = main.add_subparsers(dest="command", metavar="COMMAND")
     for name, text in (
         ("build", "build the site into site/ (the default command)"),
         ("check", "check every page and data file and build nothing"),
         ("serve", "build, serve the site on 127.0.0.1 and rebuild and reload when a file changes"),
     ):
-        command = sub.add_parser(name, parents=[common], help=text, description=text)
+        command = command_parser(name, help=text, description=text)
         if name != "check":
             command.add_argument(
                 "--out", type=Path, default=None, metavar="DIR", help="where to write the site (default: site/ in the source folder)"
@@ -75,17 +92,15 @@ def parser() -> argparse.ArgumentParser:
             )
         if name == "serve":
             command.add_argument("--port", type=int, default=8000, help="the port to serve on (default: 8000)")
-    new = sub.add_parser(
+    new = command_parser(
         "new",
-        parents=[common],
         help="write a new draft page with every field to fill in",
         description='Write a new draft page, like: python build.py new tumors "Pilocytic astrocytoma". It never overwrites a file.',
     )
     new.add_argument("section", choices=sorted(BY_FOLDER), help="the section the page belongs to")
     new.add_argument("title", help="the page's title, in quotes")
-    review = sub.add_parser(
+    review = command_parser(
         "review",
-        parents=[common],
         help="report the review status of every medical page from git history, or record a review",
         description=(
             "Report every medical page's review from the git history of content/: its status, the first that applies of "
@@ -103,6 +118,9 @@ def parser() -> argparse.ArgumentParser:
         default="table",
         help="how to print the report to standard output: table, csv, json, or html (a standalone page that shows what "
         "changed since each review; redirect it to a file) (default: table)",
+    )
+    review.add_argument(
+        "--wide", action="store_true", help="with the table: every column (reviewed date, last change, title), however wide"
     )
     review.add_argument(
         "--fail-on",
@@ -158,6 +176,10 @@ def _statuses(text: str) -> frozenset[str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        close = difflib.get_close_matches(argv[0], COMMANDS, n=1, cutoff=0.6)
+        hint = f'did you mean "{close[0]}"? ' if close else ""
+        return _usage(f'"{argv[0]}" is not a command; {hint}the commands are {", ".join(COMMANDS)}')
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv.insert(0, "build")
     args = parser().parse_args(argv)
@@ -292,7 +314,7 @@ def _review(options, args) -> int:
     if report.problems.errors:
         _report(report)
         return 1
-    sys.stdout.write(format_report(report, args.format))
+    sys.stdout.write(format_report(report, args.format, args.wide))
     sys.stdout.flush()
     _report(report)  # notes on unknown statuses, and claims expired or expiring soon
     failed = failing(report, args.fail_on)

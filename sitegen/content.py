@@ -410,7 +410,8 @@ def _checked_page(
             problems.error(rel, meta_doc.key_lines[key], key, f"is only for {owner}; remove it here")
             del meta_doc[key]
     review = set(kind.review_fields)
-    meta = check_fields(meta_doc, spec, kind.required - review, Where(rel), problems, missing_line=1)
+    choices = {f.name: tuple(value for value, _ in f.choices) for f in kind.all_fields if f.choices}
+    meta = check_fields(meta_doc, spec, kind.required - review, Where(rel), problems, missing_line=1, choices=choices)
     if meta_doc.get("draft") is not True:
         for name in sorted(review - meta_doc.keys()):
             problems.error(rel, 1, name, f"missing; {MISSING_REVIEW}")

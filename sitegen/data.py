@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fields import BOOL, DATE, INT, LIST, MAP, TEXT, TEXT_LIST, Where, check_fields
+from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, Where, check_fields
 from .kinds import BY_DATA, Field
 from .options import base_url_problem
 from .problems import Problems
@@ -19,7 +19,6 @@ from .reads import recorded
 from .source import YList, YMap, load_yaml, read_text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # A footer link: an https:// address with a host, or a path on this site (one slash, no
 # backslash: browsers read //host and /\\host as another host).
@@ -44,6 +43,7 @@ class Phone:
     fax: str = ""
     sample: bool = False
     source: str = ""
+    lines: dict = field(default_factory=dict)  # the line in site.yaml of each of its fields
 
     def __post_init__(self) -> None:
         self.source = f"phone:{self.key}"
@@ -293,26 +293,6 @@ def _bad_top(doc, rel: str, wanted: str, problems: Problems, default):
     return default
 
 
-def _phone_ok(number: str, path: str, line: int, name: str, problems: Problems) -> bool:
-    if E164.match(number):
-        return True
-    problems.error(path, line, name, f'"{number}" is not E.164; {e164_hint(number)}')
-    return False
-
-
-def e164_hint(number: str) -> str:
-    """How to write a number in E.164, with the rewritten number where it can be worked out."""
-    import phonenumbers
-
-    try:
-        parsed = phonenumbers.parse(number, "US")
-    except phonenumbers.NumberParseException:
-        return 'write it as a plus sign, the country code and the number, like "+19195550100"'
-    if phonenumbers.is_possible_number(parsed):
-        return f'write it as "{phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)}"'
-    return 'write it as a plus sign, the country code and the number, like "+19195550100"'
-
-
 def _site(doc: YMap, problems: Problems) -> Site:
     rel = "data/site.yaml"
     spec = {
@@ -353,14 +333,17 @@ def _site(doc: YMap, problems: Problems) -> Site:
                 problems.error(rel, line, name, 'should be {number: "+1...", hours: "..."}')
                 continue
             fields = check_fields(
-                entry, {"number": TEXT, "hours": TEXT, "fax": TEXT, "sample": BOOL}, {"number", "hours"}, Where(rel, name), problems, line
+                entry, {"number": PHONE, "hours": TEXT, "fax": PHONE, "sample": BOOL}, {"number", "hours"}, Where(rel, name), problems, line
             )
-            ok = "number" in fields and _phone_ok(fields["number"], rel, entry.key_lines.get("number", line), f"{name}.number", problems)
-            if "fax" in fields:
-                ok = _phone_ok(fields["fax"], rel, entry.key_lines["fax"], f"{name}.fax", problems) and ok
-            if ok:
+            if "number" in fields and ("fax" in fields or "fax" not in entry):
                 site.phones[key] = Phone(
-                    key, PHONE_LINES[key], fields["number"], fields.get("hours", ""), fields.get("fax", ""), fields.get("sample", False)
+                    key,
+                    PHONE_LINES[key],
+                    fields["number"],
+                    fields.get("hours", ""),
+                    fields.get("fax", ""),
+                    fields.get("sample", False),
+                    lines={**entry.key_lines},
                 )
         if "new_patients" not in phones:
             problems.error(rel, phones.line, "phones.new_patients", "missing; the header's Call to book line needs it")
@@ -450,8 +433,6 @@ LOCATION_FIELDS = {f.name: f for f in BY_DATA[Location.DATA_FILE].fields}
 def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
     required = PROVIDER_REQUIRED
     got = check_fields(item, PROVIDER_SPEC, required, where, problems, item.line)
-    if "phone" in got and not _phone_ok(got["phone"], where.path, item.key_lines["phone"], where.name("phone"), problems):
-        del got["phone"]  # reported; the rest of the record is still checked against the pages
     for email in got.get("review_emails", []):
         if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", email):
             line = item.key_lines["review_emails"]
@@ -471,8 +452,6 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
     if "kind" in got and got["kind"] not in kinds:
         problems.error(where.path, item.key_lines["kind"], where.name("kind"), f'"{got["kind"]}" should be {" or ".join(kinds)}')
         ok = False
-    if "phone" in got:
-        ok = _phone_ok(got["phone"], where.path, item.key_lines["phone"], where.name("phone"), problems) and ok
     address: dict = {}
     if "address" in got:
         node = got["address"]
@@ -522,7 +501,10 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
         for key in ("opens", "closes"):
             if key in span and not TIME.match(span[key]):
                 problems.error(
-                    where.path, entry.key_lines[key], f"{name}.{key}", f'"{span[key]}" should be a 24-hour time in quotes, like "08:00"'
+                    where.path,
+                    entry.key_lines[key],
+                    f"{name}.{key}",
+                    f'"{span[key]}" is not a time of day; write it from "00:00" to "23:59", like "08:00" or "17:30"',
                 )
                 ok = False
         if len(span) == 3 and TIME.match(span["opens"]) and TIME.match(span["closes"]) and span["opens"] >= span["closes"]:

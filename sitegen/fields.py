@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from dataclasses import dataclass
 
 from .problems import Problems
 from .source import BadDate, YList, YMap, as_date
 
-TEXT, TEXT_LIST, BOOL, DATE, INT, MAP, LIST, NUMBER = (
+TEXT, TEXT_LIST, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE = (
     "text",
     "text list",
     "bool",
@@ -19,7 +20,9 @@ TEXT, TEXT_LIST, BOOL, DATE, INT, MAP, LIST, NUMBER = (
     "map",
     "list",
     "number",
+    "phone",  # text in E.164: a plus sign, the country code and the number
 )
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 
 @dataclass
@@ -48,23 +51,31 @@ def check_fields(
     where: Where,
     problems: Problems,
     missing_line: int | None = None,
+    choices: dict[str, tuple[str, ...]] | None = None,
 ) -> dict:
-    """The fields of mapping that have the type spec asks for; every other field is reported."""
+    """The fields of mapping that have the type spec asks for; every other field is reported.
+    choices: the values allowed in a field, where only some are, for the message of an empty one."""
     good: dict = {}
     for key, value in mapping.items():
         line = mapping.key_lines.get(key, mapping.line)
         if key not in spec:
             problems.error(where.path, line, where.name(key), f"unknown field; {suggest(key, spec)}")
             continue
+        if key in required and (value is None or (isinstance(value, str) and not value.strip())) and spec[key] != BOOL:
+            allowed = (choices or {}).get(key)
+            what = f"write one of {', '.join(allowed)}" if allowed else "write it"
+            problems.error(where.path, line, where.name(key), f"is empty, and it is required; {what}")
+            continue
         checked = check_value(value, spec[key], mapping.raw.get(key), where.path, line, where.name(key), problems)
         if checked is not None:
             good[key] = checked
     for key in sorted(required - mapping.keys()):
+        allowed = (choices or {}).get(key)
         problems.error(
             where.path,
             missing_line or mapping.line,
             where.name(key),
-            f"missing; add a line `{key}: ...`",
+            f"missing; add a line `{key}: ...`" + (f" with one of {', '.join(allowed)}" if allowed else ""),
         )
     return good
 
@@ -83,6 +94,17 @@ def check_value(value, kind: str, raw: str | None, path: str, line: int, name: s
             problems.error(path, line, name, "is empty; write the text or remove the field")
             return None
         problems.error(path, line, name, _retyped(value, raw))
+        return None
+    if kind == PHONE:
+        if isinstance(value, str) and E164.match(value):
+            return value
+        if isinstance(value, str) and value.strip():
+            problems.error(path, line, name, f'"{value}" is not E.164; {e164_hint(value)}')
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            written = raw if raw is not None else str(value)
+            problems.error(path, line, name, f"{written} was read as a number; {e164_hint(written)}, in quotes")
+        else:
+            problems.error(path, line, name, f"{_shown(value, raw)} is not a phone number; {e164_hint('')}")
         return None
     if kind == TEXT_LIST:
         if not isinstance(value, YList):
@@ -151,3 +173,16 @@ def _retyped(value, raw: str | None) -> str:
     if isinstance(value, dt.date):
         return f'{written} was read as a date, not text; put quotes around it: "{written}"'
     return "should be text"
+
+
+def e164_hint(number: str) -> str:
+    """How to write a number in E.164, with the rewritten number where it can be worked out."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(number, "US")
+    except phonenumbers.NumberParseException:
+        return 'write it as a plus sign, the country code and the number, like "+19195550100"'
+    if phonenumbers.is_possible_number(parsed):
+        return f'write it as "{phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)}"'
+    return 'write it as a plus sign, the country code and the number, like "+19195550100"'

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, TEXT, TEXT_LIST
+from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ KINDS = (
             Field("locations", TEXT_LIST, required=True, refers_to="location", hint="location ids"),
             Field("languages", TEXT_LIST, required=True, hint="from the languages of data/site.yaml"),
             Field("accepting_new_patients", BOOL, required=True),
-            Field("phone", TEXT, hint='E.164, in quotes: "+19195550100"'),
+            Field("phone", PHONE, hint='E.164, in quotes: "+19195550100"'),
             Field("photo", TEXT, hint="a file in content/media/"),
             Field("bio", TEXT, hint="Markdown"),
             Field("active", BOOL, hint="false for someone who has left"),
@@ -230,7 +230,7 @@ KINDS = (
                 ),
             ),
             Field("geo", MAP, required=True, fields=(Field("lat", NUMBER, required=True), Field("lng", NUMBER, required=True))),
-            Field("phone", TEXT, required=True, hint='E.164, in quotes: "+19195550100"'),
+            Field("phone", PHONE, required=True, hint='E.164, in quotes: "+19195550100"'),
             Field(
                 "hours",
                 LIST,

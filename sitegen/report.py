@@ -26,8 +26,10 @@ DIFF_CONTEXT = 2  # unchanged lines shown around each change
 WORD = re.compile(r"\w+|\s+|[^\w\s]+")
 
 
-def format_report(report: ReviewReport, form: str) -> str:
-    return {"table": table, "csv": csv_text, "json": json_text, "html": html_page}[form](report)
+def format_report(report: ReviewReport, form: str, wide: bool = False) -> str:
+    if form == "table":
+        return table(report, wide)
+    return {"csv": csv_text, "json": json_text, "html": html_page}[form](report)
 
 
 def summary(report: ReviewReport) -> str:
@@ -36,13 +38,57 @@ def summary(report: ReviewReport) -> str:
     return f"{len(report.rows)} medical page{'' if len(report.rows) == 1 else 's'}: {counts}"
 
 
-def table(report: ReviewReport) -> str:
-    headers = ("status", "next due", "reviewed", "reviewer", "last change", "grade", "path", "title")
-    cells = [(r.status, r.next_due, r.reviewed, r.reviewer, _last_change(r), f"{r.grade:.1f}", r.path, r.title) for r in report.rows]
+# The narrow table's columns and the most each may take: it fits in 100 columns.
+NARROW = (("status", 20), ("next due", 10), ("reviewer", 18), ("grade", 5), ("page", 39))
+GRADE_NOTE = "grade: how hard the page's text is to read, in US school years (Flesch-Kincaid); aim for 8 or lower."
+# What to do about the pages of each status, most urgent first; {n} pages, {s} a plural's s.
+NEXT_STEPS = {
+    "unknown": "{n} page{s} with no known review: see the warning lines below",
+    "uncommitted": "{n} page{s} with edits not committed: commit them, then have each reviewed",
+    "never-reviewed": "{n} draft{s} never reviewed: once a doctor has reviewed each, run review --stamp PATH --by ID --commit",
+    "unverified-review": "{n} page{s} whose review names no reviewer: have the doctor stamp each again with review --stamp PATH --by ID --commit",
+    "changed-since-review": "{n} page{s} changed since review: open review.html (review --format html > review.html), "
+    "then stamp each with review --stamp PATH --by ID --commit",
+    "overdue": "{n} page{s} overdue: ask the reviewer to review each, then run review --stamp PATH --by ID --commit",
+    "due-soon": "{n} page{s} due soon: plan their reviews",
+}
+
+
+def table(report: ReviewReport, wide: bool = False) -> str:
+    """The report as text: a table that fits in 100 columns (wide: every column, as wide as
+    it needs), a count of each status, what grade means, and what to do next."""
+    if wide:
+        headers = ("status", "next due", "reviewed", "reviewer", "last change", "grade", "path", "title")
+        cells = [(r.status, r.next_due, r.reviewed, r.reviewer, _last_change(r), f"{r.grade:.1f}", r.path, r.title) for r in report.rows]
+        limits = [None] * len(headers)
+    else:
+        headers = tuple(name for name, _ in NARROW)
+        cells = [(r.status, r.next_due or "-", r.reviewer or "-", f"{r.grade:.1f}", _page(r.path)) for r in report.rows]
+        limits = [limit for _, limit in NARROW]
+    cells = [tuple(_cut(text, limit) for text, limit in zip(row, limits)) for row in cells]
     widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
     lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip() for row in [headers, *cells]]
     lines.append(summary(report))
+    if report.rows:
+        lines.append(GRADE_NOTE)
+    lines.extend(next_steps(report))
     return "\n".join(lines) + "\n"
+
+
+def next_steps(report: ReviewReport) -> list[str]:
+    counts = report.counts()
+    steps = [step.format(n=counts[status], s="" if counts[status] == 1 else "s") for status, step in NEXT_STEPS.items() if counts[status]]
+    if report.rows and not steps:
+        return ["Next: nothing to do; every page's review is current."]
+    return [f"Next: {step}." for step in steps]
+
+
+def _page(path: str) -> str:
+    return path.removeprefix("content/")
+
+
+def _cut(text: str, limit: int | None) -> str:
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _last_change(row: ReviewRow) -> str:

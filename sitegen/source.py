@@ -225,9 +225,8 @@ def load_yaml(text: str, rel: str, first_line: int, problems: Problems, aliases:
         node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line = first_line + (mark.line if mark else 0)
-        what = err.problem or err.context or "not valid YAML"
-        problems.error(rel, line, "yaml", f"{what}; check the indentation, colons and quotes")
+        at, message = yaml_problem(text, mark.line if mark else 0, mark.column if mark else 0, err.problem or err.context or "")
+        problems.error(rel, first_line + at, "yaml", message)
         return None
     except yaml.YAMLError as err:  # pragma: no cover - reader errors carry no mark
         problems.error(rel, first_line, "yaml", f"not valid YAML ({err})")
@@ -241,6 +240,21 @@ def load_yaml(text: str, rel: str, first_line: int, problems: Problems, aliases:
         line = _first_alias_line(text) if err.at_alias else err.line
         problems.error(rel, first_line + line, "yaml", str(err))
         return None
+
+
+def yaml_problem(text: str, line: int, column: int, said: str) -> tuple[int, str]:
+    """(line, message) for what the YAML parser found at (line, column), both 0-based, in the
+    words of someone editing the file: a tab used to indent is named at its own line."""
+    lines = text.split("\n")
+    tab_said = "'\\t'" in said or "tab" in said
+    for index in range(line + 1) if tab_said else range(max(0, line - 1), line + 1):
+        content = lines[index] if index < len(lines) else ""
+        if "\t" in content[: len(content) - len(content.lstrip(" \t"))]:
+            return index, "this line starts with a tab; indent with spaces (YAML does not allow tabs there)"
+    if "cannot start any token" in said and line < len(lines) and column < len(lines[line]):
+        char = lines[line][column]
+        return line, f"a value cannot start with {char}; put the whole value in quotes"
+    return line, f"{said or 'not valid YAML'}; check the indentation, colons and quotes"
 
 
 class _Refused(Exception):

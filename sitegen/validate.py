@@ -9,6 +9,7 @@ import difflib
 import hashlib
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -213,7 +214,9 @@ def validate(
         own = Problems()
         _check_page(page, model, own)
         problems.items.extend(own.items)
-        if store is not None and page.text_hash:
+        # A page with errors is checked again each time: its messages may name other pages'
+        # titles (suggestions), which are not in the key; it is one page, and rare.
+        if store is not None and page.text_hash and not own.errors:
             store.put(CHECKS, key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
     _check_aliases(pages, data, problems)
     _check_static(pages, data, content.static, problems)
@@ -410,11 +413,11 @@ def check_markdown(body, where: Where, model: Model, problems: Problems) -> None
                 f'no claim "{claim_id}" in data/claims.yaml; {nearest(claim_id, sorted(model.data.claims), "known claims")}',
             )
         elif claim_id in model.expired_claims:
-            message = f'"{claim_id}" expired on {claim.valid_until.isoformat()}; the paragraph is left out'
-            if model.production:
-                problems.error(rel, line, "claim", message + "; update the claim or remove it from the page")
-            else:
-                problems.warn(rel, line, "claim", message)
+            message = (
+                f'"{claim_id}" expired on {claim.valid_until.isoformat()}; the paragraph is left out. Update the claim in '
+                f"data/claims.yaml (its text, source and valid_until) or remove it from the page"
+            )
+            (problems.error if model.production else problems.warn)(rel, line, "claim", message)
 
 
 def _check_ref(ref, where: Where, model: Model, problems: Problems) -> None:
@@ -455,13 +458,37 @@ def _check_ref(ref, where: Where, model: Model, problems: Problems) -> None:
         problems.error(rel, ref.line, field_name, f"{url} is a draft; publish it or remove the link")
         return
     if url not in model.by_url and url not in OWN_PAGES and not _generated_detail(url, model) and url != "/":
-        known = sorted(model.by_url)
-        problems.error(
-            rel, ref.line, field_name, f"no page at {url}; {nearest(url, known, 'see the A to Z page for addresses; known pages')}"
-        )
+        close = nearest_page(url, model, where.url)
+        hint = f'did you mean "{close}"?' if close else "see the A to Z page (/a-z/) for every page's address"
+        problems.error(rel, ref.line, field_name, f"no page at {url}; {hint}")
         return
     if fragment and url in model.bodies and fragment not in model.bodies[url].anchors:
         problems.error(rel, ref.line, field_name, f'no heading with the id "#{fragment}" on {url}')
+
+
+def nearest_page(url: str, model: Model, here: str) -> str | None:
+    """The page a link to no page most likely meant, never the page the link is on: the same
+    address in lower case, else the page whose names (slug, title, other names and search
+    terms) share the most of the address's words, rarer words counting more, a page of the
+    same section first."""
+    lower = normalize_path(url.lower())
+    if lower != url and lower in model.by_url and lower != here:
+        return lower
+    words = set(re.findall(r"[a-z0-9]+", url.rsplit("/", 2)[-2].lower() if url.count("/") >= 2 else url.lower()))
+    section = url.strip("/").split("/")[0].lower()
+    names: dict[str, set[str]] = {}
+    for page in model.pages:
+        if page.url == here or not page.slug:
+            continue
+        said = [page.slug, page.title, *page.meta.get("also_known_as", []), *page.meta.get("search_terms", [])]
+        names[page.url] = set(re.findall(r"[a-z0-9]+", " ".join(said).lower()))
+    counts = Counter(word for found in names.values() for word in found & words)
+    scores = {
+        page_url: sum(1 / counts[word] for word in found & words) + (0.01 if page_url.strip("/").split("/")[0] == section else 0)
+        for page_url, found in names.items()
+        if found & words
+    }
+    return max(sorted(scores), key=scores.get) if scores else None
 
 
 def _generated_detail(url: str, model: Model) -> bool:
@@ -620,9 +647,10 @@ def _find_samples(model: Model) -> list[Sample]:
     found: list[Sample] = []
     site = model.data.site
     for phone in site.phones.values():
-        for number in filter(None, (phone.number, phone.fax)):
-            if phone.sample or SAMPLE_NUMBER.match(number):
-                found.append(Sample("data/site.yaml", site.lines.get("phones", 1), f"phones.{phone.key}", f"{number} is a sample"))
+        for name, number in (("number", phone.number), ("fax", phone.fax)):
+            if number and (phone.sample or SAMPLE_NUMBER.match(number)):
+                line = phone.lines.get(name) or site.lines.get("phones", 1)
+                found.append(Sample("data/site.yaml", line, f"phones.{phone.key}.{name}", f"{number} is a sample"))
     for record in [*model.data.providers, *model.data.locations]:
         kind = "providers" if isinstance(record, Provider) else "locations"
         if record.sample:

@@ -390,8 +390,30 @@ def test_help_explains_every_option():
             assert option in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("command", "unused"),
+    [
+        ("new", ["--today", "--drafts", "--production", "--base-url"]),
+        ("review", ["--production", "--base-url", "--out"]),
+        ("serve", ["--production"]),
+    ],
+)
+def test_each_command_s_help_lists_only_the_options_it_uses(command: str, unused: list[str]):
+    result = run_cli(command, "--help")
+    assert result.returncode == 0 and not [option for option in unused if option in result.stdout]
+
+
+def test_a_misspelt_command_gets_a_suggestion():
+    result = run_cli("chek")
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == 'build.py: error: "chek" is not a command; did you mean "check"? the commands are build, check, serve, new, review'
+    )
+
+
 def test_new_writes_a_draft_and_never_overwrites(basic: Path):
-    result = run_cli("new", "tumors", "Pilocytic astrocytoma", "--source", str(basic), "--today", TODAY)
+    result = run_cli("new", "tumors", "Pilocytic astrocytoma", "--source", str(basic))
     assert result.returncode == 0, result.stderr
     path = basic / "content/tumors/pilocytic-astrocytoma.md"
     text = path.read_text()
@@ -407,7 +429,7 @@ def test_new_writes_a_draft_and_never_overwrites(basic: Path):
     assert "medically_reviewed" not in text.replace("# Not yet medically reviewed", ""), "new writes no review date"
     assert "reviewed_by:" not in text
     assert "removing draft: true" in result.stdout
-    again = run_cli("new", "tumors", "Pilocytic astrocytoma", "--source", str(basic), "--today", TODAY)
+    again = run_cli("new", "tumors", "Pilocytic astrocytoma", "--source", str(basic))
     assert again.returncode == 1 and "already exists" in again.stderr
     assert path.read_text() == text
     assert run_cli("check", "--source", str(basic), "--today", TODAY).returncode == 0, "a new draft does not break the site"

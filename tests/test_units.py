@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sitegen.content import add_months, review_status
-from sitegen.data import e164_hint
+from sitegen.fields import e164_hint
 from sitegen.markdown import slugify
 from sitegen.problems import Problems
 from sitegen.readability import main_text, reading_grade

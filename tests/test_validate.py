@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, build_site, copy_built_site, run_cli, tree_digest
+from conftest import REPO, TODAY, build_site, copy_built_site, run_cli, tree_digest
 
 CHORDOMA = "content/tumors/chordoma.md"
 SCHWANNOMA = "content/tumors/schwannoma.md"
@@ -205,7 +206,27 @@ CASES = [
     (
         "phone unquoted",
         replace(PROVIDERS, '"+19195550120"', "+19195550120"),
-        f'{PROVIDERS}:11: providers[dr-sample-lee].phone: +19195550120 was read as a number, not text; put quotes around it: "+19195550120"',
+        f'{PROVIDERS}:11: providers[dr-sample-lee].phone: +19195550120 was read as a number; write it as "+19195550120", in quotes',
+    ),
+    (
+        "phone as ten digits",
+        replace(PROVIDERS, '"+19195550120"', "9195550150"),
+        f'{PROVIDERS}:11: providers[dr-sample-lee].phone: 9195550150 was read as a number; write it as "+19195550150", in quotes',
+    ),
+    (
+        "a time in quotes that is no time",
+        replace(LOCATIONS, 'closes: "18:00"', 'closes: "25:00"'),
+        f'{LOCATIONS}:8: locations[durham].hours[1].closes: "25:00" is not a time of day; write it from "00:00" to "23:59"',
+    ),
+    (
+        "a tab to indent",
+        replace(LOCATIONS, '  phone: "+19195550110"', '\tphone: "+19195550110"'),
+        f"{LOCATIONS}:6: yaml: this line starts with a tab; indent with spaces",
+    ),
+    (
+        "a required field left empty",
+        replace(CHORDOMA, "group: spinal-column", 'group: ""'),
+        f"{CHORDOMA}:6: group: is empty, and it is required; write one of spinal-column, spinal-cord, benign, metastatic",
     ),
     (
         "zip unquoted",
@@ -548,3 +569,38 @@ def test_check_format_github_annotates_each_problem_at_its_line(basic: Path):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f'::error file={CHORDOMA},line=6::group: "spinal-colum" is not a group' in result.stdout
     assert all(line.startswith("::") for line in result.stdout.splitlines())
+
+
+@pytest.mark.parametrize(
+    ("link", "on", "suggested"),
+    [
+        ("/tests/mri-scan/", "content/tumors/chordoma.md", "/tests/mri/"),
+        ("/Tests/CT-Scan/", "content/tumors/chordoma.md", "/tests/ct-scan/"),
+        ("/tests/bone/", "content/tumors/chordoma.md", "/tests/bone-scan/"),
+        ("/tumors/spinal-cord/", "content/tumors/astrocytoma.md", None),
+    ],
+)
+def test_a_link_to_no_page_suggests_the_page_meant_never_its_own(tmp_path: Path, link: str, on: str, suggested: str | None):
+    """On the site's own pages: the address in lower case first, then the words of its slug
+    against the pages' names, and never the page the link is on."""
+    for folder in ("content", "data"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    page = tmp_path / on
+    page.write_text(page.read_text() + f"\nSee [this page]({link}).\n")
+    result = run_cli("check", "--source", str(tmp_path), "--today", TODAY)
+    lines = [line for line in result.stderr.splitlines() if f"no page at {link}" in line]
+    assert result.returncode == 1 and len(lines) == 1, result.stderr
+    if suggested:
+        assert lines[0].endswith(f'did you mean "{suggested}"?'), lines[0]
+    own = "/" + on.removeprefix("content/").removesuffix(".md") + "/"
+    assert f'"{own}"' not in lines[0], "never the page the link is on"
+
+
+def test_sample_phones_of_site_yaml_are_named_at_their_own_lines(basic: Path):
+    result = run_cli("check", "--source", str(basic), "--today", TODAY, "--production")
+    assert result.returncode == 1
+    lines = (basic / "data/site.yaml").read_text().splitlines()
+    for number in ("+19195550100", "+19195550101", "+19195550102", "+19195550103"):
+        line = next(i for i, text in enumerate(lines, start=1) if number in text)
+        assert f"data/site.yaml:{line}: phones." in result.stderr and f"{number} is a sample" in result.stderr, result.stderr
+        assert any(f"data/site.yaml:{line}: " in row and number in row for row in result.stderr.splitlines())
