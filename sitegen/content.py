@@ -101,6 +101,9 @@ class Page:
     _samples: list | None = None  # see sample_numbers
     meta_key: str = ""  # a hash its meta is made from (the front-matter table's key), where known
     source: str = ""
+    # Its front matter cannot be read: the page still holds its address and its body is
+    # checked, but nothing is known of its fields (and a page with errors is never built).
+    unreadable: bool = False
 
     def __post_init__(self) -> None:
         self.source = self.path
@@ -124,6 +127,7 @@ class Page:
             _samples=samples,
             meta_key=meta_key,
             source=path,
+            unreadable=False,
         )
         return page
 
@@ -393,14 +397,13 @@ def _checked_page(
     rel: str, url: str, kind: Kind, slug: str, yaml_text: str, yaml_line: int, body: str, body_line: int, problems: Problems
 ) -> Page | None:
     meta_doc = load_yaml(yaml_text, rel, yaml_line, problems)
-    if meta_doc is None and yaml_text.strip():
-        return None
     if not isinstance(meta_doc, YMap):
-        if meta_doc is None:
+        if meta_doc is None and not yaml_text.strip():
             problems.error(rel, 1, "front matter", "is empty; add at least title and summary")
-        else:
+        elif meta_doc is not None:
             problems.error(rel, 1, "front matter", "should be fields like `title: ...`, one a line")
-        return None
+        # The page keeps its address (links to it are not errors) and its body is checked.
+        return Page(rel, url, kind.name, slug, {}, {}, body, body_line, unreadable=True)
     spec = {f.name: f.type for f in kind.all_fields}
     for key in list(meta_doc):
         if key in PAGE_FIELDS and key not in spec:

@@ -263,7 +263,7 @@ def load_data(root: Path, problems: Problems) -> Data:
         providers=_items(folder / "providers.yaml", root, problems, _provider, ids, unreadable),
         locations=_items(folder / "locations.yaml", root, problems, _location, ids, unreadable),
         claims={c.id: c for c in _items(folder / "claims.yaml", root, problems, _claim, ids, unreadable)},
-        synonyms=_synonyms(folder / "synonyms.yaml", root, problems),
+        synonyms=_synonyms(folder / "synonyms.yaml", root, problems, unreadable),
     )
     data.ids = ids
     data.unreadable = unreadable
@@ -553,9 +553,11 @@ def _claim(item: YMap, where: Where, problems: Problems) -> Claim | None:
     return Claim(got["id"], got["text"], source["name"], source["url"], got["valid_until"], item.line)
 
 
-def _synonyms(path: Path, root: Path, problems: Problems) -> dict[str, list[str]]:
+def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str]) -> dict[str, list[str]]:
     doc = _read(path, root, problems)
     rel = path.relative_to(root).as_posix()
+    if (doc is None or not isinstance(doc, YMap)) and path.exists():
+        unreadable.append("synonyms")
     if doc is None:
         return {}
     if not isinstance(doc, YMap):

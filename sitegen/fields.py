@@ -114,16 +114,20 @@ def check_value(value, kind: str, raw: str | None, path: str, line: int, name: s
                 problems.error(path, line, name, "should be a list, like [first, second]")
             return None
         items = []
-        for item, item_line in zip(value, value.item_lines):
+        written = getattr(value, "item_raw", None) or [None] * len(value)
+        for item, item_line, raw_item in zip(value, value.item_lines, written):
             if isinstance(item, str) and item.strip():
                 items.append(str(item))
             else:
-                problems.error(path, item_line, name, _retyped(item, None) if item is not None else "has an empty item; remove it")
+                problems.error(path, item_line, name, _retyped(item, raw_item) if item is not None else "has an empty item; remove it")
         return items
     if kind == BOOL:
         if isinstance(value, bool):
             return value
-        problems.error(path, line, name, f"{_shown(value, raw)} should be true or false")
+        if isinstance(value, str) and value.strip().lower() in YAML_BOOLS:
+            problems.error(path, line, name, f'"{value}" is in quotes, so it is text; write true or false, without quotes')
+        else:
+            problems.error(path, line, name, f"{_shown(value, raw)} should be true or false")
         return None
     if kind == DATE:
         if isinstance(value, BadDate):
@@ -154,6 +158,10 @@ def check_value(value, kind: str, raw: str | None, path: str, line: int, name: s
         problems.error(path, line, name, "should be a list, one `- ` item a line")
         return None
     raise ValueError(kind)  # pragma: no cover - a programming error, not a content one
+
+
+# The words YAML 1.1 reads as true or false when they stand without quotes.
+YAML_BOOLS = {"true", "false", "yes", "no", "on", "off"}
 
 
 def _shown(value, raw: str | None) -> str:

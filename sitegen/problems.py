@@ -36,12 +36,25 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)  # the pages left out as drafts, said every time
+    # Files that cannot be read (YAML that does not parse, a page whose front matter does not):
+    # their problems are the real cause and come first; the errors that would only follow from
+    # them (a reviewer "missing" from an unreadable providers.yaml) are counted, not shown.
+    unreadable: set[str] = field(default_factory=set)
+    held_back: int = 0
 
     def error(self, path: str, line: int, field_name: str, message: str) -> None:
         self.items.append(Problem(path, line, field_name, message))
 
     def warn(self, path: str, line: int, field_name: str, message: str) -> None:
         self.items.append(Problem(path, line, field_name, message, warning=True))
+
+    def cannot_read(self, path: str) -> None:
+        """path cannot be read: its errors are listed first, and what follows from it held back."""
+        self.unreadable.add(path)
+
+    def hold_back(self) -> None:
+        """An error that follows from a file that cannot be read: counted, not shown."""
+        self.held_back += 1
 
     @property
     def errors(self) -> list[Problem]:
@@ -52,8 +65,9 @@ class Problems:
         return [p for p in self.items if p.warning]
 
     def report(self) -> str:
-        """Every problem a line, sorted by path and line, the drafts left out, then a count."""
-        return "\n".join([*self.lines(), _count(len(self.errors), len(self.warnings))])
+        """Every problem a line (the files that cannot be read first, then the rest sorted by
+        path and line), the drafts left out, then a count."""
+        return "\n".join([*self.lines(), _count(len(self.errors), len(self.warnings)) + self.held_back_note()])
 
     def lines(self) -> list[str]:
         """Every problem a line, sorted by path and line, then the drafts left out."""
@@ -61,8 +75,9 @@ class Problems:
         return lines + ([self.drafts_note()] if self.drafts else [])
 
     def in_order(self) -> list[Problem]:
-        """Each problem once, sorted by path and line."""
-        return sorted(set(self.items), key=_sort_key)
+        """Each problem once: those of the files that cannot be read first, then the rest,
+        each group sorted by path and line."""
+        return sorted(set(self.items), key=lambda p: (p.path not in self.unreadable, *_sort_key(p)))
 
     def github(self) -> list[str]:
         """Every problem as a GitHub Actions annotation, then the drafts left out as a notice."""
@@ -81,6 +96,15 @@ class Problems:
         """ "", or " (1 warning)" after a summary that says there are no errors."""
         count = len(self.warnings)
         return f" ({count} warning{'' if count == 1 else 's'})" if count else ""
+
+    def held_back_note(self) -> str:
+        """ "", or how many checks wait for the files that cannot be read."""
+        if not self.held_back:
+            return ""
+        files = sorted(self.unreadable)
+        shown = files[0] if len(files) == 1 else ", ".join(files[:-1][:4]) + f" and {files[-1] if len(files) <= 5 else 'others'}"
+        count = f"{self.held_back} check{'' if self.held_back == 1 else 's'}"
+        return f" ({count} that need {shown} wait until {'it' if len(files) == 1 else 'they'} can be read)"
 
 
 def _sort_key(problem: Problem) -> tuple:

@@ -27,6 +27,7 @@ class YList(list):
 
     line: int = 0
     item_lines: list
+    item_raw: list  # each item as written, where it is a scalar, else None
 
 
 @dataclass(frozen=True)
@@ -367,10 +368,11 @@ def _convert_collection(node, rel: str, first_line: int, problems: Problems, wal
         return result
     if isinstance(node, yaml.SequenceNode):
         result = YList()
-        result.line, result.item_lines = line, []
+        result.line, result.item_lines, result.item_raw = line, [], []
         for item in node.value:
             result.append(_convert(item, rel, first_line, problems, walk, field))
             result.item_lines.append(first_line + item.start_mark.line)
+            result.item_raw.append(item.value if isinstance(item, yaml.ScalarNode) else None)
         return result
     return _scalar(node)  # pragma: no cover - a node is a scalar, a mapping or a sequence
 

@@ -194,6 +194,11 @@ def validate(
     the cores and keeps them in the store). With a store, each page's own problems are kept
     between runs, by the page's text and everything outside it its checks read (inputs: a
     digest of the data files and options; the front matter and headings of every page)."""
+    for name in data.unreadable:
+        problems.cannot_read(f"data/{name}.yaml")
+    for page in content.pages:
+        if page.unreadable:
+            problems.cannot_read(page.path)
     pages = [p for p in content.pages if include_drafts or not p.draft]
     pages = _unique_urls(pages, data, problems)
     _add_missing_sections(pages)
@@ -216,7 +221,8 @@ def validate(
         problems.items.extend(own.items)
         # A page with errors is checked again each time: its messages may name other pages'
         # titles (suggestions), which are not in the key; it is one page, and rare.
-        if store is not None and page.text_hash and not own.errors:
+        problems.held_back += own.held_back
+        if store is not None and page.text_hash and not own.errors and not own.held_back:
             store.put(CHECKS, key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
     _check_aliases(pages, data, problems)
     _check_static(pages, data, content.static, problems)
@@ -298,16 +304,21 @@ def _check_page(page: Page, model: Model, problems: Problems) -> None:
             message = _reference_problem(spec.refers_to, name, model)
             if message:
                 problems.error(rel, page.line_of(spec.name), spec.name, message)
+            elif message is None:
+                problems.hold_back()
     check_body(page, model, problems)
 
 
-def _reference_problem(kind_name: str, name: str, model: Model) -> str:
-    """Why a field cannot name `name` as a page or record of this kind, or "" when it can."""
+def _reference_problem(kind_name: str, name: str, model: Model) -> str | None:
+    """Why a field cannot name `name` as a page or record of this kind, "" when it can, and
+    None when that cannot be known: the file that would hold it cannot be read."""
     kind = BY_NAME[kind_name]
     if kind.data:
         ids = model.data.ids.get(kind.data.removesuffix(".yaml"), set())
-        if name in ids or kind.data.removesuffix(".yaml") in model.data.unreadable:
-            return ""  # a record with problems of its own is still named rightly; an unreadable file is its own error
+        if name in ids:
+            return ""  # a record with problems of its own is still named rightly
+        if kind.data.removesuffix(".yaml") in model.data.unreadable:
+            return None  # the unreadable file is the error to fix first
         return f'no {kind.noun} with id "{name}" in data/{kind.data}; {nearest(name, sorted(ids), "known ids")}'
     url = f"/{kind.folder}/{name}/"
     if url in model.drafts:
@@ -403,8 +414,11 @@ def check_markdown(body, where: Where, model: Model, problems: Problems) -> None
         problems.error(rel, line, "claim", 'put {{ claim "id" }} on a line of its own, with blank lines around it')
     for claim_id, line in body.claims:
         claim = model.data.claims.get(claim_id)
-        if claim is None and (claim_id in model.data.ids.get("claims", ()) or "claims" in model.data.unreadable):
-            continue  # the claim, or its whole file, has an error, reported in data/claims.yaml
+        if claim is None and "claims" in model.data.unreadable:
+            problems.hold_back()
+            continue  # the claims file cannot be read: that error comes first
+        if claim is None and claim_id in model.data.ids.get("claims", ()):
+            continue  # the claim has an error of its own, reported in data/claims.yaml
         if claim is None:
             problems.error(
                 rel,
@@ -601,7 +615,9 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
         where = f"providers[{provider.id}]"
         for key, known in (("specialties", site.specialties), ("languages", site.languages)):
             for value in getattr(provider, key):
-                if value not in known and "site" not in model.data.unreadable:
+                if value not in known and "site" in model.data.unreadable:
+                    problems.hold_back()
+                elif value not in known:
                     problems.error(
                         provider.path,
                         provider.lines.get(key, provider.line),
@@ -613,6 +629,8 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                 message = _reference_problem(spec.refers_to, name, model)
                 if message:
                     problems.error(provider.path, provider.lines.get(spec.name, provider.line), f"{where}.{spec.name}", message)
+                elif message is None:
+                    problems.hold_back()
         if provider.bio:
             _check_bio(provider, where, model, problems)
         if provider.photo:
