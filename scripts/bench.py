@@ -86,7 +86,7 @@ def write_tree(root: Path, pages: int, seed: int = 7, link_heavy: bool = False) 
     for i in range(5):
         locations.append(
             f"- id: place-{i}\n  name: Sample place {i}\n  kind: {'hospital' if i == 0 else 'clinic'}\n"
-            f'  address: {{street: {i} Sample Way, city: Durham, state: NC, zip: "27710"}}\n'
+            f'  address: {{street: {i} Sample Way, city: Durham, state: NC, zip: "27701"}}\n'
             f'  geo: {{lat: 36.0{i}, lng: -78.9{i}}}\n  phone: "+1919555011{i}"\n'
             f'  hours:\n    - {{days: [Mo, Tu, We, Th, Fr], opens: "08:00", closes: "17:00"}}\n  sample: true\n'
         )

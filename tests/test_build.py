@@ -238,12 +238,12 @@ def test_structured_data(basic_site: Path):
     assert jsonld(basic_site / "tests/mri/index.html")[0]["about"]["@type"] == "MedicalTest"
     assert jsonld(basic_site / "treatments/surgery/index.html")[0]["about"]["@type"] == "MedicalProcedure"
     doctor = jsonld(basic_site / "doctors/dr-sample-lee/index.html")[0]
-    assert doctor["@type"] == "IndividualPhysician" and doctor["address"][0]["postalCode"] == "27710"
+    assert doctor["@type"] == "IndividualPhysician" and doctor["address"][0]["postalCode"] == "27701"
     assert doctor["medicalSpecialty"] == ["https://schema.org/Neurologic", "https://schema.org/Surgical"]
     assert "honorificSuffix" not in doctor, "a Person property; IndividualPhysician is an organization type"
     assert page["about"]["possibleTreatment"][0]["@type"] == "MedicalTherapy", "what possibleTreatment expects"
     hospital = jsonld(basic_site / "locations/durham/index.html")[0]
-    assert hospital["@type"] == "Hospital" and hospital["geo"]["latitude"] == 36.0076
+    assert hospital["@type"] == "Hospital" and hospital["geo"]["latitude"] == 36.0010
     assert hospital["openingHoursSpecification"][1] == {
         "@type": "OpeningHoursSpecification",
         "dayOfWeek": ["Saturday"],

@@ -11,8 +11,8 @@ from conftest import REPO
 
 from sitegen.geo import EARTH_RADIUS_MILES, STATES, distance_miles, miles_display, published_zip_table, zip_table, zip_table_json
 
-DURHAM = (36.0070, -78.9375)
-RALEIGH = (35.8010, -78.6880)
+DURHAM = (36.0010, -78.8985)
+RALEIGH = (35.7780, -78.6630)
 
 
 @pytest.mark.parametrize(
@@ -23,7 +23,7 @@ RALEIGH = (35.8010, -78.6880)
         ((0.0, 0.0), (1.0, 0.0), 2 * math.pi * EARTH_RADIUS_MILES / 360),  # one degree along a meridian
         ((0.0, 0.0), (0.0, 180.0), math.pi * EARTH_RADIUS_MILES),  # the far side of the earth
         ((90.0, 0.0), (-90.0, 0.0), math.pi * EARTH_RADIUS_MILES),  # pole to pole
-        (DURHAM, RALEIGH, 19.94),  # the sample hospital to the sample Raleigh clinic
+        (DURHAM, RALEIGH, 20.28),  # the sample hospital to the sample Raleigh clinic
         ((0.0, 0.0), (0.0, 90.0), math.pi * EARTH_RADIUS_MILES / 2),  # a quarter of the way round
         ((60.0, 0.0), (60.0, 180.0), math.pi * EARTH_RADIUS_MILES / 3),  # 60 degrees over the pole, not along the parallel
     ],

@@ -230,12 +230,12 @@ CASES = [
     ),
     (
         "zip unquoted",
-        replace(LOCATIONS, 'zip: "27710"', "zip: 27710"),
-        f"{LOCATIONS}:4: locations[durham].address.zip: 27710 was read as a number, not text; put quotes around it",
+        replace(LOCATIONS, 'zip: "27701"', "zip: 27701"),
+        f"{LOCATIONS}:4: locations[durham].address.zip: 27701 was read as a number, not text; put quotes around it",
     ),
     (
         "zip with leading zero",
-        replace(LOCATIONS, 'zip: "27710"', "zip: 02134"),
+        replace(LOCATIONS, 'zip: "27701"', "zip: 02134"),
         f'{LOCATIONS}:4: locations[durham].address.zip: 02134 was read as a number, not text; put quotes around it: "02134"',
     ),
     (
@@ -250,8 +250,8 @@ CASES = [
     ),
     (
         "latitude out of range",
-        replace(LOCATIONS, "lat: 36.0076", "lat: 136.0076"),
-        f"{LOCATIONS}:5: locations[durham].geo.lat: 136.008 is outside -90 to 90",
+        replace(LOCATIONS, "lat: 36.0010", "lat: 136.0010"),
+        f"{LOCATIONS}:5: locations[durham].geo.lat: 136.001 is outside -90 to 90",
     ),
     (
         "specialty not listed",
