@@ -114,8 +114,7 @@ def check_value(value, kind: str, raw: str | None, path: str, line: int, name: s
                 problems.error(path, line, name, "should be a list, like [first, second]")
             return None
         items = []
-        written = getattr(value, "item_raw", None) or [None] * len(value)
-        for item, item_line, raw_item in zip(value, value.item_lines, written):
+        for item, item_line, raw_item in zip(value, value.item_lines, value.item_raw):
             if isinstance(item, str) and item.strip():
                 items.append(str(item))
             else:

@@ -219,9 +219,10 @@ def validate(
         own = Problems()
         _check_page(page, model, own)
         problems.items.extend(own.items)
-        # A page with errors is checked again each time: its messages may name other pages'
-        # titles (suggestions), which are not in the key; it is one page, and rare.
         problems.held_back += own.held_back
+        # A page with errors is checked again each time: its messages may name other pages'
+        # titles (suggestions), which are not in the key; it is one page, and rare. So is a
+        # page whose checks waited for an unreadable file.
         if store is not None and page.text_hash and not own.errors and not own.held_back:
             store.put(CHECKS, key, [[p.path, p.line, p.field, p.message, p.warning] for p in own.items])
     _check_aliases(pages, data, problems)
@@ -301,12 +302,18 @@ def _check_page(page: Page, model: Model, problems: Problems) -> None:
     for spec in page.spec.references:
         value = meta.get(spec.name)
         for name in [value] if isinstance(value, str) else value or []:
-            message = _reference_problem(spec.refers_to, name, model)
-            if message:
-                problems.error(rel, page.line_of(spec.name), spec.name, message)
-            elif message is None:
-                problems.hold_back()
+            _check_reference(spec.refers_to, name, model, problems, rel, page.line_of(spec.name), spec.name)
     check_body(page, model, problems)
+
+
+def _check_reference(kind_name: str, name: str, model: Model, problems: Problems, path: str, line: int, field_name: str) -> None:
+    """A field's reference to a page or record, reported where wrong and held back where the
+    file that would hold it cannot be read."""
+    message = _reference_problem(kind_name, name, model)
+    if message is None:
+        problems.hold_back()
+    elif message:
+        problems.error(path, line, field_name, message)
 
 
 def _reference_problem(kind_name: str, name: str, model: Model) -> str | None:
@@ -626,11 +633,8 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                     )
         for spec in references:
             for name in getattr(provider, spec.name):
-                message = _reference_problem(spec.refers_to, name, model)
-                if message:
-                    problems.error(provider.path, provider.lines.get(spec.name, provider.line), f"{where}.{spec.name}", message)
-                elif message is None:
-                    problems.hold_back()
+                line = provider.lines.get(spec.name, provider.line)
+                _check_reference(spec.refers_to, name, model, problems, provider.path, line, f"{where}.{spec.name}")
         if provider.bio:
             _check_bio(provider, where, model, problems)
         if provider.photo:
