@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .data import DATA_FILES, SLUG, SYNONYMS_FILE
 from .fields import BOOL, DATE, E164, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, TIME_OF_DAY
-from .kinds import KINDS, Field, Kind
+from .kinds import FOLDER_PAGE, KINDS, Field, Kind
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 FRONT_MATTER, DATA = "schemas/front-matter", "schemas/data"
@@ -127,8 +127,12 @@ def front_matter_cms_field(field: Field) -> dict:
 
 
 def front_matter_cms() -> dict:
-    """frontmatter.json: a content type for each content kind, and each kind's folder of content/."""
+    """frontmatter.json: a content type for each content kind, and each kind's folder of
+    content/ with its one kind, from which Front Matter CMS knows a page's type (our pages have
+    no `type` field). A page outside those folders gets the type named default: the fields
+    every page has (those of a folder's own page)."""
     content = [kind for kind in KINDS if kind.content]
+    default = {"name": "default", "pageBundle": False, "fields": [front_matter_cms_field(f) for f in FOLDER_PAGE.all_fields]}
     folders = [
         {
             "title": kind.title or kind.folder,
@@ -143,7 +147,8 @@ def front_matter_cms() -> dict:
         "$schema": "https://frontmatter.codes/frontmatter.schema.json",
         "frontMatter.content.pageFolders": folders,
         "frontMatter.taxonomy.contentTypes": [
-            {"name": kind.name, "pageBundle": False, "fields": [front_matter_cms_field(f) for f in kind.all_fields]} for kind in content
+            default,
+            *({"name": kind.name, "pageBundle": False, "fields": [front_matter_cms_field(f) for f in kind.all_fields]} for kind in content),
         ],
     }
 

@@ -103,7 +103,7 @@ def test_every_content_kind_and_data_file_has_a_schema_and_an_editor_setting():
     assert settings["yaml.yamlVersion"] == "1.1"
     assert settings["yaml.schemas"] == {data_schema(file): f"data/{file}" for file in [*DATA_FILES, SYNONYMS_FILE]}
     cms = json.loads(files[schemas.FRONT_MATTER_CMS])
-    assert [t["name"] for t in cms["frontMatter.taxonomy.contentTypes"]] == kinds
+    assert [t["name"] for t in cms["frontMatter.taxonomy.contentTypes"]] == ["default", *kinds]
     folders = {folder["path"]: folder["contentTypes"] for folder in cms["frontMatter.content.pageFolders"]}
     assert folders == {f"[[workspace]]/content/{kind.folder}": [kind.name] for kind in KINDS if kind.content and kind.folder}
 
