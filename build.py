@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The site's one entry point: build, check, serve, new and review.
+"""The site's one entry point: build, check, serve, new, review and schemas.
 
 Exit status: 0 success, 1 content errors, 2 bad usage."""
 
@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = ("build", "check", "serve", "new", "review")
+COMMANDS = ("build", "check", "serve", "new", "review", "schemas")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -58,6 +58,7 @@ def parser() -> argparse.ArgumentParser:
         "serve": ("source", "today", "drafts", "base-url"),
         "new": ("source",),
         "review": ("source", "today", "drafts"),
+        "schemas": ("source",),
     }
 
     def command_parser(name: str, **kwargs) -> argparse.ArgumentParser:
@@ -144,6 +145,13 @@ def parser() -> argparse.ArgumentParser:
         help="with --stamp: commit the stamped page alone, with the Reviewed-by trailer, and print the commit; "
         "refused for a page with changes not yet committed or with errors",
     )
+    command_parser(
+        "schemas",
+        help="write the editors' schemas: schemas/, .vscode/settings.json and frontmatter.json",
+        description="Write the JSON Schemas of every kind's front matter and every data file (schemas/), the YAML "
+        "extension's settings that map data/ to them (.vscode/settings.json) and Front Matter CMS's content types "
+        "(frontmatter.json), all from the table of kinds. Run it after changing sitegen/kinds.py or a data file's fields.",
+    )
     return main
 
 
@@ -217,7 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         # the end. serve, which runs for hours, keeps it.
         gc.disable()
     try:
-        return {"build": _build, "check": _check, "serve": _serve, "new": _new, "review": _review}[args.command](options, args)
+        commands = {"build": _build, "check": _check, "serve": _serve, "new": _new, "review": _review, "schemas": _schemas}
+        return commands[args.command](options, args)
     except OutputRefused as err:
         return _usage(str(err))
     except OSError as err:
@@ -301,6 +310,14 @@ def _new(options, args) -> int:
         f"Wrote {_shown(path)}, a draft: preview it with --drafts, and publish it by removing draft: true once it is "
         "written and, for a medical page, a doctor has reviewed it (review --stamp PATH --by ID --commit)."
     )
+    return 0
+
+
+def _schemas(options, args) -> int:
+    from sitegen.schemas import generated, write
+
+    changed = write(options.source)
+    print(f"Wrote {len(changed)} of {len(generated())} files" + (f": {', '.join(changed)}" if changed else "; all were up to date") + ".")
     return 0
 
 

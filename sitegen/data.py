@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, Where, check_fields
+from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, Where, check_fields, suggest
 from .kinds import BY_DATA, Field
 from .options import base_url_problem
 from .problems import Problems
@@ -19,7 +19,6 @@ from .reads import recorded
 from .source import YList, YMap, load_yaml, read_text
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # A footer link: an https:// address with a host, or a path on this site (one slash, no
 # backslash: browsers read //host and /\\host as another host).
 FOOTER_URL = re.compile(r"^(?:https?://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][^\s\\]*)?|/(?![/\\])[^\s\\]*)$")
@@ -28,6 +27,83 @@ PHONE_LINES = {
     "new_patients": "New patients",
     "existing_patients": "Existing patients and rescheduling",
     "referring_physicians": "Referring physicians",
+}
+
+# The fields of the data files that are not a kind's pages: site.yaml's and each claim's, as the
+# checks below read them (the records of providers.yaml and locations.yaml have their kind's
+# fields, in kinds.py). The editors' schemas are made from these too (schemas.py).
+PHONE_FIELDS = (
+    Field("number", PHONE, required=True, hint='E.164, in quotes: "+19195550100"'),
+    Field("hours", TEXT, required=True, hint="when the line answers, in words"),
+    Field("fax", PHONE, hint='E.164, in quotes: "+19195550103"'),
+    Field("sample", BOOL, hint="true for an invented number"),
+)
+SITE_FIELDS = (
+    Field("name", TEXT, required=True, hint="the site's name, in the header and every title"),
+    Field("organization", TEXT, required=True, hint="the hospital or health system"),
+    Field("base_url", TEXT, required=True, hint="the address the site is served from, like https://example.org/spine/"),
+    Field(
+        "phones",
+        MAP,
+        required=True,
+        hint="the phone lines: new_patients, and optionally existing_patients and referring_physicians",
+        # new_patients is the header's Call to book line
+        fields=tuple(
+            Field(key, MAP, required=key == "new_patients", hint=label, fields=PHONE_FIELDS) for key, label in PHONE_LINES.items()
+        ),
+    ),
+    Field("after_hours", TEXT, required=True, hint="what to do when the lines are closed"),
+    Field("emergency", TEXT, required=True, hint="the emergency sentence beside the call line"),
+    Field("specialties", TEXT_LIST, required=True, hint="the specialties a provider may list"),
+    Field("languages", TEXT_LIST, required=True, hint="the languages a provider may list"),
+    Field(
+        "footer_links",
+        LIST,
+        hint="links in the footer",
+        fields=(
+            Field("text", TEXT, required=True),
+            Field("url", TEXT, required=True, hint="a full address starting https://, or a path on this site starting with one /"),
+        ),
+    ),
+    Field(
+        "review",
+        MAP,
+        hint="the site's medical review policy",
+        fields=(
+            Field("interval_months", INT, hint="months from a review to the next (default 36)"),
+            Field("due_soon_days", INT, hint="how many days ahead a review counts as due soon (default 90)"),
+        ),
+    ),
+    Field(
+        "hsts",
+        MAP,
+        hint="Strict-Transport-Security for a site under a sub-path of its host",
+        fields=(
+            Field("under_sub_path", BOOL, hint="true to send it although the site is under a sub-path"),
+            Field("include_subdomains", BOOL, hint="true only when every subdomain of the host serves HTTPS"),
+        ),
+    ),
+)
+CLAIM_FIELDS = (
+    Field("id", TEXT, required=True, hint='what pages write in {{ claim "id" }}'),
+    Field("text", TEXT, required=True, hint="the claim, as a sentence"),
+    Field(
+        "source",
+        MAP,
+        required=True,
+        fields=(Field("name", TEXT, required=True), Field("url", TEXT, required=True, hint="a full address starting with https://")),
+    ),
+    Field("valid_until", DATE, required=True, hint="after this date the claim is left out"),
+)
+SITE = {f.name: f for f in SITE_FIELDS}
+CLAIM = {f.name: f for f in CLAIM_FIELDS}
+# Each data file's shape (a group of fields, or a list of records) and fields; synonyms.yaml
+# has no fields of its own (a word and the words it means).
+SYNONYMS_FILE = "synonyms.yaml"
+DATA_FILES = {
+    "site.yaml": (MAP, SITE_FIELDS),
+    **{kind.data: (LIST, kind.fields) for kind in BY_DATA.values()},
+    "claims.yaml": (LIST, CLAIM_FIELDS),
 }
 
 
@@ -295,21 +371,7 @@ def _bad_top(doc, rel: str, wanted: str, problems: Problems, default):
 
 def _site(doc: YMap, problems: Problems) -> Site:
     rel = "data/site.yaml"
-    spec = {
-        "name": TEXT,
-        "organization": TEXT,
-        "base_url": TEXT,
-        "phones": MAP,
-        "after_hours": TEXT,
-        "emergency": TEXT,
-        "specialties": TEXT_LIST,
-        "languages": TEXT_LIST,
-        "footer_links": LIST,
-        "review": MAP,
-        "hsts": MAP,
-    }
-    required = {"name", "organization", "base_url", "phones", "after_hours", "emergency", "specialties", "languages"}
-    got = check_fields(doc, spec, required, Where(rel), problems)
+    got = check_fields(doc, *_spec(SITE_FIELDS), Where(rel), problems)
     site = Site(lines=doc.key_lines)
     for key in ("name", "organization", "base_url", "after_hours", "emergency", "specialties", "languages"):
         if key in got:
@@ -325,16 +387,12 @@ def _site(doc: YMap, problems: Problems) -> Site:
             line = phones.key_lines[key]
             name = f"phones.{key}"
             if key not in PHONE_LINES:
-                from .fields import suggest
-
                 problems.error(rel, line, name, f"unknown phone line; {suggest(key, PHONE_LINES)}")
                 continue
             if not isinstance(entry, YMap):
                 problems.error(rel, line, name, 'should be {number: "+1...", hours: "..."}')
                 continue
-            fields = check_fields(
-                entry, {"number": PHONE, "hours": TEXT, "fax": PHONE, "sample": BOOL}, {"number", "hours"}, Where(rel, name), problems, line
-            )
+            fields = check_fields(entry, *_spec(PHONE_FIELDS), Where(rel, name), problems, line)
             if "number" in fields and ("fax" in fields or "fax" not in entry):
                 site.phones[key] = Phone(
                     key,
@@ -345,14 +403,15 @@ def _site(doc: YMap, problems: Problems) -> Site:
                     fields.get("sample", False),
                     lines={**entry.key_lines},
                 )
-        if "new_patients" not in phones:
-            problems.error(rel, phones.line, "phones.new_patients", "missing; the header's Call to book line needs it")
+        for line_field in SITE["phones"].fields:
+            if line_field.required and line_field.name not in phones:
+                problems.error(rel, phones.line, f"phones.{line_field.name}", "missing; the header's Call to book line needs it")
     for index, item in enumerate(got.get("footer_links", [])):
         line = got["footer_links"].item_lines[index]
         if not isinstance(item, YMap):
             problems.error(rel, line, f"footer_links[{index + 1}]", "should be {text: ..., url: ...}")
             continue
-        link = check_fields(item, {"text": TEXT, "url": TEXT}, {"text", "url"}, Where(rel, f"footer_links[{index + 1}]"), problems, line)
+        link = check_fields(item, *_spec(SITE["footer_links"].fields), Where(rel, f"footer_links[{index + 1}]"), problems, line)
         if "url" in link and not FOOTER_URL.match(link["url"]):
             problems.error(
                 rel,
@@ -364,12 +423,12 @@ def _site(doc: YMap, problems: Problems) -> Site:
             site.footer_links.append(Link(link["text"], link["url"]))
     review = got.get("review")
     if review is not None:
-        policy = check_fields(review, {"interval_months": INT, "due_soon_days": INT}, set(), Where(rel, "review"), problems)
+        policy = check_fields(review, *_spec(SITE["review"].fields), Where(rel, "review"), problems)
         site.review_interval_months = policy.get("interval_months", site.review_interval_months)
         site.due_soon_days = policy.get("due_soon_days", site.due_soon_days)
     hsts = got.get("hsts")
     if hsts is not None:
-        policy = check_fields(hsts, {"under_sub_path": BOOL, "include_subdomains": BOOL}, set(), Where(rel, "hsts"), problems)
+        policy = check_fields(hsts, *_spec(SITE["hsts"].fields), Where(rel, "hsts"), problems)
         site.hsts_under_sub_path = policy.get("under_sub_path", False)
         site.hsts_include_subdomains = policy.get("include_subdomains", False)
     for key in ("specialties", "languages"):
@@ -498,16 +557,9 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
             if day not in DAYS:
                 problems.error(where.path, entry.key_lines["days"], f"{name}.days", f'"{day}" is not a day; use {", ".join(DAYS)}')
                 ok = False
-        for key in ("opens", "closes"):
-            if key in span and not TIME.match(span[key]):
-                problems.error(
-                    where.path,
-                    entry.key_lines[key],
-                    f"{name}.{key}",
-                    f'"{span[key]}" is not a time of day; write it from "00:00" to "23:59", like "08:00" or "17:30"',
-                )
-                ok = False
-        if len(span) == 3 and TIME.match(span["opens"]) and TIME.match(span["closes"]) and span["opens"] >= span["closes"]:
+        if len(span) != 3:  # a field missing, or not a time of day: reported by check_fields
+            ok = False
+        elif span["opens"] >= span["closes"]:
             problems.error(
                 where.path, entry.key_lines["closes"], f"{name}.closes", f"{span['closes']} is not after the opening time {span['opens']}"
             )
@@ -536,15 +588,12 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
 
 
 def _claim(item: YMap, where: Where, problems: Problems) -> Claim | None:
-    spec = {"id": TEXT, "text": TEXT, "source": MAP, "valid_until": DATE}
-    required = {"id", "text", "source", "valid_until"}
+    spec, required = _spec(CLAIM_FIELDS)
     got = check_fields(item, spec, required, where, problems, item.line)
     source: dict = {}
     if "source" in got:
         node = got["source"]
-        source = check_fields(
-            node, {"name": TEXT, "url": TEXT}, {"name", "url"}, Where(where.path, where.name("source")), problems, node.line
-        )
+        source = check_fields(node, *_spec(CLAIM["source"].fields), Where(where.path, where.name("source")), problems, node.line)
         if "url" in source and not source["url"].startswith(("https://", "http://")):
             problems.error(where.path, node.key_lines["url"], where.name("source.url"), "should be a full address starting with https://")
             return None

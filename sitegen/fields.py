@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .problems import Problems
 from .source import BadDate, YList, YMap, as_date
 
-TEXT, TEXT_LIST, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE = (
+TEXT, TEXT_LIST, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE, TIME = (
     "text",
     "text list",
     "bool",
@@ -21,8 +21,10 @@ TEXT, TEXT_LIST, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE = (
     "list",
     "number",
     "phone",  # text in E.164: a plus sign, the country code and the number
+    "time",  # text, a time of day on the 24-hour clock: "08:00"
 )
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 @dataclass
@@ -95,6 +97,12 @@ def check_value(value, kind: str, raw: str | None, path: str, line: int, name: s
             return None
         problems.error(path, line, name, _retyped(value, raw))
         return None
+    if kind == TIME:
+        text = check_value(value, TEXT, raw, path, line, name, problems)
+        if text is not None and not TIME_OF_DAY.match(text):
+            problems.error(path, line, name, f'"{text}" is not a time of day; write it from "00:00" to "23:59", like "08:00" or "17:30"')
+            return None
+        return text
     if kind == PHONE:
         if isinstance(value, str) and E164.match(value):
             return value

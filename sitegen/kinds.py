@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST
+from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class Field:
     """One field of a page's front matter or of a data record."""
 
     name: str
-    type: str  # one of fields.py's types: text, text list, bool, date, int, number, map, list
+    type: str  # one of fields.py's types: text, text list, bool, date, int, number, phone, time, map, list
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # (value, what it means), where only these are allowed
     refers_to: str = ""  # the kind whose pages (by file name) or records (by id) the value names
@@ -237,8 +237,8 @@ KINDS = (
                 required=True,
                 fields=(
                     Field("days", TEXT_LIST, required=True, hint="Mo, Tu, We, Th, Fr, Sa, Su"),
-                    Field("opens", TEXT, required=True, hint='24-hour time, in quotes: "08:00"'),
-                    Field("closes", TEXT, required=True, hint='24-hour time, in quotes: "17:00"'),
+                    Field("opens", TIME, required=True, hint='24-hour time, in quotes: "08:00"'),
+                    Field("closes", TIME, required=True, hint='24-hour time, in quotes: "17:00"'),
                 ),
             ),
             Field("sample", BOOL, hint="true for an invented place"),

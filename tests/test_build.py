@@ -408,7 +408,7 @@ def test_a_misspelt_command_gets_a_suggestion():
     assert result.returncode == 2
     assert (
         result.stderr.strip()
-        == 'build.py: error: "chek" is not a command; did you mean "check"? the commands are build, check, serve, new, review'
+        == 'build.py: error: "chek" is not a command; did you mean "check"? the commands are build, check, serve, new, review, schemas'
     )
 
 

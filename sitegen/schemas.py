@@ -1,0 +1,195 @@
+"""The editors' view of the content model: JSON Schemas of every kind's front matter and of
+every data file, `.vscode/settings.json` that maps the data files to theirs, and Front Matter
+CMS's `frontmatter.json`, whose content types give front matter forms and completion (VS Code's
+YAML extension does not read front matter inside Markdown). All of it is made from the table of
+kinds and the data files' field tables, the ones the checks read, so nothing is written twice.
+
+Structure only: fields, types, choices and what is required. A field that names pages or
+records is a plain name, never a list of the ids there are now, which would go stale with
+every new page. `build.py schemas` writes the files; tests/test_schemas.py fails when the
+committed ones are not what this module makes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .data import DATA_FILES, SLUG, SYNONYMS_FILE
+from .fields import BOOL, DATE, E164, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, TIME_OF_DAY
+from .kinds import FOLDER_PAGE, KINDS, Field, Kind
+
+DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
+FRONT_MATTER, DATA = "schemas/front-matter", "schemas/data"
+VSCODE_SETTINGS, FRONT_MATTER_CMS = ".vscode/settings.json", "frontmatter.json"
+# How the checks' hint asks for a date (source.as_date also reads an unquoted YAML date, which an
+# editor reading YAML 1.1 shows as this same text).
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+# Text the checks take: anything but empty or blank (fields.check_value).
+NOT_BLANK = {"type": "string", "minLength": 1, "pattern": r"\S"}
+
+
+def value_schema(field: Field, names_a_record: bool = False) -> dict:
+    """The JSON Schema of one field's value, as fields.check_value checks its type."""
+    described = {"description": field.hint} if field.hint else {}
+    if field.choices:
+        if field.type != TEXT:
+            raise ValueError(f"{field.name}: choices are for text fields")  # pragma: no cover - a programming error
+        return {**described, "type": "string", "enum": [value for value, _ in field.choices]}
+    name = {"type": "string", "pattern": SLUG.pattern}  # a page's file name or a record's id
+    if field.type == TEXT:
+        return {**described, **(name if field.refers_to or names_a_record else NOT_BLANK)}
+    if field.type == TEXT_LIST:
+        return {**described, "type": "array", "items": name if field.refers_to else NOT_BLANK}
+    if field.type == BOOL:
+        return {**described, "type": "boolean"}
+    if field.type == DATE:
+        return {**described, "type": "string", "format": "date", "pattern": ISO_DATE}
+    if field.type == INT:
+        return {**described, "type": "integer", "minimum": 1}
+    if field.type == NUMBER:
+        return {**described, "type": "number"}
+    if field.type == PHONE:
+        return {**described, "type": "string", "pattern": E164.pattern}
+    if field.type == TIME:
+        return {**described, "type": "string", "pattern": TIME_OF_DAY.pattern}
+    if field.type == MAP:
+        return {**described, **record_schema(field.fields)}
+    if field.type == LIST:
+        return {**described, "type": "array", "items": record_schema(field.fields)}
+    raise ValueError(f"{field.name}: no schema for the type {field.type!r}")  # pragma: no cover - a programming error
+
+
+def record_schema(fields: tuple[Field, ...], has_id: bool = False, optional: tuple[str, ...] = ()) -> dict:
+    """A group of fields: every field check_fields knows, those required (but optional ones),
+    and no other (check_fields reports an unknown field). has_id: a record of a list in data/,
+    whose id is a name other records and pages use (data._items)."""
+    schema = {
+        "type": "object",
+        "properties": {f.name: value_schema(f, names_a_record=has_id and f.name == "id") for f in fields},
+        "additionalProperties": False,
+    }
+    required = [f.name for f in fields if f.required and f.name not in optional]
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def front_matter_schema(kind: Kind) -> dict:
+    """A page's front matter. The review fields are required of a page that is not a draft."""
+    review = kind.review_fields
+    schema = {"$schema": DRAFT_2020_12, "title": f"Front matter of {kind.pages}", **record_schema(kind.all_fields, optional=review)}
+    if review:
+        schema["if"] = {"properties": {"draft": {"const": True}}, "required": ["draft"]}
+        schema["else"] = {"required": list(review)}
+    return schema
+
+
+def data_schema(file: str) -> dict:
+    """A data file: a group of fields (site.yaml), or a list of records, each with an id."""
+    head = {"$schema": DRAFT_2020_12, "title": f"data/{file}"}
+    if file == SYNONYMS_FILE:  # a word and the word or words it means (data._synonyms)
+        words = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+        return {**head, "type": "object", "additionalProperties": words}
+    shape, fields = DATA_FILES[file]
+    if shape == MAP:
+        return {**head, **record_schema(fields)}
+    return {**head, "type": "array", "items": record_schema(fields, has_id=True)}
+
+
+def data_files() -> list[str]:
+    return [*DATA_FILES, SYNONYMS_FILE]
+
+
+def front_matter_cms_field(field: Field) -> dict:
+    """One field of a Front Matter CMS content type (frontmatter.codes: content types, fields)."""
+    entry = {"name": field.name, "title": field.name.replace("_", " ").capitalize()}
+    if field.hint:
+        entry["description"] = field.hint
+    if field.required and not field.review:  # the review is left out of drafts, and set by review --stamp
+        entry["required"] = True
+    if field.choices:
+        return {**entry, "type": "choice", "choices": [{"id": value, "title": meaning} for value, meaning in field.choices]}
+    if field.type in (TEXT, PHONE, TIME):
+        return {**entry, "type": "string", "single": True}
+    if field.type == TEXT_LIST:
+        return {**entry, "type": "list"}
+    if field.type == BOOL:
+        return {**entry, "type": "boolean"}
+    if field.type == DATE:  # the checks read a date, never a date and time
+        return {**entry, "type": "datetime", "dateFormat": "yyyy-MM-dd"}
+    if field.type in (INT, NUMBER):
+        options = {"min": 1} if field.type == INT else {"isDecimal": True}
+        return {**entry, "type": "number", "numberOptions": options}
+    if field.type == MAP:
+        return {**entry, "type": "fields", "fields": [front_matter_cms_field(f) for f in field.fields]}
+    # A list of groups of fields would be a block field with a field group of its own.
+    raise ValueError(f"{field.name}: front matter has no {field.type} fields yet; add them here")  # pragma: no cover
+
+
+def front_matter_cms() -> dict:
+    """frontmatter.json: a content type for each content kind, and each kind's folder of
+    content/ with its one kind, from which Front Matter CMS knows a page's type (our pages have
+    no `type` field). A page outside those folders gets the type named default: the fields
+    every page has (those of a folder's own page)."""
+    content = [kind for kind in KINDS if kind.content]
+    default = {"name": "default", "pageBundle": False, "fields": [front_matter_cms_field(f) for f in FOLDER_PAGE.all_fields]}
+    folders = [
+        {
+            "title": kind.title or kind.folder,
+            "path": f"[[workspace]]/content/{kind.folder}",
+            "excludeSubdir": True,
+            "contentTypes": [kind.name],
+        }
+        for kind in content
+        if kind.folder
+    ]
+    return {
+        "$schema": "https://frontmatter.codes/frontmatter.schema.json",
+        "frontMatter.content.pageFolders": folders,
+        "frontMatter.taxonomy.contentTypes": [
+            default,
+            *({"name": kind.name, "pageBundle": False, "fields": [front_matter_cms_field(f) for f in kind.all_fields]} for kind in content),
+        ],
+    }
+
+
+def vscode_settings() -> dict:
+    """The Red Hat YAML extension's settings: each data file's schema, and YAML 1.1 as the
+    generator's parser reads it (unquoted 08:00 is a number, no is false)."""
+    return {
+        "yaml.schemas": {f"{DATA}/{file.removesuffix('.yaml')}.schema.json": f"data/{file}" for file in data_files()},
+        "yaml.yamlVersion": "1.1",
+    }
+
+
+def as_text(document: dict) -> str:
+    """JSON as committed: sorted keys, two-space indent, a trailing newline."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def generated() -> dict[str, str]:
+    """Every file this module makes, by its path from the repository root, with its text."""
+    files = {f"{FRONT_MATTER}/{kind.name}.schema.json": as_text(front_matter_schema(kind)) for kind in KINDS if kind.content}
+    files.update({f"{DATA}/{file.removesuffix('.yaml')}.schema.json": as_text(data_schema(file)) for file in data_files()})
+    files[VSCODE_SETTINGS] = as_text(vscode_settings())
+    files[FRONT_MATTER_CMS] = as_text(front_matter_cms())
+    return files
+
+
+def write(root: Path) -> list[str]:
+    """Write every generated file below root, and remove the schemas of kinds or files there
+    no longer are. Returns the paths written or removed."""
+    files = generated()
+    changed = []
+    for rel, text in files.items():
+        path = root / rel
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            changed.append(rel)
+    for stale in sorted((root / "schemas").glob("*/*.schema.json")):
+        rel = stale.relative_to(root).as_posix()
+        if rel not in files:
+            stale.unlink()
+            changed.append(rel)
+    return changed
