@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, TODAY, copy_fixture, run_cli
 
+from sitegen.changes import field_changes, prose_blocks, prose_diff, sentences
 from sitegen.report import table
 from sitegen.review import STATUSES, ReviewRow, review_site
 from sitegen.store import Store
@@ -442,6 +443,77 @@ def test_html_report_shows_what_changed_since_the_review(edited: Repo):
     assert 'id="diff-content-tumors-chordoma-md"' in page and 'href="#diff-content-tumors-chordoma-md"' in page
     assert "Proton therapy</li>" in page, "the commits since the review are listed"
     assert "claims[old-ranking]" in page, "expired claims are listed in the report"
+
+
+# -- What changed since a review, as the page reads -----------------------------------------
+
+
+LONG = (
+    "Radiation therapy may be offered after surgery to treat any tumor cells that remain near the spinal cord; "
+    "it is usually given in small daily doses over several weeks so that healthy tissue can recover between sessions."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It grows slowly. It can come back.", ["It grows slowly.", "It can come back."]),
+        ("Dr. Lee and J. Smith see you. Call us.", ["Dr. Lee and J. Smith see you.", "Call us."]),
+        ('Is it cancer? "Sometimes." 3 in 10 are.', ["Is it cancer?", '"Sometimes."', "3 in 10 are."]),
+        ("Scans, e.g. an MRI, help.", ["Scans, e.g. an MRI, help."]),
+        ("Short; but not split.", ["Short; but not split."]),
+        (LONG, [LONG[: LONG.index(";") + 1], LONG[LONG.index(";") + 2 :]]),
+    ],
+    ids=["two", "abbreviations", "quotes and numbers", "lower case after a period", "short sentence", "long sentence in clauses"],
+)
+def test_sentences(text: str, expected: list[str]):
+    assert sentences(text) == expected
+
+
+SOURCE = {"title": "Chordoma", "publisher": "NCI", "url": "https://example.org/", "accessed": dt.date(2026, 1, 5)}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ({"title": "A"}, {"title": "B"}, ["title: changed from \u201cA\u201d to \u201cB\u201d"]),
+        ({"also_known_as": ["x", "y"]}, {"also_known_as": ["y", "x"]}, ["also_known_as: the same items, reordered"]),
+        ({"search_terms": ["a"]}, {"search_terms": ["a", "b", "c"]}, ["search_terms: 2 added (b, c)"]),
+        (
+            {"sources": [SOURCE, {**SOURCE, "title": "Old"}]},
+            {"sources": [{**SOURCE, "accessed": dt.date(2026, 11, 1)}, {**SOURCE, "title": "New"}]},
+            ["sources: 1 changed (Chordoma), 1 added (New), 1 removed (Old)"],
+        ),
+        ({"group": "benign", "tests": ["mri"]}, {"tests": ["mri"]}, ["group: removed (was \u201cbenign\u201d)"]),
+        ({}, {"review_interval_months": 12}, ["review_interval_months: set to 12"]),
+        (None, {"title": "A"}, ["front matter: the reviewed version is not valid YAML, so its fields cannot be compared; run check"]),
+    ],
+    ids=["scalar", "reordered", "list items", "sources by title", "field removed", "field added", "not YAML"],
+)
+def test_field_changes(before, after, expected: list[str]):
+    assert field_changes(before, after) == expected
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            "It grows slowly. It can come back.",
+            "It is rare. It grows very slowly. It can come back.",
+            [("ins", "It is rare."), ("del", "It grows slowly."), ("ins", "It grows very slowly."), ("", "It can come back.")],
+        ),
+        (
+            "Alpha beta gamma.\n\nThe end.",
+            "Something else entirely.\n\nThe end.",
+            [("del", "Alpha beta gamma."), ("ins", "Something else entirely.")],
+        ),
+        ("- *One* item\n- [Two](/a/)\n", "- One item\n- Two\n- Three\n", [("ins", "Three")]),
+    ],
+    ids=["a sentence added before a reworded one", "nothing alike", "lists, emphasis and links as the reader sees them"],
+)
+def test_prose_diff_keeps_sentences_whole(before: str, after: str, expected: list[tuple[str, str]]):
+    hunks = prose_diff(prose_blocks(before, 1, {}), prose_blocks(after, 1, {}))
+    assert [(s.kind, s.text) for hunk in hunks for block in hunk.blocks for s in block.sentences] == expected
 
 
 @pytest.mark.parametrize(
