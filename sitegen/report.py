@@ -1,16 +1,17 @@
-"""The `review` report printed as a table, CSV, JSON or a standalone HTML page, and the
-word-level diff the HTML page shows for every page whose text changed since its review."""
+"""The `review` report printed as a table, CSV, JSON or a standalone HTML page (with, for
+every page changed since its review, what changed: sitegen/changes.py), and what to do next
+about each status."""
 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .changes import page_changes
 from .review import JSON_KEYS, ReviewReport, ReviewRow
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -22,8 +23,6 @@ CSV_FIELDS = [
     if key not in ("history", "changes_since_review")
     for column in ([f"last_change_{part}" for part in LAST_CHANGE] if key == "last_change" else [key])
 ]
-DIFF_CONTEXT = 2  # unchanged lines shown around each change
-WORD = re.compile(r"\w+|\s+|[^\w\s]+")
 
 
 def format_report(report: ReviewReport, form: str, wide: bool = False) -> str:
@@ -41,17 +40,58 @@ def summary(report: ReviewReport) -> str:
 # The narrow table's columns and the most each may take: it fits in 100 columns.
 NARROW = (("status", 20), ("next due", 10), ("reviewer", 18), ("grade", 5), ("page", 39))
 GRADE_NOTE = "grade: how hard the page's text is to read, in US school years (Flesch-Kincaid); aim for 8 or lower."
-# What to do about the pages of each status, most urgent first; {n} pages, {s} a plural's s.
+# How to record a review: the terminal shows it with PATH and ID, the HTML report with each
+# page's path and reviewer.
+STAMP = "review --stamp {path} --by {by} --commit"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """What to do about the pages of a status. pages: the table's closing line about all of them
+    ({n} pages, {s} a plural's s, {command}; empty: no line). page: the HTML report's sentence
+    about one ({reviewer}, {due}, {note}), followed by its command ({path}, {by})."""
+
+    pages: str
+    page: str
+    command: str = ""
+
+
+# Most urgent first, one for every status.
 NEXT_STEPS = {
-    "unknown": "{n} page{s} with no known review: see the warning lines below",
-    "uncommitted": "{n} page{s} with edits not committed: commit them, then have each reviewed",
-    "never-reviewed": "{n} draft{s} never reviewed: once a doctor has reviewed each, run review --stamp PATH --by ID --commit",
-    "unverified-review": "{n} page{s} whose review names no reviewer: have the doctor stamp each again with review --stamp PATH --by ID --commit",
-    "changed-since-review": "{n} page{s} changed since review: open review.html (review --format html > review.html), "
-    "then stamp each with review --stamp PATH --by ID --commit",
-    "overdue": "{n} page{s} overdue: ask the reviewer to review each, then run review --stamp PATH --by ID --commit",
-    "due-soon": "{n} page{s} due soon: plan their reviews",
+    "unknown": NextStep(
+        "{n} page{s} with no known review: see the warning lines below",
+        "Git cannot trace this page's review ({note}): see the notes above.",
+    ),
+    "uncommitted": NextStep(
+        "{n} page{s} with edits not committed: commit them, then have each reviewed",
+        "Commit the page first, then have it reviewed. To commit it:",
+        "git commit {path}",
+    ),
+    "never-reviewed": NextStep(
+        "{n} draft{s} never reviewed: once a doctor has reviewed each, run {command}",
+        "Once a doctor has reviewed this draft, they stamp it:",
+        STAMP,
+    ),
+    "unverified-review": NextStep(
+        "{n} page{s} whose review names no reviewer: have the doctor stamp each again with {command}",
+        "Ask {reviewer} to stamp it with --commit, so that the commit carries their Reviewed-by line:",
+        STAMP,
+    ),
+    "changed-since-review": NextStep(
+        "{n} page{s} changed since review: open review.html (review --format html > review.html), then stamp each with {command}",
+        "Read the changes below, then stamp it:",
+        STAMP,
+    ),
+    "overdue": NextStep(
+        "{n} page{s} overdue: ask the reviewer to review each, then run {command}",
+        "Re-read the page and stamp it again:",
+        STAMP,
+    ),
+    "due-soon": NextStep("{n} page{s} due soon: plan their reviews", "Plan its review before {due}, then stamp it:", STAMP),
+    "ok": NextStep("", "Nothing to do until {due}."),
 }
+# The HTML report gives the stamp as a whole command line, to run from the site's folder.
+BUILD = "python build.py "
 
 
 def table(report: ReviewReport, wide: bool = False) -> str:
@@ -77,10 +117,23 @@ def table(report: ReviewReport, wide: bool = False) -> str:
 
 def next_steps(report: ReviewReport) -> list[str]:
     counts = report.counts()
-    steps = [step.format(n=counts[status], s="" if counts[status] == 1 else "s") for status, step in NEXT_STEPS.items() if counts[status]]
+    steps = [
+        step.pages.format(n=counts[status], s="" if counts[status] == 1 else "s", command=step.command.format(path="PATH", by="ID"))
+        for status, step in NEXT_STEPS.items()
+        if counts[status] and step.pages
+    ]
     if report.rows and not steps:
         return ["Next: nothing to do; every page's review is current."]
     return [f"Next: {step}." for step in steps]
+
+
+def page_step(row: ReviewRow) -> tuple[str, str]:
+    """What to do next about one page, as the HTML report says it: a sentence and the command
+    to run (empty where there is none)."""
+    step = NEXT_STEPS[row.status]
+    sentence = step.page.format(reviewer=row.reviewer or "the reviewer", due=row.next_due or "its due date", note=row.note)
+    command = step.command.format(path=row.path, by=row.reviewer_id or "REVIEWER_ID")
+    return sentence, (BUILD if step.command == STAMP else "") + command
 
 
 def _page(path: str) -> str:
@@ -126,81 +179,16 @@ def html_page(report: ReviewReport) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    diffs = [(row, text_diff(row.reviewed_text, row.current_text)) for row in report.rows if row.reviewed_text is not None]
+    diffs = [
+        (row, page_changes(row.reviewed_text, row.current_text, report.shown_claims))
+        for row in report.rows
+        if row.reviewed_text is not None and row.current_text is not None
+    ]
     return env.get_template("review-report.html").render(
         report=report,
         summary=summary(report),
         diffs=diffs,
+        step=page_step,
         warnings=[p.format() for p in sorted(report.problems.warnings)],
-        anchor=lambda row: "diff-" + re.sub(r"[^a-z0-9]+", "-", row.path.lower()),
+        anchor=lambda row, part="diff": f"{part}-" + re.sub(r"[^a-z0-9]+", "-", row.path.lower()),
     )
-
-
-@dataclass
-class Hunk:
-    """A stretch of the text with a change in it: its lines before and after, and its text as
-    parts, each ("", unchanged), ("del", removed) or ("ins", added)."""
-
-    before: tuple[int, int]  # first and last line, 1-based; last < first where there is none
-    after: tuple[int, int]
-    parts: list[tuple[str, str]]
-
-    @property
-    def where(self) -> str:
-        return f"{_span(*self.before)} of the reviewed text, {_span(*self.after)} now"
-
-
-def _span(first: int, last: int) -> str:
-    if last < first:
-        return "no lines"
-    return f"line {first}" if first == last else f"lines {first} to {last}"
-
-
-def text_diff(before: str, after: str) -> list[Hunk]:
-    """Line by line, then word by word within the lines that changed."""
-    old, new = before.removesuffix("\n").split("\n"), after.removesuffix("\n").split("\n")
-    hunks = []
-    for group in difflib.SequenceMatcher(None, old, new, autojunk=False).get_grouped_opcodes(DIFF_CONTEXT):
-        parts: list[tuple[str, str]] = []
-        for tag, i1, i2, j1, j2 in group:
-            removed, added = _lines(old[i1:i2]), _lines(new[j1:j2])
-            if tag == "equal":
-                parts.append(("", removed))
-            elif tag == "delete":
-                parts.append(("del", removed))
-            elif tag == "insert":
-                parts.append(("ins", added))
-            else:
-                parts += _word_diff(removed, added)
-        hunks.append(Hunk((group[0][1] + 1, group[-1][2]), (group[0][3] + 1, group[-1][4]), _merged(parts)))
-    return hunks
-
-
-def _lines(lines: list[str]) -> str:
-    return "".join(line + "\n" for line in lines)
-
-
-def _word_diff(before: str, after: str) -> list[tuple[str, str]]:
-    old, new = WORD.findall(before), WORD.findall(after)
-    parts = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            parts.append(("", "".join(old[i1:i2])))
-            continue
-        if i2 > i1:
-            parts.append(("del", "".join(old[i1:i2])))
-        if j2 > j1:
-            parts.append(("ins", "".join(new[j1:j2])))
-    return parts
-
-
-def _merged(parts: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    merged: list[tuple[str, str]] = []
-    for kind, text in parts:
-        if not text:
-            continue
-        if merged and merged[-1][0] == kind:
-            merged[-1] = (kind, merged[-1][1] + text)
-        else:
-            merged.append((kind, text))
-    return merged

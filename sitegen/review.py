@@ -231,6 +231,7 @@ class ReviewRow:
     history: list[dict]  # every review, newest first: {date, reviewer, commit}
     changes_since_review: list[dict]  # {date, commit, author, subject}, oldest first
     note: str = ""  # why the status is unknown
+    reviewer_id: str = ""  # reviewed_by, the provider id a stamp takes
     review_version: str | None = None
     reviewed_text: str | None = None  # the page as its review left it, for the diff
     current_text: str | None = None
@@ -253,6 +254,7 @@ class ReviewReport:
     site_name: str = ""
     rows: list[ReviewRow] = field(default_factory=list)
     claims: list[ClaimNotice] = field(default_factory=list)
+    shown_claims: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # what the pages show today, for the diff
 
     def counts(self) -> dict[str, int]:
         return {status: sum(row.status == status for row in self.rows) for status in STATUSES}
@@ -281,6 +283,7 @@ def review_site(source: Path, today: dt.date, drafts: bool = False, texts: bool 
     report.rows.sort(key=lambda r: (STATUSES.index(r.status), r.next_due, r.path))
     _note_history(report, history)
     report.claims = claim_notices(data, published, today)
+    report.shown_claims = live_claims(data.claims, today)
     for notice in report.claims:
         _note_claim(report.problems, notice, data.site.due_soon_days)
     if texts:
@@ -363,6 +366,7 @@ def _row(page: Page, site: Site, stamps: _Stamps, today: dt.date, grade: float) 
         history=[{"date": rev.reviewed, "reviewer": stamps.names(rev.reviewer), "commit": c.sha} for c, rev in trail.reviews],
         changes_since_review=[_commit_json(c, subject=True) for c in trail.since_review],
         note=note,
+        reviewer_id=reviewer,
         review_version=trail.review_version,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import json
 import os
@@ -17,7 +18,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, TODAY, copy_fixture, run_cli
 
-from sitegen.report import table
+from sitegen.changes import field_changes, prose_blocks, prose_diff, sentences
+from sitegen.report import NEXT_STEPS, STAMP, page_step, table
 from sitegen.review import STATUSES, ReviewRow, review_site
 from sitegen.store import Store
 
@@ -442,6 +444,218 @@ def test_html_report_shows_what_changed_since_the_review(edited: Repo):
     assert 'id="diff-content-tumors-chordoma-md"' in page and 'href="#diff-content-tumors-chordoma-md"' in page
     assert "Proton therapy</li>" in page, "the commits since the review are listed"
     assert "claims[old-ranking]" in page, "expired claims are listed in the report"
+
+
+# -- The HTML report: what changed, as the page reads, and each page's next step --------------
+
+OLD_SENTENCE = "Chordoma is a rare cancer."
+REPLACEMENT = "Chordoma is an uncommon, slow-growing bone cancer."
+CLAIM_TEXT = "Our team performs more than 3,000 spine surgeries every year."
+
+
+@pytest.fixture(scope="module")
+def reworded(tmp_path_factory) -> Repo:
+    """The chordoma page reworded after its review, in Markdown a reader never sees: emphasis,
+    a link and a claim, with its title and search terms changed."""
+    repo = Repo.of_fixture(tmp_path_factory.mktemp("reworded"))
+    repo.edit(CHORDOMA, OLD_SENTENCE, "Chordoma is an uncommon, slow-growing **bone** cancer.")
+    repo.edit(
+        CHORDOMA,
+        "is the main treatment.",
+        'is the main treatment; [proton therapy](/treatments/surgery/) may follow.\n\n{{ claim "surgeries" }}',
+    )
+    repo.edit(CHORDOMA, "search_terms: [cordoma]", "search_terms: [chordome, sacral tumour]")
+    return repo.edit(CHORDOMA, "title: Chordoma", "title: Chordoma of the spine").commit("Reword", author="Jo Writer")
+
+
+def _section(page: str, path: str) -> str:
+    """The part of the HTML report about one page's changes."""
+    start = page.index(f'<section class="diff" id="diff-{re.sub(r"[^a-z0-9]+", "-", path.lower())}"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_html_report_replaces_whole_sentences(reworded: Repo):
+    page = run_cli("review", "--source", str(reworded.root), "--today", TODAY, "--format", "html").stdout
+    marked = _Marked()
+    marked.feed(_section(page, CHORDOMA))
+    # Whole sentences, each labelled for screen readers: never a word here and a word there.
+    assert marked.marked["del"] == [f"Removed: {OLD_SENTENCE}", "Removed: Surgery is the main treatment."]
+    assert marked.marked["ins"] == [
+        f"Added: {REPLACEMENT}",
+        "Added: Surgery is the main treatment; proton therapy may follow.",
+        f"Added: {CLAIM_TEXT} Source: Example Health volume report",
+    ]
+    assert "mark" in marked.tags, "the words that differ are highlighted within them"
+
+
+def test_html_report_shows_the_prose_not_the_markdown(reworded: Repo):
+    page = run_cli("review", "--source", str(reworded.root), "--today", TODAY, "--format", "html").stdout
+    section = _section(page, CHORDOMA)
+    for markdown in ("**", "](", "{{ claim", "## "):
+        assert markdown not in section, f"{markdown!r} is Markdown, not what the page shows"
+    assert CLAIM_TEXT in section, "a claim is shown as its text"
+    assert "proton therapy may follow" in section, "a link as its text"
+    assert "<h5>Treatment</h5>" in section, "a heading as a heading"
+
+
+def test_html_report_lists_front_matter_changes_by_field(reworded: Repo):
+    page = run_cli("review", "--source", str(reworded.root), "--today", TODAY, "--format", "html").stdout
+    section = _section(page, CHORDOMA)
+    assert "<li>search_terms: 2 added (chordome, sacral tumour), 1 removed (cordoma)</li>" in section
+    assert "<li>title: changed from \u201cChordoma\u201d to \u201cChordoma of the spine\u201d</li>" in section
+    assert "search_terms: [" not in section and "title: Chordoma" not in section, "not the YAML lines"
+
+
+LONG = (
+    "Radiation therapy may be offered after surgery to treat any tumor cells that remain near the spinal cord; "
+    "it is usually given in small daily doses over several weeks so that healthy tissue can recover between sessions."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It grows slowly. It can come back.", ["It grows slowly.", "It can come back."]),
+        ("Dr. Lee and J. Smith see you. Call us.", ["Dr. Lee and J. Smith see you.", "Call us."]),
+        ('Is it cancer? "Sometimes." 3 in 10 are.', ["Is it cancer?", '"Sometimes."', "3 in 10 are."]),
+        ("Scans, e.g. an MRI, help.", ["Scans, e.g. an MRI, help."]),
+        ("Short; but not split.", ["Short; but not split."]),
+        (LONG, [LONG[: LONG.index(";") + 1], LONG[LONG.index(";") + 2 :]]),
+    ],
+    ids=["two", "abbreviations", "quotes and numbers", "lower case after a period", "short sentence", "long sentence in clauses"],
+)
+def test_sentences(text: str, expected: list[str]):
+    assert sentences(text) == expected
+
+
+SOURCE = {"title": "Chordoma", "publisher": "NCI", "url": "https://example.org/", "accessed": dt.date(2026, 1, 5)}
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ({"title": "A"}, {"title": "B"}, ["title: changed from \u201cA\u201d to \u201cB\u201d"]),
+        ({"also_known_as": ["x", "y"]}, {"also_known_as": ["y", "x"]}, ["also_known_as: the same items, reordered"]),
+        ({"search_terms": ["a"]}, {"search_terms": ["a", "b", "c"]}, ["search_terms: 2 added (b, c)"]),
+        (
+            {"sources": [SOURCE, {**SOURCE, "title": "Old"}]},
+            {"sources": [{**SOURCE, "accessed": dt.date(2026, 11, 1)}, {**SOURCE, "title": "New"}]},
+            ["sources: 1 changed (Chordoma), 1 added (New), 1 removed (Old)"],
+        ),
+        ({"group": "benign", "tests": ["mri"]}, {"tests": ["mri"]}, ["group: removed (was \u201cbenign\u201d)"]),
+        ({}, {"review_interval_months": 12}, ["review_interval_months: set to 12"]),
+        (None, {"title": "A"}, ["front matter: the reviewed version is not valid YAML, so its fields cannot be compared; run check"]),
+    ],
+    ids=["scalar", "reordered", "list items", "sources by title", "field removed", "field added", "not YAML"],
+)
+def test_field_changes(before, after, expected: list[str]):
+    assert field_changes(before, after) == expected
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            "It grows slowly. It can come back.",
+            "It is rare. It grows very slowly. It can come back.",
+            [("ins", "It is rare."), ("del", "It grows slowly."), ("ins", "It grows very slowly."), ("", "It can come back.")],
+        ),
+        (
+            "Alpha beta gamma.\n\nThe end.",
+            "Something else entirely.\n\nThe end.",
+            [("del", "Alpha beta gamma."), ("ins", "Something else entirely.")],
+        ),
+        ("- *One* item\n- [Two](/a/)\n", "- One item\n- Two\n- Three\n", [("ins", "Three")]),
+    ],
+    ids=["a sentence added before a reworded one", "nothing alike", "lists, emphasis and links as the reader sees them"],
+)
+def test_prose_diff_keeps_sentences_whole(before: str, after: str, expected: list[tuple[str, str]]):
+    hunks = prose_diff(prose_blocks(before, 1, {}), prose_blocks(after, 1, {}))
+    assert [(s.kind, s.text) for hunk in hunks for block in hunk.blocks for s in block.sentences] == expected
+
+
+@pytest.fixture(scope="module")
+def every_status(tmp_path_factory) -> tuple[str, list[ReviewRow]]:
+    """The HTML report (drafts included) of a repository with a page of every status, and its rows."""
+    repo = Repo.of_fixture(tmp_path_factory.mktemp("every-status"))
+    draft = "content/treatments/draft-therapy.md"
+    repo.edit(draft, "medically_reviewed: 2026-09-01\nreviewed_by: dr-sample-lee\n", "").commit("Not reviewed yet")
+    repo.review(CHORDOMA, "2026-11-20", trailer=False)
+    repo.edit(SURGERY, "removes the tumor", "takes out the tumor").commit("Wording")
+    (repo.root / "content/tests/ct.md").write_text((repo.root / HOME).read_text())
+    repo.edit(MRI, "strong magnet", "very strong magnet")
+    today = "2027-07-01"  # the biopsy page is due soon
+    result = run_cli("review", "--source", str(repo.root), "--today", today, "--format", "html", "--drafts")
+    assert result.returncode == 0, result.stderr
+    return result.stdout, review_site(repo.root, dt.date.fromisoformat(today), drafts=True).rows
+
+
+def _rows_by_status(page: str) -> dict[str, str]:
+    """Each status's first row in the report's table, as the text of its cells, | between them."""
+    rows = {}
+    for row in re.findall(r"<tr id=\"row-[^\"]*\">(.*?)</tr>", page, re.S):
+        cells = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        rows.setdefault(cells[0].split()[0], " | ".join(cells))
+    return rows
+
+
+@pytest.mark.parametrize("status", STATUSES)
+def test_html_report_gives_each_page_its_next_step(every_status: tuple[str, list[ReviewRow]], status: str):
+    page, rows = every_status
+    row = next(r for r in rows if r.status == status)
+    sentence, command = page_step(row)
+    shown = _rows_by_status(page)[status]
+    assert shown.endswith(f" | {sentence} {command}".rstrip()), shown
+    assert sentence and sentence not in {page_step(r)[0] for r in rows if r.status != status}, "a sentence of its own"
+    if NEXT_STEPS[status].command == STAMP:
+        assert command == f"python build.py review --stamp {row.path} --by {row.reviewer_id or 'REVIEWER_ID'} --commit"
+
+
+# Every date in the tables, and whether the browser laid it out on more than one line.
+DATES_WRAPPED = """() => {
+  const found = {dates: 0, wrapped: []};
+  for (const table of document.querySelectorAll("table")) {
+    const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const match of node.data.matchAll(/\\d{4}-\\d{2}-\\d{2}/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        found.dates += 1;
+        if (range.getClientRects().length !== 1) found.wrapped.push(match[0]);
+      }
+    }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.browser
+def test_html_report_in_a_browser_at_1280_px(browser, every_status: tuple[str, list[ReviewRow]], tmp_path: Path):
+    from browser import axe_violations
+
+    report = tmp_path / "review.html"
+    report.write_text(every_status[0])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    tab.goto(report.as_uri())
+    found = tab.evaluate(DATES_WRAPPED)
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    violations = axe_violations(tab, "review.html")
+    context.close()
+    assert found["dates"] > 20 and found["wrapped"] == [], "no date breaks over two lines"
+    assert width <= 1280, "the table fits: no scrolling sideways"
+    assert violations == []
+
+
+def test_html_report_is_valid_html(every_status: tuple[str, list[ReviewRow]], tmp_path: Path):
+    from test_html_valid import _vnu
+
+    report = tmp_path / "review.html"
+    report.write_text(every_status[0])
+    run = subprocess.run([*_vnu(), "--format", "json", str(report)], capture_output=True, text=True, timeout=120)
+    messages = json.loads(run.stderr or run.stdout)["messages"]
+    assert [f"{m.get('lastLine', '')}: {m['type']}: {m['message']}" for m in messages if m["type"] != "info"] == []
 
 
 @pytest.mark.parametrize(
