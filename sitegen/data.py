@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, Where, check_fields, suggest
+from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, WORDS, Where, check_fields, check_value, suggest
 from .kinds import BY_DATA, Field
 from .options import base_url_problem
 from .problems import Problems
@@ -98,8 +98,9 @@ CLAIM_FIELDS = (
 SITE = {f.name: f for f in SITE_FIELDS}
 CLAIM = {f.name: f for f in CLAIM_FIELDS}
 # Each data file's shape (a group of fields, or a list of records) and fields; synonyms.yaml
-# has no fields of its own (a word and the words it means).
+# maps any word to the word or words it means, each value checked as this field.
 SYNONYMS_FILE = "synonyms.yaml"
+SYNONYM = Field("synonym", WORDS, hint="the word or words it means, like [ct]")
 DATA_FILES = {
     "site.yaml": (MAP, SITE_FIELDS),
     **{kind.data: (LIST, kind.fields) for kind in BY_DATA.values()},
@@ -614,11 +615,9 @@ def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str])
         return {}
     result = {}
     for key, value in doc.items():
-        words = [value] if isinstance(value, str) else value
-        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
-            problems.error(rel, doc.key_lines[key], key, "should be a word or a list of words, like [ct]")
-            continue
-        result[key] = list(words)
+        words = check_value(value, SYNONYM.type, doc.raw.get(key), rel, doc.key_lines[key], key, problems)
+        if words is not None:
+            result[key] = words
     return result
 
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from .problems import Problems
 from .source import BadDate, YList, YMap, as_date
 
-TEXT, TEXT_LIST, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE, TIME = (
+TEXT, TEXT_LIST, WORDS, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE, TIME = (
     "text",
     "text list",
+    "words",  # a word or a list of words: one text, or a text list
     "bool",
     "date",
     "int",
@@ -128,6 +129,13 @@ def check_value(value, kind: str, raw: str | None, path: str, line: int, name: s
             else:
                 problems.error(path, item_line, name, _retyped(item, raw_item) if item is not None else "has an empty item; remove it")
         return items
+    if kind == WORDS:
+        if isinstance(value, str) and not isinstance(value, BadDate) and value.strip():
+            return [str(value)]
+        if isinstance(value, YList):
+            return check_value(value, TEXT_LIST, raw, path, line, name, problems)
+        problems.error(path, line, name, "should be a word or a list of words, like [ct]")
+        return None
     if kind == BOOL:
         if isinstance(value, bool):
             return value

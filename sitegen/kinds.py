@@ -16,7 +16,7 @@ class Field:
     """One field of a page's front matter or of a data record."""
 
     name: str
-    type: str  # one of fields.py's types: text, text list, bool, date, int, number, phone, time, map, list
+    type: str  # one of fields.py's types: text, text list, words, bool, date, int, number, phone, time, map, list
     required: bool = False
     choices: tuple[tuple[str, str], ...] = ()  # (value, what it means), where only these are allowed
     refers_to: str = ""  # the kind whose pages (by file name) or records (by id) the value names

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .data import DATA_FILES, SLUG, SYNONYMS_FILE
-from .fields import BOOL, DATE, E164, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, TIME_OF_DAY
+from .data import DATA_FILES, SLUG, SYNONYM, SYNONYMS_FILE
+from .fields import BOOL, DATE, E164, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, TIME_OF_DAY, WORDS
 from .kinds import FOLDER_PAGE, KINDS, Field, Kind
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
@@ -40,6 +40,8 @@ def value_schema(field: Field, names_a_record: bool = False) -> dict:
         return {**described, **(name if field.refers_to or names_a_record else NOT_BLANK)}
     if field.type == TEXT_LIST:
         return {**described, "type": "array", "items": name if field.refers_to else NOT_BLANK}
+    if field.type == WORDS:
+        return {**described, "anyOf": [NOT_BLANK, {"type": "array", "items": NOT_BLANK}]}
     if field.type == BOOL:
         return {**described, "type": "boolean"}
     if field.type == DATE:
@@ -87,9 +89,8 @@ def front_matter_schema(kind: Kind) -> dict:
 def data_schema(file: str) -> dict:
     """A data file: a group of fields (site.yaml), or a list of records, each with an id."""
     head = {"$schema": DRAFT_2020_12, "title": f"data/{file}"}
-    if file == SYNONYMS_FILE:  # a word and the word or words it means (data._synonyms)
-        words = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
-        return {**head, "type": "object", "additionalProperties": words}
+    if file == SYNONYMS_FILE:  # any word, each mapped to the field data._synonyms checks it as
+        return {**head, "type": "object", "additionalProperties": value_schema(SYNONYM)}
     shape, fields = DATA_FILES[file]
     if shape == MAP:
         return {**head, **record_schema(fields)}

@@ -19,8 +19,8 @@ from jsonschema import Draft202012Validator
 
 from sitegen import schemas
 from sitegen.content import load_page
-from sitegen.data import DATA_FILES, SYNONYMS_FILE, load_data
-from sitegen.fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME
+from sitegen.data import DATA_FILES, SYNONYM, SYNONYMS_FILE, load_data
+from sitegen.fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, WORDS
 from sitegen.kinds import KINDS, Field, place
 from sitegen.options import Options
 from sitegen.pipeline import load_and_check
@@ -148,6 +148,7 @@ def test_a_draft_may_leave_the_review_out_and_a_published_page_may_not():
 WRONG = {
     TEXT: ["", "  ", 12, True],
     TEXT_LIST: ["one", [""], [3]],
+    WORDS: ["", "  ", [""], [3], 12, True],
     BOOL: ["yes", 1],
     DATE: ["soon", "2026-1-5", 20261120],
     INT: [0, "3", 1.5],
@@ -226,6 +227,10 @@ def data_mutations():
         path = () if shape == MAP else (0,)
         for what, bad, across in mutations(fields, document, path, in_list=shape == LIST):
             yield file, what, bad, across
+    document = json_view(yaml.safe_load((BASIC / "data" / SYNONYMS_FILE).read_text()))
+    for word in document:  # any word maps to the words it means, each checked as one field
+        for value in bad_values(SYNONYM, is_id=False):
+            yield SYNONYMS_FILE, f"{word}.{SYNONYM.name}: {value!r}", changed(document, (word,), value), False
 
 
 DATA_MUTATIONS = list(data_mutations())
@@ -292,6 +297,7 @@ def every_field(fields: tuple[Field, ...]):
 MODEL_FIELDS = [
     *(f for kind in KINDS if kind.content for f in every_field(kind.all_fields)),
     *(f for _, fields in DATA_FILES.values() for f in every_field(fields)),
+    SYNONYM,
 ]
 
 
