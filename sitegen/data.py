@@ -94,6 +94,7 @@ CLAIM_FIELDS = (
         fields=(Field("name", TEXT, required=True), Field("url", TEXT, required=True, hint="a full address starting with https://")),
     ),
     Field("valid_until", DATE, required=True, hint="after this date the claim is left out"),
+    Field("sample", BOOL, hint="true for an invented claim: a production build refuses it"),
 )
 SITE = {f.name: f for f in SITE_FIELDS}
 CLAIM = {f.name: f for f in CLAIM_FIELDS}
@@ -258,6 +259,7 @@ class Claim:
     valid_until: dt.date
     line: int = 0
     source: str = ""
+    sample: bool = False
 
     def __post_init__(self) -> None:
         self.source = f"claim:{self.id}"
@@ -600,7 +602,7 @@ def _claim(item: YMap, where: Where, problems: Problems) -> Claim | None:
             return None
     if not (required <= got.keys() and len(source) == 2):
         return None
-    return Claim(got["id"], got["text"], source["name"], source["url"], got["valid_until"], item.line)
+    return Claim(got["id"], got["text"], source["name"], source["url"], got["valid_until"], item.line, sample=got.get("sample", False))
 
 
 def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str]) -> dict[str, list[str]]:

@@ -686,6 +686,9 @@ def _find_samples(model: Model) -> list[Sample]:
                     f"{record.phone} is a sample number (555-0100 to 555-0199)",
                 )
             )
+    for claim in model.data.claims.values():
+        if claim.sample:
+            found.append(Sample("data/claims.yaml", claim.line, f"claims[{claim.id}].sample", "is sample data"))
     for page in model.pages:
         for line, number in page.sample_numbers:
             found.append(Sample(page.path, line, "phone", f"{number} is a sample number (555-0100 to 555-0199)"))

@@ -178,7 +178,7 @@ def test_search_page_without_javascript_links_a_to_z(basic_site: Path):
 
 def test_claims_are_rendered_with_source(basic_site: Path):
     home = read(basic_site, "index.html")
-    assert '<p class="claim">Our team performs more than 3,000 spine surgeries every year.' in home
+    assert '<p class="claim">Our team performs more than 1,200 spine surgeries every year.' in home
     assert 'href="https://example.org/quality/">Example Health volume report</a>' in home
 
 

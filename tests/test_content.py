@@ -103,6 +103,7 @@ def test_claims_come_from_data_and_no_stale_ranking_is_shown(model):
     assert {"spine-surgeries", "nci-comprehensive", "nccn-member"} <= used
     assert "us-news-2023" in model.data.claims and "us-news-2023" not in used
     assert "3,000" not in home.body and "U.S. News" not in home.body
+    assert "3,000" not in model.data.claims["spine-surgeries"].text  # the seed hospital's own figure
     for page in model.pages:
         assert "us-news" not in page.body
 
@@ -113,6 +114,17 @@ def test_a_normal_build_succeeds_and_production_refuses_samples(tmp_path: Path):
     production = run_cli("check", "--production", "--today", TODAY)
     assert production.returncode == 1
     assert "is sample data; replace it with real data before a production build" in production.stderr
+
+
+def test_every_claim_the_repository_marks_as_a_sample_is_refused_in_production():
+    """The claims stand in for the hospital's own figures; none may be published as fact."""
+    import yaml
+
+    claims = yaml.safe_load((REPO / "data" / "claims.yaml").read_text(encoding="utf-8"))
+    assert claims and all(claim.get("sample") is True for claim in claims)
+    production = run_cli("check", "--production", "--today", TODAY)
+    for claim in claims:
+        assert f"claims[{claim['id']}].sample: is sample data" in production.stderr
 
 
 def test_the_site_s_own_publishing_gate_is_green():

@@ -124,7 +124,7 @@ EDITS = [
     ("provider name", _edit("data/providers.yaml", "name: Avery Lee", "name: Avery Leigh")),
     ("provider conditions", _edit("data/providers.yaml", "conditions: [chordoma]", "conditions: [chordoma, schwannoma]")),
     ("location name", _edit("data/locations.yaml", "name: Sample Clinic, Raleigh", "name: Sample Clinic, North Raleigh")),
-    ("claim text", _edit("data/claims.yaml", "more than 3,000", "over 3,000")),
+    ("claim text", _edit("data/claims.yaml", "more than 1,200", "over 1,200")),
     ("synonym", _edit("data/synonyms.yaml", "tumour: [tumor]", "tumour: [tumor]\nmagnet scan: [mri]")),
     ("emergency line", _edit("data/site.yaml", "call 911.", "call 911 now.")),
     ("static file", _edit("static/.well-known/security.txt", "2027-12-31", "2028-06-30")),

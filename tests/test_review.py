@@ -450,7 +450,7 @@ def test_html_report_shows_what_changed_since_the_review(edited: Repo):
 
 OLD_SENTENCE = "Chordoma is a rare cancer."
 REPLACEMENT = "Chordoma is an uncommon, slow-growing bone cancer."
-CLAIM_TEXT = "Our team performs more than 3,000 spine surgeries every year."
+CLAIM_TEXT = "Our team performs more than 1,200 spine surgeries every year."
 
 
 @pytest.fixture(scope="module")
