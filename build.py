@@ -316,8 +316,9 @@ def _new(options, args) -> int:
 def _schemas(options, args) -> int:
     from sitegen.schemas import generated, write
 
-    changed = write(options.source)
-    print(f"Wrote {len(changed)} of {len(generated())} files" + (f": {', '.join(changed)}" if changed else "; all were up to date") + ".")
+    files = generated()
+    changed = write(options.source, files)
+    print(f"Wrote {len(changed)} of {len(files)} files" + (f": {', '.join(changed)}" if changed else "; all were up to date") + ".")
     return 0
 
 

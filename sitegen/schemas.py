@@ -101,6 +101,14 @@ def data_files() -> list[str]:
     return [*DATA_FILES, SYNONYMS_FILE]
 
 
+def front_matter_schema_path(kind_name: str) -> str:
+    return f"{FRONT_MATTER}/{kind_name}.schema.json"
+
+
+def data_schema_path(file: str) -> str:
+    return f"{DATA}/{file.removesuffix('.yaml')}.schema.json"
+
+
 def front_matter_cms_field(field: Field) -> dict:
     """One field of a Front Matter CMS content type (frontmatter.codes: content types, fields)."""
     entry = {"name": field.name, "title": field.name.replace("_", " ").capitalize()}
@@ -158,7 +166,7 @@ def vscode_settings() -> dict:
     """The Red Hat YAML extension's settings: each data file's schema, and YAML 1.1 as the
     generator's parser reads it (unquoted 08:00 is a number, no is false)."""
     return {
-        "yaml.schemas": {f"{DATA}/{file.removesuffix('.yaml')}.schema.json": f"data/{file}" for file in data_files()},
+        "yaml.schemas": {data_schema_path(file): f"data/{file}" for file in data_files()},
         "yaml.yamlVersion": "1.1",
     }
 
@@ -170,17 +178,17 @@ def as_text(document: dict) -> str:
 
 def generated() -> dict[str, str]:
     """Every file this module makes, by its path from the repository root, with its text."""
-    files = {f"{FRONT_MATTER}/{kind.name}.schema.json": as_text(front_matter_schema(kind)) for kind in KINDS if kind.content}
-    files.update({f"{DATA}/{file.removesuffix('.yaml')}.schema.json": as_text(data_schema(file)) for file in data_files()})
+    files = {front_matter_schema_path(kind.name): as_text(front_matter_schema(kind)) for kind in KINDS if kind.content}
+    files.update({data_schema_path(file): as_text(data_schema(file)) for file in data_files()})
     files[VSCODE_SETTINGS] = as_text(vscode_settings())
     files[FRONT_MATTER_CMS] = as_text(front_matter_cms())
     return files
 
 
-def write(root: Path) -> list[str]:
-    """Write every generated file below root, and remove the schemas of kinds or files there
-    no longer are. Returns the paths written or removed."""
-    files = generated()
+def write(root: Path, files: dict[str, str]) -> list[str]:
+    """Write the generated files (generated()) below root, and remove the schemas of kinds or
+    files there no longer are, from this module's own two folders only. Returns the paths
+    written or removed."""
     changed = []
     for rel, text in files.items():
         path = root / rel
@@ -188,7 +196,7 @@ def write(root: Path) -> list[str]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             changed.append(rel)
-    for stale in sorted((root / "schemas").glob("*/*.schema.json")):
+    for stale in sorted(path for folder in (FRONT_MATTER, DATA) for path in (root / folder).glob("*.schema.json")):
         rel = stale.relative_to(root).as_posix()
         if rel not in files:
             stale.unlink()

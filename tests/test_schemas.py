@@ -66,11 +66,11 @@ def validator(rel: str) -> Draft202012Validator:
 
 
 def front_matter_schema(kind: str) -> str:
-    return f"{schemas.FRONT_MATTER}/{kind}.schema.json"
+    return schemas.front_matter_schema_path(kind)
 
 
 def data_schema(file: str) -> str:
-    return f"{schemas.DATA}/{file.removesuffix('.yaml')}.schema.json"
+    return schemas.data_schema_path(file)
 
 
 # -- (a) what is committed is what the table makes -------------------------------------------
