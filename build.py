@@ -318,7 +318,11 @@ def _schemas(options, args) -> int:
 
     files = generated()
     changed = write(options.source, files)
-    print(f"Wrote {len(changed)} of {len(files)} files" + (f": {', '.join(changed)}" if changed else "; all were up to date") + ".")
+    written = [rel for rel in changed if rel in files]
+    removed = [rel for rel in changed if rel not in files]
+    print(f"Wrote {len(written)} of {len(files)} files" + (f": {', '.join(written)}" if written else "; all were up to date") + ".")
+    if removed:
+        print(f"Removed {len(removed)} no longer made: {', '.join(removed)}.")
     return 0
 
 
