@@ -22,6 +22,7 @@ from .problems import Problems
 from .reads import NOW, recorded
 from .source import YMap, load_yaml, read_plain, read_text, split_front_matter, walk_files
 from .store import Store
+from .workers import run_all
 
 if TYPE_CHECKING:
     from .data import Site
@@ -212,6 +213,7 @@ def load_content(
     include_drafts: bool = False,
     store: Store | None = None,
     stats: dict[str, os.stat_result] | None = None,
+    jobs: int = 1,
 ) -> Content:
     """Every page and media file below content/, and the files of static/, with each file's
     own problems recorded.
@@ -219,13 +221,15 @@ def load_content(
     blocks a build that leaves it out. With a store, front matter checked clean before is
     not parsed again, and a page file whose size, times and inode are those of a clean file
     read before is not read now (see Page.body). stats: files' stats taken a moment ago, by
-    path (inputs.fingerprint), used instead of taking them again."""
+    path (inputs.fingerprint), used instead of taking them again. jobs: how many processes
+    may share the parsing."""
     content = Content()
     folder = root / "content"
     if not folder.is_dir():
         problems.error("content", 1, "folder", "missing; the site's pages go in a folder named content")
         return content
     start = len(str(folder)) + 1  # walk_files gives paths that begin with folder's own text
+    files: list[tuple[str, str, str]] = []  # (path, rel, rel_to_content) of each page file, in walk order
     for path in walk_files(root, folder, problems):
         rel_to_content = path[start:].replace(os.sep, "/")
         rel = f"content/{rel_to_content}"
@@ -237,14 +241,70 @@ def load_content(
         if not path.endswith(".md"):
             problems.error(rel, 1, "file", "is not a Markdown page; pages end in .md and images go in content/media/")
             continue
-        own = Problems()
-        page = load_page(path, rel, rel_to_content, own, store, (stats or {}).get(path))
+        files.append((path, rel, rel_to_content))
+    for page, found in _load_pages(files, store, stats or {}, jobs):
         if page is not None:
             content.pages.append(page)
         if page is None or include_drafts or not page.draft:
-            problems.items.extend(own.items)
+            problems.items.extend(found)
     content.static = load_static(root, problems)
     return content
+
+
+def _load_pages(files: list[tuple[str, str, str]], store: Store | None, stats: dict, jobs: int) -> list[tuple[Page | None, list]]:
+    """(page or None, its own problems) for each page file, in order. A file as it was read
+    clean before is made here from the store; the files to parse (all of them in a cold
+    build) are shared among jobs processes, whose results the store takes in this one."""
+    loaded: list = [None] * len(files)
+    to_parse = []
+    for index, (path, rel, rel_to_content) in enumerate(files):
+        if store is not None:
+            seen = _as_seen(path, rel, stats.get(path))
+            page = _known_page(path, rel, rel_to_content, store, seen) if seen is not None else None
+            if page is not None:
+                loaded[index] = (page, [])
+                continue
+        to_parse.append(index)
+
+    def parse(indexes: list[int]) -> list:
+        results = []
+        for index in indexes:
+            path, rel, rel_to_content = files[index]
+            own, kept = Problems(), _Kept(store)
+            page = load_page(path, rel, rel_to_content, own, kept if store is not None else None, stats.get(path))
+            results.append((page, own.items, kept.puts))
+        return results
+
+    for index, (page, found, puts) in zip(to_parse, run_all(parse, to_parse, jobs)):
+        for table, entry, value in puts:
+            store.put(table, entry, value)
+        loaded[index] = (page, found)
+    return loaded
+
+
+class _Kept:
+    """The store as load_page sees it in a worker: read from the store, and what it would
+    keep recorded, for the store in the process that started the workers."""
+
+    def __init__(self, store: Store | None) -> None:
+        self.store, self.puts = store, []
+
+    def get(self, table: str, entry: str):
+        return self.store.get(table, entry)
+
+    def put(self, table: str, entry: str, value) -> None:
+        self.puts.append((table, entry, value))
+
+
+def _known_page(path: str | Path, rel: str, rel_to_content: str, store: Store, seen: str) -> Page | None:
+    """The page of a file that is as it was when read clean before (seen: _as_seen), from
+    the store alone; None where the store has no such file."""
+    known = store.get(FILES, seen)
+    if known is None:
+        return None
+    url, kind, slug = place(rel_to_content)
+    text_hash, meta_key, body_line, samples, meta, lines = known
+    return Page.known(rel, url, kind.name, slug, _meta_from_plain(meta), lines, body_line, text_hash, str(path), samples, meta_key)
 
 
 def _media(path: Path, rel_to_content: PurePosixPath, rel: str, problems: Problems) -> Media | None:
@@ -321,10 +381,9 @@ def load_page(
         problems.error(rel, 1, "file", "name files and folders in lower-case letters, digits and hyphens, like pilocytic-astrocytoma.md")
         return None
     seen = _as_seen(path, rel, stat) if store is not None else None
-    known = store.get(FILES, seen) if seen is not None else None
+    known = _known_page(path, rel, rel_to_content, store, seen) if seen is not None else None
     if known is not None:  # the file is as it was read clean before: its body is read if needed
-        text_hash, meta_key, body_line, samples, meta, lines = known
-        return Page.known(rel, url, kind.name, slug, _meta_from_plain(meta), lines, body_line, text_hash, str(path), samples, meta_key)
+        return known
     text = read_text(path, rel, problems)
     if text is None:
         return None

@@ -127,7 +127,7 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     data = _load_data(options.source, data_files, problems, store)
     if options.base_url:
         data.site.base_url = options.base_url
-    content = load_content(options.source, problems, options.drafts, store, stats)
+    content = load_content(options.source, problems, options.drafts, store, stats, options.jobs)
     # Bodies are parsed and rendered together, on every core: links resolve the same way
     # whatever the checks find, and nothing is published unless they find nothing.
     media = {name: m.output for name, m in content.media.items()}

@@ -318,6 +318,10 @@ def _too_deep(text: str) -> int | None:
             indents.pop()
         indents.append(indent)
         depth, quote = len(indents) + dashes, ""
+        if "[" not in stripped and "{" not in stripped:  # most lines: no brackets to count
+            if stripped and depth > YAML_DEPTH:
+                return number
+            continue
         for char in stripped:
             if quote:
                 quote = "" if char == quote else quote
