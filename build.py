@@ -351,7 +351,7 @@ def _review(options, args) -> int:
 
 
 def _stamp(options, args) -> int:
-    from sitegen.stamp import stamp_review, undo
+    from sitegen.stamp import says_review, stamp_review, undo
 
     if not args.stamp:
         return _usage(f"{'--commit' if args.commit and not args.by else '--by'} goes with --stamp PATH, the page that was reviewed")
@@ -361,8 +361,11 @@ def _stamp(options, args) -> int:
     path = next((p for p in (options.source / args.stamp, args.stamp) if p.is_file()), None)
     if path is None:
         return _usage(f"--stamp: no file {args.stamp}")
+    # The page already says this review (the doctor reviewed it earlier today): the stamp
+    # writes nothing, and the commit that records the new review is the edit it signs.
+    signs_edit = args.commit and says_review(path, args.by, options.today)
     if args.commit:
-        refused = _not_to_commit(options, path)
+        refused = _not_to_commit(options, path, signs_edit)
         if refused:
             print(refused, file=sys.stderr)
             return 1
@@ -376,11 +379,12 @@ def _stamp(options, args) -> int:
     if not args.commit:
         sys.stdout.write(stamped.message)
         return 0
-    if stamped.original is None:
-        return 0  # the page already says this review: nothing to commit
-    from sitegen.history import commit_file
+    from sitegen.history import commit_file, has_changes
 
-    done, said = commit_file(options.source, _from_source(options, path), stamped.message)
+    rel = _from_source(options, path)
+    if stamped.original is None and not (signs_edit and has_changes(options.source, rel)):
+        return 0  # the page already says this review, and its text is committed: nothing to commit
+    done, said = commit_file(options.source, rel, stamped.message)
     if not done:
         undo(path, stamped)
         print(f"build.py: git commit failed: {said}; the page is as it was", file=sys.stderr)
@@ -393,10 +397,11 @@ def _from_source(options, path: Path) -> str:
     return path.resolve().relative_to(options.source.resolve()).as_posix()
 
 
-def _not_to_commit(options, path: Path) -> str:
-    """Why the page's review cannot be committed on its own, or "": the commit must hold the
-    stamp alone (the text the doctor signed is the committed text), and the page must pass
-    its checks."""
+def _not_to_commit(options, path: Path, signs_edit: bool = False) -> str:
+    """Why the page's review cannot be committed, or "": the commit must hold the stamp alone
+    (the text the doctor signed is the committed text), but where the page already says this
+    review (signs_edit) and only the edit is left to commit, and the page must pass its
+    checks."""
     from sitegen.history import has_changes
     from sitegen.pipeline import load_and_check
 
@@ -404,7 +409,7 @@ def _not_to_commit(options, path: Path) -> str:
         rel = _from_source(options, path)
     except ValueError:
         return f"build.py: --commit: {path} is not inside the source folder {options.source}"
-    if has_changes(options.source, rel):
+    if has_changes(options.source, rel) and not signs_edit:
         return (
             f"{rel}:1: file: has changes that are not committed (or was never committed); commit the text the doctor "
             "reviewed first, then stamp the review with --commit"

@@ -114,19 +114,27 @@ class Trail:
     review_version: str | None = None  # the blob the review signed
 
 
+def is_review(commit: Commit, rev: Revision) -> bool:
+    """Whether a commit is a review of the page as it left it: it changed the review fields,
+    or it changed the page and carries a Reviewed-by trailer naming the reviewer the page then
+    names (a doctor who reviewed the page earlier the same day signs an edit that way: the
+    date and reviewer it would stamp are already there)."""
+    return rev.review or bool(rev.reviewer and rev.reviewer in {trailer_id(value) for value in commit.reviewed_by})
+
+
 def page_trail(changes: list[Change], revisions: dict[str, Revision]) -> Trail:
-    """The page's review is the last commit that changed its review fields; every later commit
+    """The page's review is the last commit that reviewed it (is_review); every later commit
     that changed its content is a change since the review. Commit order, never dates."""
     known = [(change, revisions[_change_key(change)]) for change in changes if not change.boundary]
     content = [change.commit for change, rev in known if rev.content]
-    review_at = [index for index, (_, rev) in enumerate(known) if rev.review]
+    review_at = [index for index, (change, rev) in enumerate(known) if is_review(change.commit, rev)]
     if not review_at:
         # In a shallow clone, the review may be in the history left out.
         reason = SHALLOW if changes and changes[0].boundary else NO_REVIEW_COMMIT
         return Trail(unknown=reason, last_change=content[-1] if content else None)
     at = review_at[-1]
     return Trail(
-        reviews=[(change.commit, rev) for change, rev in reversed(known) if rev.review],
+        reviews=[(change.commit, rev) for change, rev in reversed(known) if is_review(change.commit, rev)],
         since_review=[change.commit for change, rev in known[at + 1 :] if rev.content],
         last_change=content[-1] if content else None,
         review_version=known[at][0].after,
@@ -312,7 +320,7 @@ class _Stamps:
             return commit
         changes = branch_changes(self.source, commit, path)
         revisions = read_revisions(_NoStore(), self.source, History(files={path: changes}), [path])
-        return next((change.commit for change in changes if revisions[_change_key(change)].review), None)
+        return next((change.commit for change in changes if is_review(change.commit, revisions[_change_key(change)])), None)
 
     def verified(self, path: str, commit: Commit, reviewer_id: str) -> bool:
         """Whether the stamping commit carries `Reviewed-by: NAME <reviewer_id>` and, where the

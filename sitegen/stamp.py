@@ -69,12 +69,25 @@ def stamp_review(source: Path, path: Path, provider_id: str, today: dt.date) -> 
     else:
         _replace(path, bom + stamped.encode("utf-8"))
     title = meta.get("title") if isinstance(meta.get("title"), str) else rel
+    # Where the page already said this review, a commit of it signs the page as it is now.
+    signs = "" if raw is not None else ", as it is now (it already said this review)"
     message = (
         f"Medical review: {title}\n\n"
-        f"{rel} reviewed on {today.isoformat()} by {provider.full_name}.\n\n"
+        f"{rel} reviewed on {today.isoformat()} by {provider.full_name}{signs}.\n\n"
         f"Reviewed-by: {provider.name} <{provider.id}>\n"
     )
     return Stamped(problems, message, original=raw)
+
+
+def says_review(path: Path, provider_id: str, today: dt.date) -> bool:
+    """Whether the page's review fields already say this review: today, by provider_id (the
+    doctor reviewed the page earlier today and now reviews an edit of it)."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return False
+    values = {"medically_reviewed": today.isoformat(), "reviewed_by": provider_id}
+    return set_fields(text, values) == text
 
 
 def undo(path: Path, stamped: Stamped) -> None:

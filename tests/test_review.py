@@ -884,6 +884,32 @@ def test_stamp_commit_commits_the_page_alone_with_its_trailer(repo: Repo):
     assert statuses(repo.root)[CHORDOMA] == "ok"
 
 
+def test_a_doctor_who_reviewed_a_page_today_signs_an_edit_of_it_the_same_day(repo: Repo):
+    """The stamp would write today's date and the same reviewer, which the page already says:
+    --commit then commits the edit itself with the trailer, and review counts that commit as
+    the review of the new text. An edit committed by someone else stays changed-since-review."""
+
+    def stamp():
+        return run_cli("review", "--stamp", CHORDOMA, "--by", "dr-sample-abbott", "--commit", "--source", str(repo.root), "--today", TODAY)
+
+    repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
+    assert stamp().returncode == 0
+    assert statuses(repo.root)[CHORDOMA] == "ok"
+    repo.edit(CHORDOMA, "rare cancer", "rare, slow cancer")  # the doctor's second look, the same day
+    result = stamp()
+    assert result.returncode == 0, result.stderr
+    assert repo.git("show", "--name-only", "--format=", "HEAD").split() == [CHORDOMA]
+    message = repo.git("log", "-1", "--format=%B")
+    assert "as it is now (it already said this review)" in message and "Reviewed-by: Blair Abbott <dr-sample-abbott>" in message
+    assert "rare, slow cancer" in repo.git("show", "HEAD:" + CHORDOMA), "the commit holds the edit the doctor signed"
+    assert statuses(repo.root)[CHORDOMA] == "ok"
+    repo.edit(CHORDOMA, "rare, slow cancer", "rare, slow-growing cancer").commit("An editor's change, no trailer")
+    assert statuses(repo.root)[CHORDOMA] == "changed-since-review"
+    assert stamp().returncode == 0 and statuses(repo.root)[CHORDOMA] == "changed-since-review", "nothing to sign: it stays unreviewed"
+    repo.edit(CHORDOMA, "slow-growing", "slow").commit("Another reviewer's name", trailers=("Avery Lee <dr-sample-lee>",))
+    assert statuses(repo.root)[CHORDOMA] == "changed-since-review", "a trailer counts only for the reviewer the page names"
+
+
 @pytest.mark.parametrize(
     ("prepare", "message"),
     [
