@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from .fields import DATE, TEXT_LIST, Where, check_fields, suggest
+from .fields import DATE, LIST, TEXT_LIST, Where, check_fields, suggest
 from .inputs import RACY_NS
-from .kinds import BY_NAME, PAGE_FIELDS, Field, Kind, place
+from .kinds import BY_NAME, MIN_SOURCES, PAGE_FIELDS, Field, Kind, place
 from .markdown import PLACEHOLDER
 from .problems import Problems
 from .reads import NOW, recorded
@@ -474,12 +474,48 @@ def _checked_page(
     review = set(kind.review_fields)
     choices = {f.name: tuple(value for value, _ in f.choices) for f in kind.all_fields if f.choices}
     meta = check_fields(meta_doc, spec, kind.required - review, Where(rel), problems, missing_line=1, choices=choices)
+    for group in kind.all_fields:
+        if group.type == LIST and group.fields and group.name in meta:
+            meta[group.name] = _checked_items(meta[group.name], group, rel, problems)
     if meta_doc.get("draft") is not True:
         for name in sorted(review - meta_doc.keys()):
             problems.error(rel, 1, name, f"missing; {MISSING_REVIEW}")
+        if kind.medical and "sources" in meta and len(meta["sources"]) < MIN_SOURCES:
+            count = len(meta["sources"])
+            problems.error(
+                rel,
+                meta_doc.key_lines["sources"],
+                "sources",
+                f"lists {count} source{'' if count == 1 else 's'}; a medical page cites at least {MIN_SOURCES} pages of "
+                "authoritative publishers (like the National Cancer Institute) that support what it says",
+            )
+        elif kind.medical and "sources" not in meta_doc:
+            problems.error(
+                rel,
+                1,
+                "sources",
+                f"missing; a medical page cites at least {MIN_SOURCES} pages of authoritative publishers that support what it says, "
+                "each with title, publisher, url and accessed",
+            )
     page = Page(rel, url, kind.name, slug, meta, meta_doc.key_lines, body, body_line)
     _check_meta(page, kind, problems)
     return page
+
+
+def _checked_items(items: list, group: Field, rel: str, problems: Problems) -> list[dict]:
+    """The items of a list of groups of fields (a page's sources) that check clean, as plain
+    values (a date as its ISO text): what the store keeps and the templates show."""
+    types, required = {f.name: f.type for f in group.fields}, {f.name for f in group.fields if f.required}
+    good = []
+    for index, item in enumerate(items):
+        line, name = items.item_lines[index], f"{group.name}[{index + 1}]"
+        if not isinstance(item, YMap):
+            problems.error(rel, line, name, f"should be fields on lines of their own: {', '.join(types)}")
+            continue
+        checked = check_fields(item, types, required, Where(rel, name), problems, line)
+        if len(checked) == len(types):
+            good.append({key: value.isoformat() if isinstance(value, dt.date) else value for key, value in checked.items()})
+    return good
 
 
 def _listed(kinds: list[Kind]) -> str:
@@ -545,7 +581,7 @@ def new_page_text(kind: Kind, title: str) -> str:
         elif spec.review or spec.name == "review_interval_months":
             continue  # the review is recorded by review --stamp; the interval only for a page due sooner
         else:
-            line = f"{spec.name}: " + ("[]" if spec.type == TEXT_LIST else '""')
+            line = f"{spec.name}: " + ("[]" if spec.type in (TEXT_LIST, LIST) else '""')
         lines.append(f"{line}  # {spec.hint}" if spec.hint and spec.name not in ("title", "draft") else line)
     if kind.review_fields:
         lines.append("# Not yet medically reviewed: once a doctor has, run review --stamp PATH --by ID --commit")

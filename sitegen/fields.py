@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .problems import Problems
 from .source import BadDate, YList, YMap, as_date
 
-TEXT, TEXT_LIST, WORDS, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE, TIME = (
+TEXT, TEXT_LIST, WORDS, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE, TIME, URL = (
     "text",
     "text list",
     "words",  # a word or a list of words: one text, or a text list
@@ -23,9 +23,12 @@ TEXT, TEXT_LIST, WORDS, BOOL, DATE, INT, MAP, LIST, NUMBER, PHONE, TIME = (
     "number",
     "phone",  # text in E.164: a plus sign, the country code and the number
     "time",  # text, a time of day on the 24-hour clock: "08:00"
+    "url",  # text, the full https address of one page of another site (not its home page)
 )
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# https, a host name with a dot, and a path beyond the home page; no spaces or quotes.
+PAGE_URL = re.compile(r"^https://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?/[^\s\"'<>]*[^\s\"'<>/#?][^\s\"'<>]*$")
 
 
 @dataclass
@@ -104,6 +107,14 @@ def check_value(value, kind: str, raw: str | None, path: str, line: int, name: s
             problems.error(path, line, name, f'"{text}" is not a time of day; write it from "00:00" to "23:59", like "08:00" or "17:30"')
             return None
         return text
+    if kind == URL:
+        text = check_value(value, TEXT, raw, path, line, name, problems)
+        if text is not None and not PAGE_URL.match(text.strip()):
+            problems.error(
+                path, line, name, "should be the full address of the page you read, starting https:// (a page, not a site's home page)"
+            )
+            return None
+        return text.strip() if text is not None else None
     if kind == PHONE:
         if isinstance(value, str) and E164.match(value):
             return value

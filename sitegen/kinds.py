@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME
+from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, URL
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Field:
     @property
     def default(self):
         """What a page without the field reads (a new list each time)."""
-        return {TEXT: "", TEXT_LIST: [], BOOL: False}.get(self.type)
+        return {TEXT: "", TEXT_LIST: [], LIST: [], BOOL: False}.get(self.type)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,22 @@ COMMON_FIELDS = (
     Field("aliases", TEXT_LIST, hint="old addresses that should redirect here"),
     Field("draft", BOOL, hint="true keeps the page out of the site"),
 )
+# What a medical page cites: pages of authoritative publishers that support what it says.
+SOURCE_FIELDS = (
+    Field("title", TEXT, required=True, hint="the title of the page, as published"),
+    Field("publisher", TEXT, required=True, hint="who published it, like National Cancer Institute"),
+    Field("url", URL, required=True, hint="the page's full address, https://..."),
+    Field("accessed", DATE, required=True, hint="the day you read it, YYYY-MM-DD"),
+)
+MIN_SOURCES = 2
+# The fields of medical pages alone: their sources (content a reviewer signs) and the review.
 REVIEW_FIELDS = (
+    Field(
+        "sources",
+        LIST,
+        fields=SOURCE_FIELDS,
+        hint=f"at least {MIN_SOURCES} pages of authoritative publishers that support this page: title, publisher, url, accessed",
+    ),
     Field("medically_reviewed", DATE, required=True, review=True, hint="the date a doctor reviewed this page"),
     Field("reviewed_by", TEXT, required=True, review=True, refers_to="doctor", hint="the reviewer's id from data/providers.yaml"),
     Field("review_interval_months", INT, hint="months until the next review, if sooner than the site's policy"),

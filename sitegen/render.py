@@ -99,7 +99,9 @@ def phone_display(number: str) -> str:
     return phonenumbers.format_number(phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def long_date(date: dt.date) -> str:
+def long_date(date: dt.date | str) -> str:
+    """November 20, 2026; from a date or its ISO text (a source's accessed)."""
+    date = dt.date.fromisoformat(date) if isinstance(date, str) else date
     return f"{date:%B} {date.day}, {date.year}"
 
 
@@ -496,6 +498,16 @@ class Renderer:
             node["lastReviewed"] = stamp["reviewed"].isoformat()
             if stamp["reviewer"]:
                 node["reviewedBy"] = self._person(stamp["reviewer"])
+        if page.medical and page.sources:
+            node["citation"] = [
+                {
+                    "@type": "CreativeWork",
+                    "name": source["title"],
+                    "url": source["url"],
+                    "publisher": {"@type": "Organization", "name": source["publisher"]},
+                }
+                for source in page.sources
+            ]
         if about:
             node["about"] = about
         return node

@@ -15,8 +15,8 @@ import json
 from pathlib import Path
 
 from .data import DATA_FILES, SLUG, SYNONYM, SYNONYMS_FILE
-from .fields import BOOL, DATE, E164, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, TIME_OF_DAY, WORDS
-from .kinds import FOLDER_PAGE, KINDS, Field, Kind
+from .fields import BOOL, DATE, E164, INT, LIST, MAP, NUMBER, PAGE_URL, PHONE, TEXT, TEXT_LIST, TIME, TIME_OF_DAY, URL, WORDS
+from .kinds import FOLDER_PAGE, KINDS, MIN_SOURCES, Field, Kind
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 FRONT_MATTER, DATA = "schemas/front-matter", "schemas/data"
@@ -54,6 +54,8 @@ def value_schema(field: Field, names_a_record: bool = False) -> dict:
         return {**described, "type": "string", "pattern": E164.pattern}
     if field.type == TIME:
         return {**described, "type": "string", "pattern": TIME_OF_DAY.pattern}
+    if field.type == URL:
+        return {**described, "type": "string", "pattern": PAGE_URL.pattern}
     if field.type == MAP:
         return {**described, **record_schema(field.fields)}
     if field.type == LIST:
@@ -83,6 +85,8 @@ def front_matter_schema(kind: Kind) -> dict:
     if review:
         schema["if"] = {"properties": {"draft": {"const": True}}, "required": ["draft"]}
         schema["else"] = {"required": list(review)}
+    if kind.medical:  # a published medical page cites its sources (content._checked_page)
+        schema["else"] = {"required": [*review, "sources"], "properties": {"sources": {"minItems": MIN_SOURCES}}}
     return schema
 
 
@@ -118,7 +122,7 @@ def front_matter_cms_field(field: Field) -> dict:
         entry["required"] = True
     if field.choices:
         return {**entry, "type": "choice", "choices": [{"id": value, "title": meaning} for value, meaning in field.choices]}
-    if field.type in (TEXT, PHONE, TIME):
+    if field.type in (TEXT, PHONE, TIME, URL):
         return {**entry, "type": "string", "single": True}
     if field.type == TEXT_LIST:
         return {**entry, "type": "list"}
@@ -131,7 +135,8 @@ def front_matter_cms_field(field: Field) -> dict:
         return {**entry, "type": "number", "numberOptions": options}
     if field.type == MAP:
         return {**entry, "type": "fields", "fields": [front_matter_cms_field(f) for f in field.fields]}
-    # A list of groups of fields would be a block field with a field group of its own.
+    if field.type == LIST and field.fields:  # a list of groups of fields: a block field of its own field group
+        return {**entry, "type": "block", "fieldGroup": [field.name]}
     raise ValueError(f"{field.name}: front matter has no {field.type} fields yet; add them here")  # pragma: no cover
 
 
@@ -152,9 +157,14 @@ def front_matter_cms() -> dict:
         for kind in content
         if kind.folder
     ]
+    groups = {f.name: f for kind in content for f in kind.all_fields if f.type == LIST and f.fields}
     return {
         "$schema": "https://frontmatter.codes/frontmatter.schema.json",
         "frontMatter.content.pageFolders": folders,
+        "frontMatter.taxonomy.fieldGroups": [
+            {"id": name, "labelField": group.fields[0].name, "fields": [front_matter_cms_field(f) for f in group.fields]}
+            for name, group in groups.items()
+        ],
         "frontMatter.taxonomy.contentTypes": [
             default,
             *({"name": kind.name, "pageBundle": False, "fields": [front_matter_cms_field(f) for f in kind.all_fields]} for kind in content),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from .content import Content, Page, next_review_due, review_status
+from .content import Content, Page, add_months, next_review_due, review_status
 from .data import Claim, Data, Location, Provider, live_claims
 from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, OWN_PAGES, index_path
 from .markdown import PLACEHOLDER, Body, StoredBody, is_safe_target, make_markdown, parse_body
@@ -299,6 +299,17 @@ def _check_page(page: Page, model: Model, problems: Problems) -> None:
             "review_interval_months",
             f"{interval} is not shorter than the site's {site.review_interval_months} months; use a smaller number or remove the field",
         )
+    months = interval or site.review_interval_months
+    oldest = add_months(model.today, -months)
+    for index, source in enumerate(meta.get("sources") or []):
+        if dt.date.fromisoformat(source["accessed"]) < oldest:
+            problems.warn(
+                rel,
+                page.line_of("sources"),
+                f"sources[{index + 1}].accessed",
+                f"{source['accessed']} is more than {months} months ago (the review interval); read the source again, "
+                "check the page still says what it did, and update accessed",
+            )
     for spec in page.spec.references:
         value = meta.get(spec.name)
         for name in [value] if isinstance(value, str) else value or []:

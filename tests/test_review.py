@@ -752,7 +752,9 @@ def test_stamp_adds_a_missing_field(basic: Path):
     path.write_text(path.read_text().replace("reviewed_by: dr-sample-lee\n", ""))
     result = run_cli("review", "--stamp", MRI, "--by", "dr-sample-abbott", "--source", str(basic), "--today", TODAY)
     assert result.returncode == 0, result.stderr
-    assert f"medically_reviewed: {TODAY}\nreviewed_by: dr-sample-abbott\n---\n" in path.read_text()
+    text = path.read_text()
+    assert f"\nmedically_reviewed: {TODAY}\n" in text and text.count("medically_reviewed:") == 1
+    assert "\nreviewed_by: dr-sample-abbott\n---\n" in text, "the missing field is added at the end of the front matter"
 
 
 @pytest.mark.parametrize(

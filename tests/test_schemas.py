@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from sitegen import schemas
 from sitegen.content import load_page
 from sitegen.data import DATA_FILES, SYNONYM, SYNONYMS_FILE, load_data
-from sitegen.fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, WORDS
+from sitegen.fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, URL, WORDS
 from sitegen.kinds import KINDS, Field, place
 from sitegen.options import Options
 from sitegen.pipeline import load_and_check
@@ -155,6 +155,7 @@ WRONG = {
     NUMBER: ["north", True],
     PHONE: ["919-555-0100", 9195550100],
     TIME: ["8am", 480],
+    URL: ["", "http://example.org/page", "https://example.org/", "https://example.org", "www.example.org/page", "https://example.org/a page"],
     MAP: ["x", []],
     LIST: ["x", {}, ["x"]],
 }

@@ -426,6 +426,41 @@ CASES += [
 ]
 
 
+# Sources (issue 19): a published medical page cites at least two pages, each named in full.
+SOURCE_ONE = '{title: "Sample source one on chordoma", publisher: Sample Publisher, url: "https://example.org/sources/chordoma-1", accessed: 2026-09-01}'
+SOURCE_TWO = '{title: "Sample source two on chordoma", publisher: Sample Society, url: "https://example.org/sources/chordoma-2", accessed: 2026-09-01}'
+SOURCES_LINE = f"sources: [{SOURCE_ONE}, {SOURCE_TWO}]\n"
+CASES += [
+    ("sources: missing", replace(CHORDOMA, SOURCES_LINE, ""), f"{CHORDOMA}:1: sources: missing; a medical page cites at least 2"),
+    ("sources: only one", replace(CHORDOMA, f", {SOURCE_TWO}", ""), f"{CHORDOMA}:12: sources: lists 1 source; a medical page cites at least 2"),
+    ("sources: not a list", replace(CHORDOMA, SOURCES_LINE, "sources: NCI\n"), f"{CHORDOMA}:12: sources: should be a list"),
+    (
+        "sources: a home page",
+        replace(CHORDOMA, "https://example.org/sources/chordoma-1", "https://example.org/"),
+        f"{CHORDOMA}:12: sources[1].url: should be the full address of the page you read, starting https://",
+    ),
+    (
+        "sources: http",
+        replace(CHORDOMA, "https://example.org/sources/chordoma-2", "http://example.org/sources/chordoma-2"),
+        f"{CHORDOMA}:12: sources[2].url: should be the full address",
+    ),
+    (
+        "sources: no publisher",
+        replace(CHORDOMA, "publisher: Sample Publisher, ", ""),
+        f"{CHORDOMA}:12: sources[1].publisher: missing",
+    ),
+    (
+        "sources: not a date",
+        replace(CHORDOMA, "accessed: 2026-09-01}]", "accessed: last week}]"),
+        f"{CHORDOMA}:12: sources[2].accessed: ",
+    ),
+    (
+        "sources: an unknown field",
+        replace(CHORDOMA, "publisher: Sample Society,", "publisher: Sample Society, author: Someone,"),
+        f"{CHORDOMA}:12: sources[2].author: unknown field",
+    ),
+]
+
 BIO = "    A sample neurosurgeon who removes tumors of the spine. See [MRI](/tests/mri/).\n"
 # A bio is Markdown on a doctor's page: checked like a page's body, at its own lines (issue 17).
 CASES += [
@@ -672,3 +707,34 @@ def test_a_yes_where_true_or_false_is_meant_is_read_as_one_and_quoted_it_is_an_e
     result = run_cli("check", "--source", str(basic), "--today", TODAY)
     assert result.returncode == 1
     assert 'accepting_new_patients: "yes" is in quotes, so it is text; write true or false, without quotes' in result.stderr
+
+
+def test_a_medical_page_shows_its_sources_and_cites_them(basic: Path, tmp_path: Path):
+    import json
+
+    assert build_site(basic, tmp_path / "site").returncode == 0
+    html = (tmp_path / "site/tumors/chordoma/index.html").read_text()
+    section = html[html.index('<section class="sources"') : html.index("</section>", html.index('<section class="sources"'))]
+    for n, publisher in ((1, "Sample Publisher"), (2, "Sample Society")):
+        assert f'<a href="https://example.org/sources/chordoma-{n}">Sample source {"one" if n == 1 else "two"} on chordoma</a>, {publisher}.' in section
+    assert '<time datetime="2026-09-01">September 1, 2026</time>' in section
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    page = next(node for node in data["@graph"] if node["@type"] == "MedicalWebPage")
+    assert [(c["name"], c["url"], c["publisher"]["name"]) for c in page["citation"]] == [
+        ("Sample source one on chordoma", "https://example.org/sources/chordoma-1", "Sample Publisher"),
+        ("Sample source two on chordoma", "https://example.org/sources/chordoma-2", "Sample Society"),
+    ]
+    visiting = (tmp_path / "site/visiting/index.html").read_text()
+    assert 'class="sources"' not in visiting and "citation" not in visiting, "a page that is not medical cites nothing"
+
+
+def test_a_source_read_longer_ago_than_the_review_interval_is_a_warning(basic: Path):
+    # The fixture's sources were read on 2026-09-01; the biopsy page is reviewed every 12
+    # months, the chordoma page every 36 (the site's policy).
+    fresh = run_cli("check", "--source", str(basic), "--today", "2027-08-31")
+    assert fresh.returncode == 0 and "accessed" not in fresh.stderr, fresh.stderr
+    stale = run_cli("check", "--source", str(basic), "--today", "2027-09-02")
+    assert stale.returncode == 0, stale.stderr
+    expected = "content/tests/biopsy.md:7: warning: sources[1].accessed: 2026-09-01 is more than 12 months ago (the review interval)"
+    assert expected in stale.stderr, stale.stderr
+    assert f"{CHORDOMA}:12: warning: sources" not in stale.stderr, "the chordoma page's interval is the site's 36 months"
