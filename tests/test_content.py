@@ -44,7 +44,7 @@ def test_medical_pages_are_long_enough_and_plain(model):
         html = _body_html(model, page)
         words = len(main_text(html).split())
         grade = reading_grade(html)
-        if words < 450 or grade > 10:
+        if words < 300 or grade > 10:
             failures.append(f"{page.path}: {words} words, grade {grade}")
     assert failures == []
 
