@@ -51,7 +51,6 @@ class Kind:
     jsonld: str = ""  # schema.org type of what the page is about
     search_label: str = "Page"  # the search filter's name for the kind
     menu: str = ""  # the main menu's text for the kind's list page
-    emergency: bool = False  # the emergency sentence stands beside the call line
 
     @property
     def url(self) -> str:
@@ -118,7 +117,7 @@ REVIEW_FIELDS = (
 )
 
 KINDS = (
-    Kind("home", "home", "home.html", file="_index.md", medical=True, emergency=True),
+    Kind("home", "home", "home.html", file="_index.md", medical=True),
     Kind(
         "tumor",
         "tumor",
@@ -126,7 +125,6 @@ KINDS = (
         folder="tumors",
         title="Tumor types",
         medical=True,
-        emergency=True,
         jsonld="MedicalCondition",
         search_label="Tumor type",
         menu="Tumor types",
@@ -155,7 +153,6 @@ KINDS = (
         folder="tests",
         title="Tests and diagnosis",
         medical=True,
-        emergency=True,
         jsonld="MedicalTest",
         search_label="Test",
         menu="Tests",
@@ -167,7 +164,6 @@ KINDS = (
         folder="treatments",
         title="Treatments",
         medical=True,
-        emergency=True,
         jsonld="MedicalProcedure",
         search_label="Treatment",
         menu="Treatments",
@@ -251,7 +247,6 @@ KINDS = (
         file="appointments.md",
         jsonld="MedicalOrganization",
         menu="Appointments",
-        emergency=True,
     ),
     Kind("section", "section", "section.html"),
     Kind("page", "page", "page.html"),
