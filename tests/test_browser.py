@@ -185,3 +185,36 @@ def test_wide_screens_show_the_menu_as_a_bar(browser, sites):
     expect(menu.get_by_role("link", name="Tumor types")).to_have_attribute("aria-current", "true")
     expect(menu.get_by_role("link", name="Appointments")).to_be_in_viewport()
     context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 375])
+def test_a_printed_medical_page_keeps_the_text_call_line_and_emergency(browser, sites, width):
+    """Printed, a tumor, test or treatment page keeps its text, the review stamp, the call
+    line, the emergency sentence and its sources, and drops the menu, search and skip link."""
+    import yaml
+    from conftest import FIXTURES
+
+    sentence = yaml.safe_load((FIXTURES / "basic/data/site.yaml").read_text())["emergency"]
+    origin, _ = sites[1]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.emulate_media(media="print")
+    for path in ("tumors/chordoma/", "tests/mri/", "treatments/surgery/"):
+        page.goto(origin + path)
+        expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+        expect(page.locator(".main-nav summary")).to_be_hidden()
+        expect(page.locator(".site-header form[role=search]")).to_be_hidden()
+        expect(page.locator("#site-search")).to_be_hidden()
+        expect(page.locator(".skip-link")).to_be_hidden()
+        expect(page.locator(".call-bar")).to_be_hidden()  # the header's call line is the one printed
+        expect(page.locator(".site-header .call-line")).to_be_visible()
+        expect(page.locator(".site-header .call-line")).to_contain_text("919-555-0100")
+        expect(page.locator(".site-header .emergency")).to_be_visible()
+        expect(page.locator(".site-header .emergency")).to_contain_text(sentence)
+        expect(page.locator("main h1")).to_be_visible()
+        expect(page.locator("main h2").first).to_be_visible()
+        expect(page.locator(".review-stamp")).to_be_visible()
+        sources = page.locator("main .sources")
+        for i in range(sources.count()):  # where the page lists its sources
+            expect(sources.nth(i)).to_be_visible()
+    context.close()
