@@ -51,7 +51,6 @@ class Kind:
     jsonld: str = ""  # schema.org type of what the page is about
     search_label: str = "Page"  # the search filter's name for the kind
     menu: str = ""  # the main menu's text for the kind's list page
-    emergency: bool = False  # the emergency sentence stands beside the call line
 
     @property
     def url(self) -> str:
@@ -133,7 +132,7 @@ REVIEW_FIELDS = (
 )
 
 KINDS = (
-    Kind("home", "home", "home.html", file="_index.md", medical=True, emergency=True),
+    Kind("home", "home", "home.html", file="_index.md", medical=True),
     Kind(
         "tumor",
         "tumor",
@@ -141,7 +140,6 @@ KINDS = (
         folder="tumors",
         title="Tumor types",
         medical=True,
-        emergency=True,
         jsonld="MedicalCondition",
         search_label="Tumor type",
         menu="Tumor types",
@@ -170,7 +168,6 @@ KINDS = (
         folder="tests",
         title="Tests and diagnosis",
         medical=True,
-        emergency=True,
         jsonld="MedicalTest",
         search_label="Test",
         menu="Tests",
@@ -182,7 +179,6 @@ KINDS = (
         folder="treatments",
         title="Treatments",
         medical=True,
-        emergency=True,
         jsonld="MedicalProcedure",
         search_label="Treatment",
         menu="Treatments",
@@ -266,7 +262,6 @@ KINDS = (
         file="appointments.md",
         jsonld="MedicalOrganization",
         menu="Appointments",
-        emergency=True,
     ),
     Kind("section", "section", "section.html"),
     Kind("page", "page", "page.html"),

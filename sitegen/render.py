@@ -429,7 +429,6 @@ class Renderer:
         graph=None,
         search=None,
         booking=None,
-        emergency: bool = False,
     ) -> dict:
         """What every page's layout needs. search: None to keep the page out of the search
         index, else {"kind": filter label, "keywords": hidden words it should answer to}.
@@ -457,7 +456,6 @@ class Renderer:
             "noindex": noindex or self.model.has_samples(),
             "crumbs": crumbs,
             "medical": medical,
-            "emergency": emergency,
             "stamp": stamp,
             "jsonld": json_ld({"@context": "https://schema.org", "@graph": nodes}) if nodes else None,
             "current_section": "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/",
@@ -524,7 +522,7 @@ class Renderer:
         if kind.jsonld == "MedicalOrganization":
             graph.append(self._organization())
         search = self._searchable(kind.search_label, [page.title, *names], page.search_terms)
-        frame = self._frame(page, page.url, page.title, page.summary, graph=graph, search=search, emergency=kind.emergency)
+        frame = self._frame(page, page.url, page.title, page.summary, graph=graph, search=search)
         related = self._related(page, kind)
         context = {"body": self.body_html(page), "also_known_as": names, "subject": page, "related": related, **related}
         if kind is FOLDER_PAGE:

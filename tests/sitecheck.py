@@ -38,6 +38,58 @@ class PageParser(HTMLParser):
             self._text.append(data)
 
 
+VOID_ELEMENTS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class VisibleTextParser(HTMLParser):
+    """The text a reader sees without opening anything: none from inside an element that is
+    hidden (`hidden`, `aria-hidden`, .visually-hidden, <template>, <noscript>, <script>,
+    <style>, <head>) or inside a closed <details> but for its <summary>."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        # (tag, whether its content is hidden, whether a <summary> right inside it is hidden)
+        self._stack: list[tuple[str, bool, bool]] = []
+
+    def _hidden(self) -> bool:
+        return bool(self._stack) and self._stack[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        if tag in VOID_ELEMENTS:
+            return
+        values = dict(attrs)
+        parent = self._stack[-1] if self._stack else ("", False, False)
+        inherited = parent[2] if tag == "summary" and parent[0] == "details" else parent[1]
+        hidden = (
+            inherited
+            or "hidden" in values
+            or values.get("aria-hidden") == "true"
+            or "visually-hidden" in (values.get("class") or "").split()
+            or tag in ("template", "noscript", "script", "style", "head")
+        )
+        closed = tag == "details" and "open" not in values
+        self._stack.append((tag, hidden or closed, hidden))
+
+    def handle_endtag(self, tag):
+        if tag in VOID_ELEMENTS:
+            return
+        while self._stack:  # tolerate an element closed by its parent's end tag
+            if self._stack.pop()[0] == tag:
+                break
+
+    def handle_data(self, data):
+        if not self._hidden():
+            self.text.append(data)
+
+
+def visible_text(path: Path) -> str:
+    """A page's visible text, with runs of white space made one space."""
+    parser = VisibleTextParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join("".join(parser.text).split())
+
+
 def parse(path: Path) -> PageParser:
     parser = PageParser()
     parser.feed(path.read_text(encoding="utf-8"))

@@ -118,3 +118,103 @@ def test_core_pages_work_without_javascript(browser, sites):
     expect(page.locator(".doctor-card").first).to_be_visible()
     expect(page.locator(".doctor-card a[href^='tel:']").first).to_be_visible()
     context.close()
+
+
+# One page of each kind in the basic fixture (with the site's own pages and the 404 page).
+EVERY_KIND = [
+    "",
+    "tumors/",
+    "tumors/chordoma/",
+    "tests/mri/",
+    "treatments/surgery/",
+    "visiting/",
+    "appointments/",
+    "doctors/",
+    "doctors/dr-sample-lee/",
+    "locations/",
+    "locations/durham/",
+    "search/",
+    "a-z/",
+    "404.html",
+]
+
+
+def test_phone_header_leaves_the_heading_on_the_first_screen(browser, sites):
+    """At 375 x 667 with JavaScript off the header is short: the h1 starts within 400 px, the
+    call line and the whole emergency sentence are on screen, and the menu is behind "Menu"."""
+    import yaml
+    from conftest import FIXTURES
+
+    sentence = yaml.safe_load((FIXTURES / "basic/data/site.yaml").read_text())["emergency"]
+    origin, paths = sites[1]
+    context = browser.new_context(viewport={"width": 375, "height": 667}, java_script_enabled=False)
+    page = context.new_page()
+    low = []
+    for path in EVERY_KIND:
+        assert path in paths, path
+        page.goto(origin + path)
+        top = page.locator("h1").bounding_box()["y"]
+        if top >= 400:
+            low.append(f"{path}: h1 at {top:.0f}px")
+        header = page.locator(".site-header")
+        expect(header.locator(".call-line")).to_be_in_viewport()
+        expect(header.locator(".call-line a[href='tel:+19195550100']")).to_be_visible()
+        expect(header.locator(".emergency")).to_contain_text(sentence)
+        expect(header.locator(".emergency")).to_be_in_viewport(ratio=1)
+        menu = page.get_by_role("navigation", name="Main")
+        expect(menu.get_by_role("link")).to_have_count(0)
+        menu.locator("summary", has_text="Menu").click()
+        expect(menu.get_by_role("link")).to_have_count(6)
+        for link in menu.get_by_role("link").all():
+            expect(link).to_be_visible()
+        if path.startswith("tumors/"):
+            current = "page" if path == "tumors/" else "true"
+            expect(menu.get_by_role("link", name="Tumor types")).to_have_attribute("aria-current", current)
+    context.close()
+    assert low == []
+
+
+def test_wide_screens_show_the_menu_as_a_bar(browser, sites):
+    origin, _ = sites[1]
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(origin + "tumors/chordoma/")
+    menu = page.get_by_role("navigation", name="Main")
+    expect(menu.locator("summary")).to_be_hidden()
+    expect(menu.get_by_role("link")).to_have_count(6)
+    expect(menu.get_by_role("link", name="Tumor types")).to_have_attribute("aria-current", "true")
+    expect(menu.get_by_role("link", name="Appointments")).to_be_in_viewport()
+    context.close()
+
+
+@pytest.mark.parametrize("width", [1024, 375])
+def test_a_printed_medical_page_keeps_the_text_call_line_and_emergency(browser, sites, width):
+    """Printed, a tumor, test or treatment page keeps its text, the review stamp, the call
+    line, the emergency sentence and its sources, and drops the menu, search and skip link."""
+    import yaml
+    from conftest import FIXTURES
+
+    sentence = yaml.safe_load((FIXTURES / "basic/data/site.yaml").read_text())["emergency"]
+    origin, _ = sites[1]
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.emulate_media(media="print")
+    for path in ("tumors/chordoma/", "tests/mri/", "treatments/surgery/"):
+        page.goto(origin + path)
+        expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+        expect(page.locator(".main-nav summary")).to_be_hidden()
+        expect(page.locator(".site-header form[role=search]")).to_be_hidden()
+        expect(page.locator("#site-search")).to_be_hidden()
+        expect(page.locator(".skip-link")).to_be_hidden()
+        expect(page.locator(".call-bar")).to_be_hidden()  # the header's call line is the one printed
+        expect(page.locator(".site-header .call-line")).to_be_visible()
+        expect(page.locator(".site-header .call-line")).to_contain_text("919-555-0100")
+        expect(page.locator(".site-header .emergency")).to_be_visible()
+        expect(page.locator(".site-header .emergency")).to_contain_text(sentence)
+        expect(page.locator("main h1")).to_be_visible()
+        expect(page.locator("main h2").first).to_be_visible()
+        expect(page.locator(".review-stamp")).to_be_visible()
+        sources = page.locator("main .sources")
+        for i in range(sources.count()):  # where the page lists its sources
+            expect(sources.nth(i)).to_be_visible()
+    context.close()

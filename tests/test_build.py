@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, REPO, TODAY, build_site, copy_fixture, run_cli, tree_digest
-from sitecheck import broken_links, html_pages, jsonld, parse
+from sitecheck import broken_links, html_pages, jsonld, parse, visible_text
 
 
 def read(site: Path, rel: str) -> str:
@@ -69,6 +69,21 @@ def test_every_page_has_the_frame(basic_site: Path):
             assert data_block or re.fullmatch(r'<script src="/assets/[a-z-]+\.[0-9a-f]{10}\.js" defer>', tag), (page, tag)
 
 
+def test_every_page_shows_the_whole_emergency_sentence(basic_site: Path):
+    """PRODUCT.md: the whole emergency sentence near the call line on every page, the 404 page
+    and the list pages included, and never inside something hidden or closed (a collapsed menu)."""
+    import yaml
+
+    sentence = yaml.safe_load((FIXTURES / "basic/data/site.yaml").read_text())["emergency"]
+    pages = html_pages(basic_site)
+    assert basic_site / "404.html" in pages and basic_site / "doctors/index.html" in pages
+    missing = [page.relative_to(basic_site).as_posix() for page in pages if sentence not in visible_text(page)]
+    assert missing == []
+    for page in pages:
+        header = page.read_text(encoding="utf-8").split('<header class="site-header">')[1].split("</header>")[0]
+        assert "Call to book" in header and sentence in header, page
+
+
 def test_medical_pages_carry_stamp_and_emergency(basic_site: Path):
     chordoma = read(basic_site, "tumors/chordoma/index.html")
     assert 'Medically reviewed on <time datetime="2026-10-01">October 1, 2026</time> by' in chordoma
@@ -80,7 +95,7 @@ def test_medical_pages_carry_stamp_and_emergency(basic_site: Path):
     schwannoma = read(basic_site, "tumors/schwannoma/index.html")
     assert 'Review overdue since <time datetime="2026-06-15">June 15, 2026</time>' in schwannoma
     doctors = read(basic_site, "doctors/index.html")
-    assert "Medically reviewed" not in doctors and "If you have sudden weakness" not in doctors
+    assert "Medically reviewed" not in doctors
     appointments = read(basic_site, "appointments/index.html")
     assert "If you have sudden weakness" in appointments
     assert "After 5 p.m. and on weekends" in appointments

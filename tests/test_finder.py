@@ -299,6 +299,33 @@ def test_typing_a_name_is_one_step_back(page, origin, model):
     expect_list(page, family_order(model, lambda p: "Neurosurgery" in p.specialties))
 
 
+def test_show_doctors_applies_the_filters_and_moves_to_the_count(page, origin, model):
+    """The form has a real submit button (WCAG H32): it applies every control as it stands, as
+    one step back, and moves focus to the count; the list still follows each change by itself."""
+    open_finder(page, origin, "?specialty=neurosurgery")
+    button = page.locator("[data-finder-filters]").get_by_role("button", name="Show doctors")
+    expect(button).to_have_attribute("type", "submit")
+    # Submitted at once, before the list follows the typing.
+    page.get_by_label("Doctor's name").fill("Muestra")
+    button.click()
+    expected = family_order(model, lambda p: p.family_name == "Muestra" and "Neurosurgery" in p.specialties)
+    expect(page).to_have_url(f"{origin}doctors/?specialty=neurosurgery&q=Muestra")
+    expect(page.locator(STATUS)).to_be_focused()
+    expect_list(page, expected)
+    page.go_back()
+    expect(page).to_have_url(f"{origin}doctors/?specialty=neurosurgery")
+    expect_list(page, family_order(model, lambda p: "Neurosurgery" in p.specialties))
+
+    # A control's change still filters by itself; then the button from the keyboard.
+    page.get_by_label("Language").select_option("spanish")
+    expect(page).to_have_url(f"{origin}doctors/?specialty=neurosurgery&language=spanish")
+    button.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(STATUS)).to_be_focused()
+    expect(page).to_have_url(f"{origin}doctors/?specialty=neurosurgery&language=spanish")
+    expect_list(page, family_order(model, lambda p: "Neurosurgery" in p.specialties and "Spanish" in p.languages))
+
+
 def test_no_match_says_so_and_resets(page, origin, model):
     open_finder(page, origin, "?specialty=pathology")
     page.get_by_label("Language").select_option("vietnamese")

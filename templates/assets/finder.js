@@ -261,6 +261,31 @@
     showControls();
   }
 
+  /** Take every filter from the form at once (a change the browser has not yet reported included). */
+  function applyForm() {
+    window.clearTimeout(typingTimer);
+    let changed = false;
+    for (const name of FILTERS) {
+      const field = filters.elements[name];
+      const value = field.type === "checkbox" ? (field.checked ? field.value : "") : field.value.trim();
+      if ((query[name] || "") !== value) {
+        changed = true;
+        if (value) {
+          query[name] = value;
+        } else {
+          delete query[name];
+        }
+      }
+    }
+    if (changed) {
+      shown = PAGE_SIZE;
+      remember(typing);
+      render();
+      showControls();
+    }
+    typing = false;
+  }
+
   function resetFilters() {
     for (const name of FILTERS) {
       delete query[name];
@@ -435,9 +460,12 @@
       window.clearTimeout(typingTimer);
       typingTimer = window.setTimeout(() => filterChanged("q", event.target.value.trim(), true), 250);
     });
+    // "Show doctors" (or Enter in a field): every control as it stands now, as one step back,
+    // then the count, so keyboard and screen reader users hear what the filters found.
     filters.addEventListener("submit", (event) => {
       event.preventDefault();
-      nameDone();
+      applyForm();
+      status.focus();
     });
   }
   root.addEventListener("click", (event) => {
