@@ -35,6 +35,18 @@ DAY = dt.date.fromisoformat(TODAY)
 NOT_THE_SITE = {"review-report.html"}
 
 
+class _NoAliases(yaml.SafeDumper):
+    """A dumper that writes a value each time it appears: the checks refuse YAML aliases in
+    front matter, and an edit may put one value (a date) in two places."""
+
+    def ignore_aliases(self, data) -> bool:
+        return True
+
+
+def plain_yaml(value, **options) -> str:
+    return yaml.dump(value, Dumper=_NoAliases, **options)
+
+
 @dataclass
 class Edit:
     name: str
@@ -191,7 +203,7 @@ def _set_in_yaml(rel: str, path: tuple, value) -> Callable[[Path], None]:
         for step in path[:-1]:
             node = node[step]
         node[path[-1]] = value
-        file.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+        file.write_text(plain_yaml(document, sort_keys=False, allow_unicode=True))
 
     return apply
 
@@ -205,7 +217,7 @@ def _front_matter(text: str) -> tuple[dict, str]:
 
 
 def _write_page(path: Path, meta: dict, body: str) -> None:
-    path.write_text("---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n" + body)
+    path.write_text("---\n" + plain_yaml(meta, sort_keys=False, allow_unicode=True) + "---\n" + body)
 
 
 def page_edits(content: Path) -> list[Edit]:
@@ -307,19 +319,19 @@ def added_and_removed(src: Path) -> list[Edit]:
         file = work / "src/data/providers.yaml"
         records = yaml.safe_load(file.read_text())
         records.append({**records[0], "id": "dr-sample-added", "name": "Added Doctor", "family_name": "Added"})
-        file.write_text(yaml.safe_dump(records, sort_keys=False))
+        file.write_text(plain_yaml(records, sort_keys=False))
 
     def remove_record(work: Path) -> None:
         """The last location goes, and out of every provider's list of locations."""
         file = work / "src/data/locations.yaml"
         records = yaml.safe_load(file.read_text())
         gone = records.pop()["id"]
-        file.write_text(yaml.safe_dump(records, sort_keys=False))
+        file.write_text(plain_yaml(records, sort_keys=False))
         file = work / "src/data/providers.yaml"
         providers = yaml.safe_load(file.read_text())
         for provider in providers:
             provider["locations"] = [location for location in provider["locations"] if location != gone]
-        file.write_text(yaml.safe_dump(providers, sort_keys=False))
+        file.write_text(plain_yaml(providers, sort_keys=False))
 
     return [
         Edit("a page added", add_page),
@@ -382,7 +394,7 @@ def prepare(tmp: Path) -> Path:
     shutil.copytree(REPO / "templates", work / "templates")
     show_everything(work / "templates")
     for path in (work / "src/data").glob("*.yaml"):
-        path.write_text(yaml.safe_dump(yaml.safe_load(path.read_text()), sort_keys=False, allow_unicode=True))
+        path.write_text(plain_yaml(yaml.safe_load(path.read_text()), sort_keys=False, allow_unicode=True))
     for path in (work / "src/content").rglob("*.md"):
         _write_page(path, *_front_matter(path.read_text()))
     return work
