@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .fields import DATE, LIST, TEXT_LIST, Where, check_fields, suggest
 from .inputs import RACY_NS
-from .kinds import BY_NAME, MIN_SOURCES, PAGE_FIELDS, Field, Kind, place
+from .kinds import BY_NAME, MIN_SOURCES, PAGE_FIELDS, Field, Kind, field_spec, place
 from .markdown import PLACEHOLDER
 from .problems import Problems
 from .reads import NOW, recorded
@@ -257,9 +257,10 @@ def _load_pages(files: list[tuple[str, str, str]], store: Store | None, stats: d
     build) are shared among jobs processes, whose results the store takes in this one."""
     loaded: list = [None] * len(files)
     to_parse = []
+    seen_of: dict[int, str | None] = {}  # each file to parse: what _as_seen said of it
     for index, (path, rel, rel_to_content) in enumerate(files):
         if store is not None:
-            seen = _as_seen(path, rel, stats.get(path))
+            seen = seen_of[index] = _as_seen(path, rel, stats.get(path))
             page = _known_page(path, rel, rel_to_content, store, seen) if seen is not None else None
             if page is not None:
                 loaded[index] = (page, [])
@@ -271,7 +272,7 @@ def _load_pages(files: list[tuple[str, str, str]], store: Store | None, stats: d
         for index in indexes:
             path, rel, rel_to_content = files[index]
             own, kept = Problems(), _Kept(store)
-            page = load_page(path, rel, rel_to_content, own, kept if store is not None else None, stats.get(path))
+            page = _read_page(path, rel, rel_to_content, own, kept if store is not None else None, seen_of.get(index))
             results.append((page, own.items, kept.puts))
         return results
 
@@ -283,7 +284,7 @@ def _load_pages(files: list[tuple[str, str, str]], store: Store | None, stats: d
 
 
 class _Kept:
-    """The store as load_page sees it in a worker: read from the store, and what it would
+    """The store as _read_page sees it in a worker: read from the store, and what it would
     keep recorded, for the store in the process that started the workers."""
 
     def __init__(self, store: Store | None) -> None:
@@ -376,14 +377,20 @@ def load_page(
     checked on its own (links and ids are checked later). With a store, front matter checked
     clean before is not parsed again, and a file as it was when read clean before (stat,
     where given, is its stat from a moment ago) is not read again."""
+    seen = _as_seen(path, rel, stat) if store is not None else None
+    known = _known_page(path, rel, rel_to_content, store, seen) if seen is not None else None
+    if known is not None:  # the file is as it was read clean before (so its name is): its body is read if needed
+        return known
+    return _read_page(path, rel, rel_to_content, problems, store, seen)
+
+
+def _read_page(path: str | Path, rel: str, rel_to_content: str, problems: Problems, store, seen: str | None) -> Page | None:
+    """load_page for a file the store does not know as it is now (seen: what _as_seen said
+    of it, where there is a store): its name checked, then its text read and parsed."""
     url, kind, slug = place(rel_to_content)
     if not (slug == kind.name or SLUG.match(slug)) or any(not SLUG.match(part) for part in rel_to_content.split("/")[:-1]):
         problems.error(rel, 1, "file", "name files and folders in lower-case letters, digits and hyphens, like pilocytic-astrocytoma.md")
         return None
-    seen = _as_seen(path, rel, stat) if store is not None else None
-    known = _known_page(path, rel, rel_to_content, store, seen) if seen is not None else None
-    if known is not None:  # the file is as it was read clean before: its body is read if needed
-        return known
     text = read_text(path, rel, problems)
     if text is None:
         return None
@@ -505,7 +512,7 @@ def _checked_page(
 def _checked_items(items: list, group: Field, rel: str, problems: Problems) -> list[dict]:
     """The items of a list of groups of fields (a page's sources) that check clean, as plain
     values (a date as its ISO text): what the store keeps and the templates show."""
-    types, required = {f.name: f.type for f in group.fields}, {f.name for f in group.fields if f.required}
+    types, required = field_spec(group.fields)
     good = []
     for index, item in enumerate(items):
         line, name = items.item_lines[index], f"{group.name}[{index + 1}]"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, WORDS, Where, check_fields, check_value, suggest
-from .kinds import BY_DATA, Field
+from .kinds import BY_DATA, Field, field_spec
 from .options import base_url_problem
 from .problems import Problems
 from .reads import recorded
@@ -374,7 +374,7 @@ def _bad_top(doc, rel: str, wanted: str, problems: Problems, default):
 
 def _site(doc: YMap, problems: Problems) -> Site:
     rel = "data/site.yaml"
-    got = check_fields(doc, *_spec(SITE_FIELDS), Where(rel), problems)
+    got = check_fields(doc, *field_spec(SITE_FIELDS), Where(rel), problems)
     site = Site(lines=doc.key_lines)
     for key in ("name", "organization", "base_url", "after_hours", "emergency", "specialties", "languages"):
         if key in got:
@@ -395,7 +395,7 @@ def _site(doc: YMap, problems: Problems) -> Site:
             if not isinstance(entry, YMap):
                 problems.error(rel, line, name, 'should be {number: "+1...", hours: "..."}')
                 continue
-            fields = check_fields(entry, *_spec(PHONE_FIELDS), Where(rel, name), problems, line)
+            fields = check_fields(entry, *field_spec(PHONE_FIELDS), Where(rel, name), problems, line)
             if "number" in fields and ("fax" in fields or "fax" not in entry):
                 site.phones[key] = Phone(
                     key,
@@ -414,7 +414,7 @@ def _site(doc: YMap, problems: Problems) -> Site:
         if not isinstance(item, YMap):
             problems.error(rel, line, f"footer_links[{index + 1}]", "should be {text: ..., url: ...}")
             continue
-        link = check_fields(item, *_spec(SITE["footer_links"].fields), Where(rel, f"footer_links[{index + 1}]"), problems, line)
+        link = check_fields(item, *field_spec(SITE["footer_links"].fields), Where(rel, f"footer_links[{index + 1}]"), problems, line)
         if "url" in link and not FOOTER_URL.match(link["url"]):
             problems.error(
                 rel,
@@ -426,12 +426,12 @@ def _site(doc: YMap, problems: Problems) -> Site:
             site.footer_links.append(Link(link["text"], link["url"]))
     review = got.get("review")
     if review is not None:
-        policy = check_fields(review, *_spec(SITE["review"].fields), Where(rel, "review"), problems)
+        policy = check_fields(review, *field_spec(SITE["review"].fields), Where(rel, "review"), problems)
         site.review_interval_months = policy.get("interval_months", site.review_interval_months)
         site.due_soon_days = policy.get("due_soon_days", site.due_soon_days)
     hsts = got.get("hsts")
     if hsts is not None:
-        policy = check_fields(hsts, *_spec(SITE["hsts"].fields), Where(rel, "hsts"), problems)
+        policy = check_fields(hsts, *field_spec(SITE["hsts"].fields), Where(rel, "hsts"), problems)
         site.hsts_under_sub_path = policy.get("under_sub_path", False)
         site.hsts_include_subdomains = policy.get("include_subdomains", False)
     for key in ("specialties", "languages"):
@@ -483,12 +483,7 @@ def _items(path: Path, root: Path, problems: Problems, make, ids: dict[str, set[
     return records
 
 
-def _spec(fields: tuple[Field, ...]) -> tuple[dict[str, str], set[str]]:
-    """The types and the required names of these fields, as check_fields takes them."""
-    return {f.name: f.type for f in fields}, {f.name for f in fields if f.required}
-
-
-PROVIDER_SPEC, PROVIDER_REQUIRED = _spec(BY_DATA[Provider.DATA_FILE].fields)
+PROVIDER_SPEC, PROVIDER_REQUIRED = field_spec(BY_DATA[Provider.DATA_FILE].fields)
 LOCATION_FIELDS = {f.name: f for f in BY_DATA[Location.DATA_FILE].fields}
 
 
@@ -507,7 +502,7 @@ def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
 
 
 def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
-    spec, required = _spec(tuple(LOCATION_FIELDS.values()))
+    spec, required = field_spec(tuple(LOCATION_FIELDS.values()))
     got = check_fields(item, spec, required, where, problems, item.line)
     ok = required <= got.keys()
     kinds = [value for value, _ in LOCATION_FIELDS["kind"].choices]
@@ -519,7 +514,7 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
         node = got["address"]
         address = check_fields(
             node,
-            *_spec(LOCATION_FIELDS["address"].fields),
+            *field_spec(LOCATION_FIELDS["address"].fields),
             Where(where.path, where.name("address")),
             problems,
             node.line,
@@ -536,7 +531,7 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
     geo: dict = {}
     if "geo" in got:
         node = got["geo"]
-        geo = check_fields(node, *_spec(LOCATION_FIELDS["geo"].fields), Where(where.path, where.name("geo")), problems, node.line)
+        geo = check_fields(node, *field_spec(LOCATION_FIELDS["geo"].fields), Where(where.path, where.name("geo")), problems, node.line)
         for key, limit in (("lat", 90), ("lng", 180)):
             if key in geo and not -limit <= geo[key] <= limit:
                 problems.error(
@@ -555,7 +550,7 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
             problems.error(where.path, line, name, 'should be {days: [Mo, Tu], opens: "08:00", closes: "17:00"}')
             ok = False
             continue
-        span = check_fields(entry, *_spec(LOCATION_FIELDS["hours"].fields), Where(where.path, name), problems, line)
+        span = check_fields(entry, *field_spec(LOCATION_FIELDS["hours"].fields), Where(where.path, name), problems, line)
         for day in span.get("days", []):
             if day not in DAYS:
                 problems.error(where.path, entry.key_lines["days"], f"{name}.days", f'"{day}" is not a day; use {", ".join(DAYS)}')
@@ -591,12 +586,12 @@ def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
 
 
 def _claim(item: YMap, where: Where, problems: Problems) -> Claim | None:
-    spec, required = _spec(CLAIM_FIELDS)
+    spec, required = field_spec(CLAIM_FIELDS)
     got = check_fields(item, spec, required, where, problems, item.line)
     source: dict = {}
     if "source" in got:
         node = got["source"]
-        source = check_fields(node, *_spec(CLAIM["source"].fields), Where(where.path, where.name("source")), problems, node.line)
+        source = check_fields(node, *field_spec(CLAIM["source"].fields), Where(where.path, where.name("source")), problems, node.line)
         if "url" in source and not source["url"].startswith(("https://", "http://")):
             problems.error(where.path, node.key_lines["url"], where.name("source.url"), "should be a full address starting with https://")
             return None

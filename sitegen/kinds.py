@@ -102,6 +102,12 @@ GROUPS = (
     ("metastatic", "Cancer that has spread to the spine"),
 )
 
+
+def field_spec(fields: tuple[Field, ...]) -> tuple[dict[str, str], set[str]]:
+    """The types and the required names of these fields, as fields.check_fields takes them."""
+    return {f.name: f.type for f in fields}, {f.name for f in fields if f.required}
+
+
 COMMON_FIELDS = (
     Field("title", TEXT, required=True, hint="the page's name, as patients say it"),
     Field("summary", TEXT, required=True, hint="one or two sentences, at most 160 characters"),

@@ -82,11 +82,12 @@ def front_matter_schema(kind: Kind) -> dict:
     """A page's front matter. The review fields are required of a page that is not a draft."""
     review = kind.review_fields
     schema = {"$schema": DRAFT_2020_12, "title": f"Front matter of {kind.pages}", **record_schema(kind.all_fields, optional=review)}
-    if review:
+    if review:  # what a page that is not a draft needs: its review and, a medical page, its sources (content._checked_page)
         schema["if"] = {"properties": {"draft": {"const": True}}, "required": ["draft"]}
-        schema["else"] = {"required": list(review)}
-    if kind.medical:  # a published medical page cites its sources (content._checked_page)
-        schema["else"] = {"required": [*review, "sources"], "properties": {"sources": {"minItems": MIN_SOURCES}}}
+        published: dict = {"required": list(review)}
+        if kind.medical:
+            published = {"required": [*review, "sources"], "properties": {"sources": {"minItems": MIN_SOURCES}}}
+        schema["else"] = published
     return schema
 
 

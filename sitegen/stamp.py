@@ -58,7 +58,7 @@ def stamp_review(source: Path, path: Path, provider_id: str, today: dt.date) -> 
     raw = path.read_bytes()
     bom = BOM if raw.startswith(BOM) else b""
     text = raw[len(bom) :].decode("utf-8")
-    values = {"medically_reviewed": today.isoformat(), "reviewed_by": provider.id}
+    values = _review_values(provider.id, today)
     stamped = set_fields(text, values)
     if not _only_fields_changed(text, stamped, values):
         problems.error(rel, 1, "front matter", "medically_reviewed and reviewed_by could not be set alone here; set them by hand")
@@ -86,8 +86,13 @@ def says_review(path: Path, provider_id: str, today: dt.date) -> bool:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return False
-    values = {"medically_reviewed": today.isoformat(), "reviewed_by": provider_id}
+    values = _review_values(provider_id, today)
     return set_fields(text, values) == text
+
+
+def _review_values(provider_id: str, today: dt.date) -> dict[str, str]:
+    """The fields a review stamp sets, as it writes them."""
+    return {"medically_reviewed": today.isoformat(), "reviewed_by": provider_id}
 
 
 def undo(path: Path, stamped: Stamped) -> None:

@@ -155,7 +155,14 @@ WRONG = {
     NUMBER: ["north", True],
     PHONE: ["919-555-0100", 9195550100],
     TIME: ["8am", 480],
-    URL: ["", "http://example.org/page", "https://example.org/", "https://example.org", "www.example.org/page", "https://example.org/a page"],
+    URL: [
+        "",
+        "http://example.org/page",
+        "https://example.org/",
+        "https://example.org",
+        "www.example.org/page",
+        "https://example.org/a page",
+    ],
     MAP: ["x", []],
     LIST: ["x", {}, ["x"]],
 }

@@ -432,7 +432,11 @@ SOURCE_TWO = '{title: "Sample source two on chordoma", publisher: Sample Society
 SOURCES_LINE = f"sources: [{SOURCE_ONE}, {SOURCE_TWO}]\n"
 CASES += [
     ("sources: missing", replace(CHORDOMA, SOURCES_LINE, ""), f"{CHORDOMA}:1: sources: missing; a medical page cites at least 2"),
-    ("sources: only one", replace(CHORDOMA, f", {SOURCE_TWO}", ""), f"{CHORDOMA}:12: sources: lists 1 source; a medical page cites at least 2"),
+    (
+        "sources: only one",
+        replace(CHORDOMA, f", {SOURCE_TWO}", ""),
+        f"{CHORDOMA}:12: sources: lists 1 source; a medical page cites at least 2",
+    ),
     ("sources: not a list", replace(CHORDOMA, SOURCES_LINE, "sources: NCI\n"), f"{CHORDOMA}:12: sources: should be a list"),
     (
         "sources: a home page",
@@ -716,7 +720,10 @@ def test_a_medical_page_shows_its_sources_and_cites_them(basic: Path, tmp_path: 
     html = (tmp_path / "site/tumors/chordoma/index.html").read_text()
     section = html[html.index('<section class="sources"') : html.index("</section>", html.index('<section class="sources"'))]
     for n, publisher in ((1, "Sample Publisher"), (2, "Sample Society")):
-        assert f'<a href="https://example.org/sources/chordoma-{n}">Sample source {"one" if n == 1 else "two"} on chordoma</a>, {publisher}.' in section
+        assert (
+            f'<a href="https://example.org/sources/chordoma-{n}">Sample source {"one" if n == 1 else "two"} on chordoma</a>, {publisher}.'
+            in section
+        )
     assert '<time datetime="2026-09-01">September 1, 2026</time>' in section
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
     page = next(node for node in data["@graph"] if node["@type"] == "MedicalWebPage")
