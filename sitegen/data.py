@@ -171,7 +171,8 @@ class Provider:
     conditions: list[str]
     locations: list[str]
     languages: list[str]
-    accepting_new_patients: bool
+    accepting_new_patients: bool = False
+    sees_patients: bool = True
     title: str = ""
     phone: str = ""
     photo: str = ""
@@ -483,13 +484,20 @@ def _items(path: Path, root: Path, problems: Problems, make, ids: dict[str, set[
     return records
 
 
-PROVIDER_SPEC, PROVIDER_REQUIRED = field_spec(BY_DATA[Provider.DATA_FILE].fields)
+PROVIDER_FIELDS = BY_DATA[Provider.DATA_FILE].fields
 LOCATION_FIELDS = {f.name: f for f in BY_DATA[Location.DATA_FILE].fields}
 
 
 def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
-    required = PROVIDER_REQUIRED
-    got = check_fields(item, PROVIDER_SPEC, required, where, problems, item.line)
+    spec, required = field_spec(PROVIDER_FIELDS, item)
+    got = check_fields(item, spec, required, where, problems, item.line)
+    if got.get("sees_patients") is False and got.get("accepting_new_patients"):
+        problems.error(
+            where.path,
+            item.key_lines["accepting_new_patients"],
+            where.name("accepting_new_patients"),
+            "is true, but sees_patients is false: patients cannot book with this person; remove this line",
+        )
     for email in got.get("review_emails", []):
         if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", email):
             line = item.key_lines["review_emails"]

@@ -6,6 +6,7 @@ page. Languages are a second table beside it (one language for now), not new kin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, URL
@@ -24,6 +25,9 @@ class Field:
     jsonld: tuple[str, str] = ()  # (property, type): the page's structured data names what the field names so
     fields: tuple[Field, ...] = ()  # a map's fields, or those of each item of a list of maps
     review: bool = False  # set by `review --stamp` once a doctor has reviewed the page: a draft may leave it out
+    # (field, value): a required field is not required of a record whose field has this value
+    # (a doctor who does not see patients takes no new patients)
+    required_unless: tuple[str, object] = ()
 
     @property
     def default(self):
@@ -103,9 +107,17 @@ GROUPS = (
 )
 
 
-def field_spec(fields: tuple[Field, ...]) -> tuple[dict[str, str], set[str]]:
-    """The types and the required names of these fields, as fields.check_fields takes them."""
-    return {f.name: f.type for f in fields}, {f.name for f in fields if f.required}
+def field_spec(fields: tuple[Field, ...], values: Mapping | None = None) -> tuple[dict[str, str], set[str]]:
+    """The types and the required names of these fields, as fields.check_fields takes them;
+    with the values of a record, the names required of that record (Field.required_unless)."""
+    return {f.name: f.type for f in fields}, {f.name for f in fields if f.required and not _excused(f, values)}
+
+
+def _excused(field: Field, values: Mapping | None) -> bool:
+    if not field.required_unless or values is None:
+        return False
+    name, value = field.required_unless
+    return values.get(name) == value and type(values.get(name)) is type(value)
 
 
 COMMON_FIELDS = (
@@ -211,7 +223,14 @@ KINDS = (
             Field("conditions", TEXT_LIST, required=True, refers_to="tumor", hint="the tumors' file names"),
             Field("locations", TEXT_LIST, required=True, refers_to="location", hint="location ids"),
             Field("languages", TEXT_LIST, required=True, hint="from the languages of data/site.yaml"),
-            Field("accepting_new_patients", BOOL, required=True),
+            Field("sees_patients", BOOL, hint="false for a team member patients do not book with, like a pathologist"),
+            Field(
+                "accepting_new_patients",
+                BOOL,
+                required=True,
+                required_unless=("sees_patients", False),
+                hint="left out where sees_patients is false",
+            ),
             Field("phone", PHONE, hint='E.164, in quotes: "+19195550100"'),
             Field("photo", TEXT, hint="a file in content/media/"),
             Field("bio", TEXT, hint="Markdown"),

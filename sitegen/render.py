@@ -645,13 +645,15 @@ class Renderer:
             "reviewed": self.model.naming(provider.source, "reviewed_by"),
         }
         places = related["locations"]
-        if provider.active:
+        if provider.active and provider.sees_patients:
             node["telephone"] = provider.phone or self.call.number
             node["isAcceptingNewPatients"] = provider.accepting_new_patients
+        if provider.active:
             node["address"] = [self._address(loc) for loc in places]
         description = f"{provider.full_name}: {', '.join(provider.specialties)}."
         search = self._searchable(kind.search_label, [provider.name]) if provider.active else None
-        booking = {"number": provider.phone, "where": f"with {provider.name}"} if provider.active and provider.phone else None
+        bookable = provider.active and provider.sees_patients and provider.accepting_new_patients
+        booking = {"number": provider.phone, "where": f"with {provider.name}"} if bookable and provider.phone else None
         frame = self._frame(None, provider.url, provider.full_name, description, graph=[node], search=search, booking=booking)
         return self.render(
             kind.template, **frame, doctor=provider, bio=self.bio_html(provider), subject=provider, related=related, **related

@@ -72,9 +72,14 @@ def record_schema(fields: tuple[Field, ...], has_id: bool = False, optional: tup
         "properties": {f.name: value_schema(f, names_a_record=has_id and f.name == "id") for f in fields},
         "additionalProperties": False,
     }
-    required = [f.name for f in fields if f.required and f.name not in optional]
+    required = [f.name for f in fields if f.required and not f.required_unless and f.name not in optional]
     if required:
         schema["required"] = required
+    for f in fields:  # required but where another field has a value (kinds.Field.required_unless)
+        if f.required and f.required_unless and f.name not in optional:
+            name, value = f.required_unless
+            condition = {"if": {"properties": {name: {"const": value}}, "required": [name]}, "else": {"required": [f.name]}}
+            schema.setdefault("allOf", []).append(condition)
     return schema
 
 

@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, build_site, copy_built_site, run_cli, tree_digest
+from conftest import FIXTURES, REPO, TODAY, build_site, copy_built_site, run_cli, tree_digest
 
 CHORDOMA = "content/tumors/chordoma.md"
 SCHWANNOMA = "content/tumors/schwannoma.md"
@@ -26,6 +26,12 @@ def replace(rel: str, old: str, new: str, count: int = 1):
         path.write_text(text.replace(old, new, count), encoding="utf-8")
 
     return edit
+
+
+def _line_of(rel: str, text: str) -> int:
+    """The line of the fixture's file rel that holds text (1-based)."""
+    lines = (FIXTURES / "basic" / rel).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
 
 
 def write(rel: str, data: str | bytes):
@@ -199,6 +205,26 @@ CASES = [
         f'{PROVIDERS}:17: providers[dr-sample-lee].id: "dr-sample-lee" is already used on line 1',
     ),
     (
+        "a doctor patients book with says nothing of new patients",
+        replace(
+            PROVIDERS,
+            "  accepting_new_patients: false\n  sample: true\n\n- id: dr-sample-reader",
+            "  sample: true\n\n- id: dr-sample-reader",
+        ),
+        f"{PROVIDERS}:17: providers[dr-sample-abbott].accepting_new_patients: missing; add a line `accepting_new_patients: ...`",
+    ),
+    (
+        "a team member patients do not book with cannot take new patients",
+        replace(PROVIDERS, "  sees_patients: false\n", "  sees_patients: false\n  accepting_new_patients: true\n"),
+        f"{PROVIDERS}:{_line_of(PROVIDERS, 'sees_patients: false') + 1}: providers[dr-sample-reader].accepting_new_patients: is true, "
+        "but sees_patients is false",
+    ),
+    (
+        "sees_patients in words",
+        replace(PROVIDERS, "  sees_patients: false\n", '  sees_patients: "no"\n'),
+        f"{PROVIDERS}:{_line_of(PROVIDERS, 'sees_patients: false')}: providers[dr-sample-reader].sees_patients:",
+    ),
+    (
         "phone not E.164",
         replace(PROVIDERS, '"+19195550120"', '"(919) 555-0123"'),
         f'{PROVIDERS}:11: providers[dr-sample-lee].phone: "(919) 555-0123" is not E.164; write it as "+19195550123"',
@@ -338,7 +364,7 @@ CASES += [
     (
         f"footer link {url}",
         replace("data/site.yaml", 'url: "https://example.org/privacy/"', f'url: "{url}"'),
-        "data/site.yaml:17: footer_links[1].url: should be a full address",
+        f"data/site.yaml:{_line_of('data/site.yaml', 'https://example.org/privacy/')}: footer_links[1].url: should be a full address",
     )
     for url in ("//evil.example/", "/\\\\evil.example/", "javascript:alert(1)", "https:/evil.example")
 ]
