@@ -133,3 +133,144 @@ def test_the_site_s_own_publishing_gate_is_green():
     gate = "never-reviewed,unverified-review,changed-since-review,overdue"
     result = run_cli("review", "--today", TODAY, "--fail-on", gate)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr
+
+
+# Issue 19's corrections that text can check, each rule drawn from the content itself: the
+# pages it applies to are found by what they say, so a new page is held to it too.
+
+CHILDREN = re.compile(r"\b(child|children|teens?|teenagers?|kids?)\b", re.I)
+OTC_PAIN_RELIEVER = re.compile(r"\b(aspirin|ibuprofen|naproxen|acetaminophen|nsaids?|anti-inflammatory)\b", re.I)
+WARNS = re.compile(r"\b(not|never|avoid|unless)\b", re.I)
+FEVER_THRESHOLD = "100.4 °F (38 °C)"
+# Abstract indexes, mirrors and document-sharing sites: not the publisher's own page.
+WEAK_SOURCE_HOSTS = (
+    "vivo",
+    "ouci.dntb.gov.ua",
+    "scribd.com",
+    "researcher.life",
+    "paperexplained.cn",
+    "moam.info",
+    "semanticscholar.org",
+    "researchgate.net",
+)
+
+
+def _shown_text(page) -> str:
+    """What a reader sees of a page's own words: title, summary, other names and body
+    (search terms are never shown; sources are titles of other people's pages)."""
+    return "\n\n".join([page.meta["title"], page.meta["summary"], ", ".join(page.meta.get("also_known_as") or []), page.body])
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [" ".join(block.split()) for block in re.split(r"\n\s*\n", text) if block.strip()]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for paragraph in _paragraphs(text) for s in re.split(r"(?<=[.!?])\s+", paragraph)]
+
+
+def test_pages_for_children_never_advise_aspirin(model):
+    """Aspirin can cause Reye's syndrome in children and teens: a page that speaks of them
+    names aspirin only to warn against it, and one that names a pain reliever says so."""
+    pages = [page for page in model.pages if CHILDREN.search(page.body)]
+    assert any(page.url == "/tumors/osteoid-osteoma/" for page in pages)
+    failures = []
+    for page in pages:
+        sentences = _sentences(_shown_text(page))
+        failures += [f"{page.path}: {s}" for s in sentences if re.search(r"\baspirin\b", s, re.I) and not WARNS.search(s)]
+        if any(OTC_PAIN_RELIEVER.search(s) for s in sentences):
+            if not any(re.search(r"\baspirin\b", s, re.I) and WARNS.search(s) for s in sentences):
+                failures.append(f"{page.path}: names a pain reliever but never says not to give aspirin to a child or teen")
+    assert failures == []
+
+
+def test_nf2_goes_by_its_2022_name(model):
+    """NF2 is now NF2-related schwannomatosis: a page that mentions it uses the new name, and
+    the old one only in brackets after it ("formerly neurofibromatosis type 2, NF2")."""
+    old = re.compile(r"neurofibromatosis type 2|\bNF-?2\b(?!-related)", re.I)
+    pages = [page for page in model.pages if old.search(_shown_text(page)) or "NF2-related" in page.body]
+    assert {"/tumors/schwannoma/", "/tumors/meningioma/", "/tumors/ependymoma/"} <= {page.url for page in pages}
+    failures = []
+    for page in pages:
+        text = _shown_text(page)
+        if "NF2-related schwannomatosis" not in text:
+            failures.append(f"{page.path}: never says NF2-related schwannomatosis")
+        outside_brackets = re.sub(r"\((?:formerly|previously|once called)[^)]*\)", "", text, flags=re.I)
+        failures += [f"{page.path}: {s}" for s in _sentences(outside_brackets) if old.search(s)]
+    assert failures == []
+
+
+def test_the_fever_threshold_on_chemotherapy(model):
+    """The chemotherapy page, and every paragraph that tells a reader on drug treatment to call
+    about a fever, gives the same threshold as the tumor pages: 100.4 °F (38 °C)."""
+    assert FEVER_THRESHOLD in model.by_url["/treatments/chemotherapy/"].body
+    drugs = re.compile(r"\b(chemotherapy|chemo|drug treatment|blood counts?)\b", re.I)
+    failures = [
+        f"{page.path}: {paragraph}"
+        for page in model.pages
+        for paragraph in _paragraphs(page.body)
+        if re.search(r"\bfever\b", paragraph, re.I) and drugs.search(paragraph) and FEVER_THRESHOLD not in paragraph
+    ]
+    assert failures == []
+
+
+def test_every_medical_page_cites_sources_of_its_own(model):
+    """At least two sources on every medical page, each a page of its own (not a home page),
+    on the publisher's own site rather than an abstract index or a mirror, none repeated."""
+    from urllib.parse import urlsplit
+
+    failures = []
+    medical = [page for page in model.pages if page.medical]
+    assert len(medical) >= 30
+    for page in medical:
+        sources = page.meta.get("sources") or []
+        urls = [source["url"] for source in sources]
+        if len(sources) < 2:
+            failures.append(f"{page.path}: {len(sources)} sources")
+        if len(set(urls)) != len(urls):
+            failures.append(f"{page.path}: a source is listed twice")
+        for source in sources:
+            parts = urlsplit(source["url"])
+            if parts.scheme != "https" or parts.path.strip("/") == "":
+                failures.append(f"{page.path}: {source['url']} is not a page of its own")
+            if any(weak in parts.netloc for weak in WEAK_SOURCE_HOSTS):
+                failures.append(f"{page.path}: {source['url']} is an index or a mirror, not the publisher's page")
+            if not all(str(source.get(key) or "").strip() for key in ("title", "publisher")):
+                failures.append(f"{page.path}: {source['url']} has no title or publisher")
+            if str(source["accessed"]) > TODAY:  # ISO dates sort as text
+                failures.append(f"{page.path}: {source['url']} accessed after today")
+    assert failures == []
+
+
+@pytest.fixture(scope="module")
+def built_content(tmp_path_factory) -> Path:
+    """The repository's own content, built once without its search index."""
+    from conftest import build_site
+
+    out = tmp_path_factory.mktemp("content-text") / "site"
+    result = build_site(REPO, out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_every_page_of_the_site_shows_the_emergency_sentence(built_content: Path):
+    """Every page the build writes, the list pages and the 404 page included, shows the whole
+    emergency sentence of data/site.yaml where a reader sees it without opening anything."""
+    import yaml
+    from sitecheck import html_pages, visible_text
+
+    sentence = yaml.safe_load((REPO / "data" / "site.yaml").read_text(encoding="utf-8"))["emergency"]
+    pages = html_pages(built_content)
+    for rel in (
+        "404.html",
+        "index.html",
+        "tumors/index.html",
+        "tests/index.html",
+        "treatments/index.html",
+        "doctors/index.html",
+        "locations/index.html",
+        "a-z/index.html",
+    ):
+        assert built_content / rel in pages, rel
+    missing = [page.relative_to(built_content).as_posix() for page in pages if sentence not in visible_text(page)]
+    assert missing == []
