@@ -8,7 +8,9 @@ stays fast on a large site: bodies are rendered only for reading grades not in t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,19 +124,24 @@ def is_review(commit: Commit, rev: Revision) -> bool:
     return rev.review or bool(rev.reviewer and rev.reviewer in {trailer_id(value) for value in commit.reviewed_by})
 
 
-def page_trail(changes: list[Change], revisions: dict[str, Revision]) -> Trail:
-    """The page's review is the last commit that reviewed it (is_review); every later commit
-    that changed its content is a change since the review. Commit order, never dates."""
+def page_trail(changes: list[Change], revisions: dict[str, Revision], merged_review: Callable[[Change], bool] = lambda _: False) -> Trail:
+    """The page's review is the last commit that reviewed it (is_review), or a merge that
+    brought in a review as it was signed (merged_review); every later commit that changed its
+    content is a change since the review. Commit order, never dates."""
     known = [(change, revisions[_change_key(change)]) for change in changes if not change.boundary]
     content = [change.commit for change, rev in known if rev.content]
-    review_at = [index for index, (change, rev) in enumerate(known) if is_review(change.commit, rev)]
+
+    def reviewed(change: Change, rev: Revision) -> bool:
+        return is_review(change.commit, rev) or (change.commit.merge and rev.content and merged_review(change))
+
+    review_at = [index for index, (change, rev) in enumerate(known) if reviewed(change, rev)]
     if not review_at:
         # In a shallow clone, the review may be in the history left out.
         reason = SHALLOW if changes and changes[0].boundary else NO_REVIEW_COMMIT
         return Trail(unknown=reason, last_change=content[-1] if content else None)
     at = review_at[-1]
     return Trail(
-        reviews=[(change.commit, rev) for change, rev in reversed(known) if is_review(change.commit, rev)],
+        reviews=[(change.commit, rev) for change, rev in reversed(known) if reviewed(change, rev)],
         since_review=[change.commit for change, rev in known[at + 1 :] if rev.content],
         last_change=content[-1] if content else None,
         review_version=known[at][0].after,
@@ -322,6 +329,17 @@ class _Stamps:
         revisions = read_revisions(_NoStore(), self.source, History(files={path: changes}), [path])
         return next((change.commit for change in changes if is_review(change.commit, revisions[_change_key(change)])), None)
 
+    def merged_review(self, path: str, change: Change) -> bool:
+        """Whether a merge commit brought in a review as it was signed: the merged branch's
+        newest change to the page is a review (a reviewer signed on a branch, and it was merged
+        with a merge commit), and the merge left the page as that review did."""
+        changes = branch_changes(self.source, change.commit, path)
+        if not changes or changes[0].after != change.after:
+            return False
+        newest = changes[0]
+        revisions = read_revisions(_NoStore(), self.source, History(files={path: [newest]}), [path])
+        return is_review(newest.commit, revisions[_change_key(newest)])
+
     def verified(self, path: str, commit: Commit, reviewer_id: str) -> bool:
         """Whether the stamping commit carries `Reviewed-by: NAME <reviewer_id>` and, where the
         reviewer lists review_emails, was written or committed from one of them."""
@@ -352,7 +370,7 @@ def trailer_id(value: str) -> str:
 def _row(page: Page, site: Site, stamps: _Stamps, today: dt.date, grade: float) -> ReviewRow:
     due = next_review_due(page, site)
     history = stamps.history
-    trail = page_trail(history.files.get(page.path, []), stamps.revisions)
+    trail = page_trail(history.files.get(page.path, []), stamps.revisions, functools.partial(stamps.merged_review, page.path))
     reviewed, reviewer = page.meta.get("medically_reviewed"), page.meta.get("reviewed_by") or ""
     if reviewed is None:
         by_dates = "never-reviewed"

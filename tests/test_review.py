@@ -912,6 +912,29 @@ def test_a_doctor_who_reviewed_a_page_today_signs_an_edit_of_it_the_same_day(rep
     assert statuses(repo.root)[CHORDOMA] == "changed-since-review", "a trailer counts only for the reviewer the page names"
 
 
+@pytest.mark.parametrize("edit_after", [False, True], ids=["signed edit merged", "edit after the signature merged"])
+def test_a_signed_edit_merged_from_a_branch_is_reviewed_as_signed(repo: Repo, edit_after: bool):
+    """A doctor signs an edit on a branch the same day (the edit commit carries the trailer,
+    the review fields do not change) and the branch comes in by a merge commit: the merge
+    publishes the signed text, so the page is reviewed; an edit after the signature on that
+    branch is not."""
+    repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
+    assert (
+        run_cli(
+            "review", "--stamp", CHORDOMA, "--by", "dr-sample-abbott", "--commit", "--source", str(repo.root), "--today", TODAY
+        ).returncode
+        == 0
+    )
+    repo.git("checkout", "-q", "-b", "signed")
+    repo.edit(CHORDOMA, "rare cancer", "rare, slow cancer").commit("A second look", trailers=("Blair Abbott <dr-sample-abbott>",))
+    if edit_after:
+        repo.edit(CHORDOMA, "rare, slow cancer", "rare, slow-growing cancer").commit("An editor's change, no trailer")
+    repo.git("checkout", "-q", "main")
+    repo.edit(HOME, "What we treat", "Tumors we treat").commit("Home wording")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge the second look", "signed")
+    assert statuses(repo.root)[CHORDOMA] == ("changed-since-review" if edit_after else "ok")
+
+
 @pytest.mark.parametrize(
     ("prepare", "message"),
     [
