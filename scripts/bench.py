@@ -69,6 +69,13 @@ def body(rng: random.Random, links: list[str]) -> str:
 LISTED = "test-00000"
 
 
+# Every medical page cites two sources (content._checked_page): a bench page is a published one.
+SOURCES = (
+    'sources: [{title: Sample source one, publisher: Sample Publisher, url: "https://example.org/sources/one", accessed: 2026-01-02},'
+    ' {title: Sample source two, publisher: Sample Publisher, url: "https://example.org/sources/two", accessed: 2026-01-03}]'
+)
+
+
 def write_tree(root: Path, pages: int, seed: int = 7, link_heavy: bool = False) -> Path:
     """A synthetic source folder with about `pages` pages, the same for the same arguments.
     link_heavy: two thirds of the tumor pages (a third of the site) list LISTED."""
@@ -115,6 +122,7 @@ def write_tree(root: Path, pages: int, seed: int = 7, link_heavy: bool = False) 
                 f"search_terms: [{slug[:-1]}]",
                 f"medically_reviewed: 2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}",
                 f"reviewed_by: dr-sample-{rng.randrange(60):03d}",
+                SOURCES,
             ]
             if section == "tumors":
                 front += [
@@ -124,7 +132,7 @@ def write_tree(root: Path, pages: int, seed: int = 7, link_heavy: bool = False) 
                 ]
             (content / section / f"{slug}.md").write_text("---\n" + "\n".join(front) + "\n---\n\n" + body(rng, links))
     (content / "_index.md").write_text(
-        f"---\ntitle: Home\nsummary: Home.\nmedically_reviewed: 2026-01-01\nreviewed_by: dr-sample-000\n---\n\n{body(rng, links)}"
+        f"---\ntitle: Home\nsummary: Home.\nmedically_reviewed: 2026-01-01\nreviewed_by: dr-sample-000\n{SOURCES}\n---\n\n{body(rng, links)}"
     )
     return root
 
