@@ -89,25 +89,47 @@ class Hunk:
 
 
 @dataclass
+class SourceChange:
+    """One source as the reviewer should see it: kind "" (as reviewed), "added", "changed"
+    (was: what each changed field said before) or "removed" (the reviewed version's source)."""
+
+    source: dict[str, str]  # title, publisher, url, accessed
+    kind: str = ""
+    was: list[str] = field(default_factory=list)  # "accessed was 2026-09-01"
+
+
+@dataclass
 class PageChanges:
     """What changed between the reviewed version of a page file and the current one."""
 
-    fields: list[str]  # one sentence per front matter field that changed
+    fields: list[str]  # one sentence per front matter field that changed, sources aside
     hunks: list[Hunk]
+    sources: list[SourceChange] = field(default_factory=list)  # the current ones, then the removed
 
     @property
     def none(self) -> bool:
-        return not self.fields and not self.hunks
+        return not self.fields and not self.hunks and not self.sources_changed
+
+    @property
+    def sources_changed(self) -> bool:
+        return any(change.kind for change in self.sources)
 
 
 def page_changes(before: str, after: str, claims: dict) -> PageChanges:
     """The changes from one version of a page file to another. claims maps a claim id to
-    (text, source name, source URL), as the site renders them (an id not in it is left out)."""
+    (text, source name, source URL), as the site renders them (an id not in it is left out).
+    Where both versions' front matter can be read, the sources are compared one by one, as a
+    list the report shows whole, rather than as a line among the fields."""
     old_meta, old_body, old_line = _parts(before)
     new_meta, new_body, new_line = _parts(after)
+    sources = []
+    if old_meta is not None and new_meta is not None:
+        sources = source_changes(old_meta.get("sources"), new_meta.get("sources"))
+        old_meta, new_meta = ({k: v for k, v in meta.items() if k != "sources"} for meta in (old_meta, new_meta))
     return PageChanges(
         field_changes(old_meta, new_meta),
         prose_diff(prose_blocks(old_body, old_line, claims), prose_blocks(new_body, new_line, claims)),
+        sources,
     )
 
 
@@ -361,6 +383,45 @@ def field_changes(before: dict | None, after: dict | None) -> list[str]:
         else:
             changes.append(f"{name}: changed from {_shown(old)} to {_shown(new)}")
     return changes
+
+
+SOURCE_FIELDS = ("title", "publisher", "url", "accessed")
+
+
+def source_items(value) -> list[dict[str, str]]:
+    """A sources field as plain {title, publisher, url, accessed} strings (a date as
+    YYYY-MM-DD), whatever it holds: the report reads front matter that `check` has not passed."""
+    items = value if isinstance(value, list) else []
+    return [{name: _text(item.get(name)) for name in SOURCE_FIELDS} for item in items if isinstance(item, dict)]
+
+
+def source_changes(before, after) -> list[SourceChange]:
+    """Every current source, marked added or changed against the reviewed ones, then the
+    reviewed sources that are gone. A source is the same one where its title or, retitled,
+    its address is (as field_changes pairs list items by title)."""
+    old, new = source_items(before), source_items(after)
+    unpaired = list(old)
+    pairs: list[tuple[dict, dict | None]] = []
+    for source in new:
+        match = next((o for o in unpaired if o["title"] == source["title"]), None)
+        match = match or next((o for o in unpaired if o["url"] and o["url"] == source["url"]), None)
+        if match is not None:
+            unpaired.remove(match)
+        pairs.append((source, match))
+    changes = []
+    for source, match in pairs:
+        if match is None:
+            changes.append(SourceChange(source, "added"))
+            continue
+        was = [f"{name} was {match[name] or 'empty'}" for name in SOURCE_FIELDS if match[name] != source[name]]
+        changes.append(SourceChange(source, "changed" if was else "", was))
+    return changes + [SourceChange(source, "removed") for source in unpaired]
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _list_change(old: list, new: list) -> str:

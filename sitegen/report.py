@@ -16,7 +16,8 @@ from .review import JSON_KEYS, ReviewReport, ReviewRow
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LAST_CHANGE = ("date", "commit", "author")
-# The JSON's flat fields, in its order, with last_change spread over three columns.
+# The JSON's flat fields, in its order, with last_change spread over three columns; sources as
+# their count (a cell of titles and addresses would not sort or sum).
 CSV_FIELDS = [
     column
     for key in JSON_KEYS
@@ -157,6 +158,7 @@ def csv_text(report: ReviewReport) -> str:
         flat = {key: value for key, value in row.as_json().items() if key in CSV_FIELDS}
         for key in LAST_CHANGE:
             flat[f"last_change_{key}"] = row.last_change[key] if row.last_change else ""
+        flat["sources"] = len(row.sources)
         writer.writerow(flat)
     return out.getvalue()
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .changes import source_items
 from .content import Page, load_content, next_review_due, review_status
 from .data import Claim, Data, Provider, Site, live_claims, load_data
 from .history import Change, Commit, History, branch_changes, read_blobs, read_history
@@ -227,6 +228,7 @@ JSON_KEYS = (
     "grade",
     "history",
     "changes_since_review",
+    "sources",
 )
 
 
@@ -245,6 +247,7 @@ class ReviewRow:
     grade: float
     history: list[dict]  # every review, newest first: {date, reviewer, commit}
     changes_since_review: list[dict]  # {date, commit, author, subject}, oldest first
+    sources: list[dict]  # the page's sources now: {title, publisher, url, accessed}
     note: str = ""  # why the status is unknown
     reviewer_id: str = ""  # reviewed_by, the provider id a stamp takes
     review_version: str | None = None
@@ -391,6 +394,7 @@ def _row(page: Page, site: Site, stamps: _Stamps, today: dt.date, grade: float) 
         grade=grade,
         history=[{"date": rev.reviewed, "reviewer": stamps.names(rev.reviewer), "commit": c.sha} for c, rev in trail.reviews],
         changes_since_review=[_commit_json(c, subject=True) for c in trail.since_review],
+        sources=source_items(page.meta.get("sources")),
         note=note,
         reviewer_id=reviewer,
         review_version=trail.review_version,

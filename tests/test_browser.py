@@ -117,6 +117,9 @@ def test_core_pages_work_without_javascript(browser, sites):
     assert "Filtering needs JavaScript. All doctors are listed below." in page.locator("main").inner_text()
     expect(page.locator(".doctor-card").first).to_be_visible()
     expect(page.locator(".doctor-card a[href^='tel:']").first).to_be_visible()
+    # The finders' forms are laid out from the first paint only where scripts run (site.css).
+    expect(page.locator("[data-finder-filters]")).to_be_hidden()
+    expect(page.locator("[data-finder-distance]")).to_be_hidden()
     context.close()
 
 

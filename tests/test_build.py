@@ -60,7 +60,8 @@ def test_every_page_has_the_frame(basic_site: Path):
         assert '<meta name="robots" content="noindex">' in html
         assert "Privacy practices" in html
         assert html.count("<h1") == 1, page
-        assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', html.replace('href="https://www.google.com/maps', "")), page
+        other_hosts = html.replace('href="https://www.google.com/maps', "").replace(f'href="{NCI_TRIAL_SEARCH}"', "")
+        assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', other_hosts), page
         assert "<style" not in html and " style=" not in html, "inline styles would need 'unsafe-inline'"
         # No inline script (the CSP has no 'unsafe-inline'): only JSON data blocks, and the site's
         # own deferred files where a page needs one.
@@ -82,6 +83,27 @@ def test_every_page_shows_the_whole_emergency_sentence(basic_site: Path):
     for page in pages:
         header = page.read_text(encoding="utf-8").split('<header class="site-header">')[1].split("</header>")[0]
         assert "Call to book" in header and sentence in header, page
+
+
+NCI_TRIAL_SEARCH = "https://www.cancer.gov/research/participate/clinical-trials-search"
+
+
+def test_every_tumor_page_and_only_they_say_how_to_ask_about_clinical_trials(basic_site: Path):
+    tumor_pages = sorted((basic_site / "tumors").glob("*/index.html"))
+    assert len(tumor_pages) == 2, "the fixture has two tumor pages"
+    for page in html_pages(basic_site):
+        html = page.read_text(encoding="utf-8")
+        section = re.search(r'<section [^>]*aria-labelledby="clinical-trials-heading"[^>]*>(.*?)</section>', html, re.S)
+        if page not in tumor_pages:
+            assert section is None and NCI_TRIAL_SEARCH not in html, page
+            continue
+        assert section, page
+        assert "data-pagefind-ignore" in section.group(0), "the same words on every tumor page stay out of the index"
+        text = " ".join(re.sub(r"<[^>]+>", " ", section.group(1)).split())
+        assert '<h2 id="clinical-trials-heading">Clinical trials</h2>' in section.group(1), page
+        assert f'<a href="{NCI_TRIAL_SEARCH}">' in section.group(1), page
+        assert '<a href="tel:+19195550100">919-555-0100</a>' in section.group(1), page
+        assert "your choice" in text and "leave" in text and "care team" in text, text
 
 
 def test_medical_pages_carry_stamp_and_emergency(basic_site: Path):

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, TODAY, copy_fixture, run_cli
 
-from sitegen.changes import field_changes, prose_blocks, prose_diff, sentences
+from sitegen.changes import field_changes, prose_blocks, prose_diff, sentences, source_changes
 from sitegen.report import NEXT_STEPS, STAMP, page_step, table
 from sitegen.review import STATUSES, ReviewRow, review_site
 from sitegen.store import Store
@@ -43,6 +43,7 @@ JSON_KEYS = (
     "grade",
     "history",
     "changes_since_review",
+    "sources",
 )
 
 
@@ -399,7 +400,15 @@ def test_json_and_csv(edited: Repo):
         "last_change_commit",
         "last_change_author",
         "grade",
+        "sources",
     ]
+    assert {r["sources"] for r in table_rows} == {"2"}, "the CSV counts a page's sources"
+    assert chordoma["sources"][0] == {
+        "title": "Sample source one on chordoma",
+        "publisher": "Sample Publisher",
+        "url": "https://example.org/sources/chordoma-1",
+        "accessed": "2026-09-01",
+    }
     assert [(r["path"], r["status"], r["last_change_commit"], float(r["grade"])) for r in table_rows] == [
         (r["path"], r["status"], r["last_change"]["commit"], r["grade"]) for r in rows
     ]
@@ -506,6 +515,47 @@ def test_html_report_lists_front_matter_changes_by_field(reworded: Repo):
     assert "search_terms: [" not in section and "title: Chordoma" not in section, "not the YAML lines"
 
 
+def test_html_report_lists_every_page_s_sources_with_links(edited: Repo):
+    page = run_cli("review", "--source", str(edited.root), "--today", TODAY, "--format", "html").stdout
+    source = (
+        '<a href="https://example.org/sources/{0}-1">Sample source one on {0}</a>, Sample Publisher, '
+        'read on <time class="date" datetime="2026-09-01">2026-09-01</time>'
+    )
+    # The changed page's sources beside its text, the others' in the table, each in its row.
+    assert source.format("chordoma") in _section(page, CHORDOMA)
+    mri_row = re.search(r'<tr id="row-content-tests-mri-md">(.*?)</tr>', page, re.S).group(1)
+    assert source.format("mri") in mri_row and "2 sources" in mri_row
+    assert "The sources are the same as when the page was reviewed." in _section(page, CHORDOMA)
+
+
+@pytest.fixture(scope="module")
+def resourced(tmp_path_factory) -> Repo:
+    """The chordoma page's sources edited after its review, its text left alone: one source read
+    again on a later day, one replaced by another."""
+    repo = Repo.of_fixture(tmp_path_factory.mktemp("resourced"))
+    one = 'url: "https://example.org/sources/chordoma-1", accessed: 2026-09-01'
+    repo.edit(CHORDOMA, one, one.replace("2026-09-01", "2026-11-02"))
+    two = '{title: "Sample source two on chordoma", publisher: Sample Society, url: "https://example.org/sources/chordoma-2"'
+    new = '{title: "A newer source on chordoma", publisher: Sample Journal, url: "https://example.org/sources/chordoma-3"'
+    return repo.edit(CHORDOMA, two, new).commit("New sources", author="Jo Writer")
+
+
+def test_html_report_shows_which_sources_changed_since_the_review(resourced: Repo):
+    assert statuses(resourced.root)[CHORDOMA] == "changed-since-review", "sources are what the reviewer signed"
+    page = run_cli("review", "--source", str(resourced.root), "--today", TODAY, "--format", "html").stdout
+    section = _section(page, CHORDOMA)
+    marked = _Marked()
+    marked.feed(section)
+    assert marked.marked["ins"] == ["Added: A newer source on chordoma, Sample Journal, read on 2026-09-01"]
+    assert marked.marked["del"] == ["Removed: Sample source two on chordoma, Sample Society, read on 2026-09-01"]
+    assert '<a href="https://example.org/sources/chordoma-3">A newer source on chordoma</a>' in section
+    one = section.index("Sample source one on chordoma")
+    assert "Changed: accessed was 2026-09-01" in section[one : section.index("</li>", one)]
+    assert "sources:" not in section, "the list says it, not a line among the fields"
+    assert "<h4>Text</h4>" not in section, "the text is as reviewed"
+    assert review_json(resourced.root)[0]["sources"][1]["title"] == "A newer source on chordoma"
+
+
 LONG = (
     "Radiation therapy may be offered after surgery to treat any tumor cells that remain near the spinal cord; "
     "it is usually given in small daily doses over several weeks so that healthy tissue can recover between sessions."
@@ -574,6 +624,22 @@ def test_prose_diff_keeps_sentences_whole(before: str, after: str, expected: lis
     assert [(s.kind, s.text) for hunk in hunks for block in hunk.blocks for s in block.sentences] == expected
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        ([SOURCE], [SOURCE], [("", "Chordoma", [])]),
+        ([SOURCE], [{**SOURCE, "accessed": dt.date(2026, 11, 1)}], [("changed", "Chordoma", ["accessed was 2026-01-05"])]),
+        ([SOURCE], [{**SOURCE, "title": "Chordoma (2026)"}], [("changed", "Chordoma (2026)", ["title was Chordoma"])]),
+        ([SOURCE], [{**SOURCE, "title": "New", "url": "https://example.org/new"}], [("added", "New", []), ("removed", "Chordoma", [])]),
+        (None, [SOURCE], [("added", "Chordoma", [])]),
+        ("not a list", [], []),
+    ],
+    ids=["same", "read again", "retitled, same address", "replaced", "none before", "not a list"],
+)
+def test_source_changes(before, after, expected: list[tuple[str, str, list[str]]]):
+    assert [(c.kind, c.source["title"], c.was) for c in source_changes(before, after)] == expected
+
+
 @pytest.fixture(scope="module")
 def every_status(tmp_path_factory) -> tuple[str, list[ReviewRow]]:
     """The HTML report (drafts included) of a repository with a page of every status, and its rows."""
@@ -611,8 +677,10 @@ def test_html_report_gives_each_page_its_next_step(every_status: tuple[str, list
         assert command == f"python build.py review --stamp {row.path} --by {row.reviewer_id or 'REVIEWER_ID'} --commit"
 
 
-# Every date in the tables, and whether the browser laid it out on more than one line.
+# Every date in the tables, and whether the browser laid it out on more than one line (every
+# list of sources opened first: a closed one lays out nothing).
 DATES_WRAPPED = """() => {
+  for (const details of document.querySelectorAll("details")) details.open = true;
   const found = {dates: 0, wrapped: []};
   for (const table of document.querySelectorAll("table")) {
     const walker = document.createTreeWalker(table, NodeFilter.SHOW_TEXT);
