@@ -152,6 +152,9 @@ WEAK_SOURCE_HOSTS = (
     "moam.info",
     "semanticscholar.org",
     "researchgate.net",
+    "medscape.com",  # reprints of journal articles: cite the journal's own page or PubMed Central
+    "pure.elsevier.com",  # universities' research-index pages (Elsevier Pure), not the journal
+    "rd.springer.com",  # Springer's old reader address: link.springer.com is the canonical one
 )
 
 
