@@ -101,11 +101,13 @@ def test_claims_come_from_data_and_no_stale_ranking_is_shown(model):
     home = model.by_url["/"]
     used = {claim for claim, _ in model.bodies["/"].claims}
     assert {"spine-surgeries", "nci-comprehensive", "nccn-member"} <= used
-    assert "us-news-2023" in model.data.claims and "us-news-2023" not in used
+    assert "sample-ranking-2023" in model.data.claims and "sample-ranking-2023" not in used, "an expired claim is shown nowhere"
     assert "3,000" not in home.body and "U.S. News" not in home.body
-    assert "3,000" not in model.data.claims["spine-surgeries"].text  # the seed hospital's own figure
+    # No claim repeats the seed hospital's own figures or its ranking.
+    for claim in model.data.claims.values():
+        assert "3,000" not in claim.text and "U.S. News" not in claim.text + claim.source_name and "usnews" not in claim.source_url
     for page in model.pages:
-        assert "us-news" not in page.body
+        assert "sample-ranking" not in page.body
 
 
 def test_a_normal_build_succeeds_and_production_refuses_samples(tmp_path: Path):
