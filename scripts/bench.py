@@ -129,6 +129,7 @@ def write_tree(root: Path, pages: int, seed: int = 7, link_heavy: bool = False) 
                     "group: " + rng.choice(["spinal-column", "spinal-cord", "benign", "metastatic"]),
                     f"tests: [{', '.join(_tests_of(rng, names['tests'], link_heavy))}]",
                     f"treatments: [{', '.join(rng.sample(names['treatments'], 2))}]",
+                    "regions: {levels: [thoracic], compartments: [bone]}",
                 ]
             (content / section / f"{slug}.md").write_text("---\n" + "\n".join(front) + "\n---\n\n" + body(rng, links))
     (content / "_index.md").write_text(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from .fields import DATE, LIST, TEXT_LIST, Where, check_fields, suggest
+from .fields import DATE, LIST, MAP, TEXT_LIST, Where, check_choices, check_fields, suggest
 from .inputs import RACY_NS
 from .kinds import BY_NAME, MIN_SOURCES, PAGE_FIELDS, Field, Kind, field_spec, place
 from .markdown import PLACEHOLDER
@@ -480,13 +480,19 @@ def _checked_page(
             del meta_doc[key]
     review = set(kind.review_fields)
     choices = {f.name: tuple(value for value, _ in f.choices) for f in kind.all_fields if f.choices}
-    meta = check_fields(meta_doc, spec, kind.required - review, Where(rel), problems, missing_line=1, choices=choices)
+    meta = check_fields(meta_doc, spec, kind.required - set(kind.draft_may_omit), Where(rel), problems, missing_line=1, choices=choices)
     for group in kind.all_fields:
         if group.type == LIST and group.fields and group.name in meta:
             meta[group.name] = _checked_items(meta[group.name], group, rel, problems)
+        elif group.type == MAP and group.fields and group.name in meta:
+            meta[group.name] = _checked_group(meta[group.name], group, rel, problems)
     if meta_doc.get("draft") is not True:
         for name in sorted(review - meta_doc.keys()):
             problems.error(rel, 1, name, f"missing; {MISSING_REVIEW}")
+        for name in sorted(set(kind.draft_may_omit) - review - meta_doc.keys()):
+            problems.error(
+                rel, 1, name, f"missing; a published {kind.noun} page needs it (a draft may leave it out): {kind.field(name).hint}"
+            )
         if kind.medical and "sources" in meta and len(meta["sources"]) < MIN_SOURCES:
             count = len(meta["sources"])
             problems.error(
@@ -523,6 +529,19 @@ def _checked_items(items: list, group: Field, rel: str, problems: Problems) -> l
         if len(checked) == len(types):
             good.append({key: value.isoformat() if isinstance(value, dt.date) else value for key, value in checked.items()})
     return good
+
+
+def _checked_group(node: YMap, group: Field, rel: str, problems: Problems) -> dict:
+    """A group of fields (a tumor's regions) as plain values, each list of choices holding
+    only its choices: what the store keeps and the templates show."""
+    types, required = field_spec(group.fields)
+    checked = check_fields(node, types, required, Where(rel, group.name), problems, node.line)
+    for spec in group.fields:
+        if spec.choices and spec.type == TEXT_LIST and spec.name in checked:
+            allowed = tuple(value for value, _ in spec.choices)
+            name = f"{group.name}.{spec.name}"
+            checked[spec.name] = check_choices(node[spec.name], allowed, spec.required, rel, name, problems)
+    return dict(checked)
 
 
 def _listed(kinds: list[Kind]) -> str:
@@ -587,6 +606,8 @@ def new_page_text(kind: Kind, title: str) -> str:
             line = "draft: true  # remove this line to publish the page"
         elif spec.review or spec.name == "review_interval_months":
             continue  # the review is recorded by review --stamp; the interval only for a page due sooner
+        elif spec.type == MAP:
+            line = f"{spec.name}: {{" + ", ".join(f"{sub.name}: " + ("[]" if sub.type == TEXT_LIST else '""') for sub in spec.fields) + "}"
         else:
             line = f"{spec.name}: " + ("[]" if spec.type in (TEXT_LIST, LIST) else '""')
         lines.append(f"{line}  # {spec.hint}" if spec.hint and spec.name not in ("title", "draft") else line)

@@ -86,6 +86,27 @@ def check_fields(
     return good
 
 
+def check_choices(values: YList, allowed: tuple[str, ...], required: bool, path: str, name: str, problems: Problems) -> list[str]:
+    """The items of a list whose every item is one of allowed (a tumor's levels of the spine),
+    each once; every other item is reported at its line as name[n], with the nearest choice.
+    A required list names at least one. Items that are not text were reported by check_value."""
+    good: list[str] = []
+    for index, (item, line) in enumerate(zip(values, values.item_lines)):
+        if not isinstance(item, str) or not item.strip():
+            continue
+        if item not in allowed:
+            close = difflib.get_close_matches(item, allowed, n=1, cutoff=0.6)
+            nearest = f'; did you mean "{close[0]}"?' if close else ""
+            problems.error(path, line, f"{name}[{index + 1}]", f'"{item}" is not one of {", ".join(allowed)}{nearest}')
+        elif item in good:
+            problems.error(path, line, f"{name}[{index + 1}]", f'"{item}" is listed twice; keep one')
+        else:
+            good.append(item)
+    if required and not values:
+        problems.error(path, values.line, name, f"is empty; list at least one of {', '.join(allowed)}")
+    return good
+
+
 def check_value(value, kind: str, raw: str | None, path: str, line: int, name: str, problems: Problems):
     """value when it has the kind asked for, else None after recording why."""
     if kind == TEXT:

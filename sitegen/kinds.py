@@ -25,6 +25,7 @@ class Field:
     jsonld: tuple[str, str] = ()  # (property, type): the page's structured data names what the field names so
     fields: tuple[Field, ...] = ()  # a map's fields, or those of each item of a list of maps
     review: bool = False  # set by `review --stamp` once a doctor has reviewed the page: a draft may leave it out
+    published: bool = False  # required of a published page only: a draft may leave it out (with required=True)
     # (field, value): a required field is not required of a record whose field has this value
     # (a doctor who does not see patients takes no new patients)
     required_unless: tuple[str, object] = ()
@@ -89,6 +90,11 @@ class Kind:
         return {f.name for f in self.all_fields if f.required}
 
     @property
+    def draft_may_omit(self) -> tuple[str, ...]:
+        """The required fields a draft may leave out: the review, and what only a published page needs."""
+        return tuple(f.name for f in self.all_fields if f.required and (f.review or f.published))
+
+    @property
     def review_fields(self) -> tuple[str, ...]:
         """The fields `review --stamp` sets, which a draft may leave out."""
         return tuple(f.name for f in self.all_fields if f.review)
@@ -104,6 +110,22 @@ GROUPS = (
     ("spinal-cord", "Tumors of the spinal cord"),
     ("benign", "Benign spine tumors"),
     ("metastatic", "Cancer that has spread to the spine"),
+)
+
+# Where in the spine a tumor usually grows (a tumor page's regions, drawn as a figure of the
+# spine): the parts of the spine from the neck down, and the layers from the bone in to the
+# cord, each with how a page says it in plain words.
+LEVELS = (
+    ("cervical", "the neck (cervical spine)"),
+    ("thoracic", "the upper and middle back (thoracic spine)"),
+    ("lumbar", "the lower back (lumbar spine)"),
+    ("sacrum", "the tailbone area (sacrum)"),
+)
+COMPARTMENTS = (
+    ("bone", "in the bone of the spine"),
+    ("epidural", "just outside the lining around the spinal cord (epidural)"),
+    ("intradural-extramedullary", "inside the lining but outside the spinal cord (intradural extramedullary)"),
+    ("intramedullary", "inside the spinal cord itself (intramedullary)"),
 )
 
 
@@ -176,6 +198,23 @@ KINDS = (
                 refers_to="treatment",
                 jsonld=("possibleTreatment", "MedicalTherapy"),
                 hint="the treatments' file names, like [radiation-therapy]",
+            ),
+            Field(
+                "regions",
+                MAP,
+                required=True,
+                published=True,
+                fields=(
+                    Field("levels", TEXT_LIST, required=True, choices=LEVELS, hint="cervical, thoracic, lumbar, sacrum"),
+                    Field(
+                        "compartments",
+                        TEXT_LIST,
+                        required=True,
+                        choices=COMPARTMENTS,
+                        hint="bone, epidural, intradural-extramedullary, intramedullary",
+                    ),
+                ),
+                hint="where in the spine it usually grows, like {levels: [lumbar, sacrum], compartments: [bone]}",
             ),
         ),
     ),

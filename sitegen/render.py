@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from .content import Page
 from .data import Location, Provider
-from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, GROUPS, KINDS, MENU, OWN_PAGES, Kind, index_path
+from .kinds import BY_DATA, BY_NAME, COMPARTMENTS, FOLDER_PAGE, GROUPS, KINDS, LEVELS, MENU, OWN_PAGES, Kind, index_path
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .reads import NOW, recording, replay, value_of
 from .search import synonym_terms
@@ -121,6 +121,12 @@ def days_display(days: list[str]) -> str:
     if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
         return f"{DAY_NAMES[order[indexes[0]]]} to {DAY_NAMES[order[indexes[-1]]]}"
     return ", ".join(DAY_NAMES[order[i]] for i in indexes)
+
+
+def and_list(words: list[str]) -> str:
+    """Words as a sentence lists them: "a", "a and b", "a, b and c"."""
+    words = list(words)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 def initials(name: str) -> str:
@@ -250,10 +256,12 @@ def make_environment(templates: Path, store: Store | None = None, urls: Urls | N
         keep_trailing_newline=True,
         auto_reload=False,  # one environment per build: no need to stat templates on every use
     )
-    env.filters.update(phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials, slug=slugify)
+    env.filters.update(
+        phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials, slug=slugify, and_list=and_list
+    )
     addresses = (urls.url, urls.asset, urls.media_file) if urls is not None else (_no_urls,) * 3
     env.filters.update(zip(("url", "asset", "media"), map(_recorded_address, ("", "asset:", "media:"), addresses)))
-    env.globals.update(groups=dict(GROUPS), nav=MENU, quote=quote)
+    env.globals.update(groups=dict(GROUPS), spine_parts={"levels": LEVELS, "compartments": COMPARTMENTS}, nav=MENU, quote=quote)
     env.store, env._needs, env._named = store, {}, {}
     if store is not None:
         env.bytecode_cache = _StoredTemplates(store)

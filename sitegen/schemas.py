@@ -32,9 +32,12 @@ def value_schema(field: Field, names_a_record: bool = False) -> dict:
     """The JSON Schema of one field's value, as fields.check_value checks its type."""
     described = {"description": field.hint} if field.hint else {}
     if field.choices:
+        allowed = {"type": "string", "enum": [value for value, _ in field.choices]}
+        if field.type == TEXT_LIST:  # each a choice, once; a required list names one at least (fields.check_choices)
+            return {**described, "type": "array", "items": allowed, "uniqueItems": True, **({"minItems": 1} if field.required else {})}
         if field.type != TEXT:
-            raise ValueError(f"{field.name}: choices are for text fields")  # pragma: no cover - a programming error
-        return {**described, "type": "string", "enum": [value for value, _ in field.choices]}
+            raise ValueError(f"{field.name}: choices are for text fields and text lists")  # pragma: no cover - a programming error
+        return {**described, **allowed}
     name = {"type": "string", "pattern": SLUG.pattern}  # a page's file name or a record's id
     if field.type == TEXT:
         return {**described, **(name if field.refers_to or names_a_record else NOT_BLANK)}
@@ -84,14 +87,15 @@ def record_schema(fields: tuple[Field, ...], has_id: bool = False, optional: tup
 
 
 def front_matter_schema(kind: Kind) -> dict:
-    """A page's front matter. The review fields are required of a page that is not a draft."""
-    review = kind.review_fields
-    schema = {"$schema": DRAFT_2020_12, "title": f"Front matter of {kind.pages}", **record_schema(kind.all_fields, optional=review)}
-    if review:  # what a page that is not a draft needs: its review and, a medical page, its sources (content._checked_page)
+    """A page's front matter. The review fields, and those only a published page needs, are
+    required of a page that is not a draft."""
+    optional = kind.draft_may_omit
+    schema = {"$schema": DRAFT_2020_12, "title": f"Front matter of {kind.pages}", **record_schema(kind.all_fields, optional=optional)}
+    if optional:  # what a page that is not a draft needs: its review and, a medical page, its sources (content._checked_page)
         schema["if"] = {"properties": {"draft": {"const": True}}, "required": ["draft"]}
-        published: dict = {"required": list(review)}
+        published: dict = {"required": list(optional)}
         if kind.medical:
-            published = {"required": [*review, "sources"], "properties": {"sources": {"minItems": MIN_SOURCES}}}
+            published = {"required": [*optional, "sources"], "properties": {"sources": {"minItems": MIN_SOURCES}}}
         schema["else"] = published
     return schema
 
@@ -124,10 +128,11 @@ def front_matter_cms_field(field: Field) -> dict:
     entry = {"name": field.name, "title": field.name.replace("_", " ").capitalize()}
     if field.hint:
         entry["description"] = field.hint
-    if field.required and not field.review:  # the review is left out of drafts, and set by review --stamp
+    if field.required and not field.review and not field.published:  # a draft may leave these out; review --stamp sets the review
         entry["required"] = True
     if field.choices:
-        return {**entry, "type": "choice", "choices": [{"id": value, "title": meaning} for value, meaning in field.choices]}
+        multiple = {"multiple": True} if field.type == TEXT_LIST else {}
+        return {**entry, "type": "choice", **multiple, "choices": [{"id": value, "title": meaning} for value, meaning in field.choices]}
     if field.type in (TEXT, PHONE, TIME, URL):
         return {**entry, "type": "string", "single": True}
     if field.type == TEXT_LIST:

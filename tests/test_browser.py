@@ -221,3 +221,58 @@ def test_a_printed_medical_page_keeps_the_text_call_line_and_emergency(browser, 
         for i in range(sources.count()):  # where the page lists its sources
             expect(sources.nth(i)).to_be_visible()
     context.close()
+
+
+# The figure of where in the spine a tumor grows (components/spine_map.html), on every screen.
+MARKS = """() => [...document.querySelectorAll('.spine-part')].map(part => {
+  const shape = getComputedStyle(part.querySelector('.spine-shape'));
+  const box = part.closest('svg').getBoundingClientRect();
+  return {here: part.classList.contains('is-here'), fill: shape.fill, stroke: shape.stroke, width: parseFloat(shape.strokeWidth),
+          shown: box.width > 0 && box.height > 0 && getComputedStyle(part.closest('svg')).display !== 'none'};
+})"""
+
+
+def _marks_stand_apart(page, path: str) -> None:
+    """Every part of both drawings is shown, and the marked ones differ from the rest by the
+    width of their outline and by their fill (stripes), whatever the colours."""
+    marks = page.evaluate(MARKS)
+    assert len(marks) == 8 and all(mark["shown"] for mark in marks), path
+    marked = [mark for mark in marks if mark["here"]]
+    others = [mark for mark in marks if not mark["here"]]
+    assert marked and others, path
+    assert min(mark["width"] for mark in marked) > max(mark["width"] for mark in others), path
+    assert all(mark["fill"].startswith("url(") for mark in marked) and not any(mark["fill"].startswith("url(") for mark in others), path
+    assert {mark["stroke"] for mark in marked}.isdisjoint({mark["stroke"] for mark in others}), path
+
+
+@pytest.mark.parametrize(
+    ("viewport", "media"),
+    [
+        ({"width": 320, "height": 640}, {}),
+        ({"width": 1024, "height": 800}, {"forced_colors": "active"}),
+        ({"width": 320, "height": 640}, {"forced_colors": "active", "color_scheme": "dark"}),
+        ({"width": 375, "height": 800}, {"media": "print"}),
+    ],
+    ids=["320px", "forced-colors", "forced-colors-dark-320px", "print"],
+)
+def test_the_spine_figure_shows_where_on_a_phone_in_high_contrast_and_in_print(browser, sites, viewport, media):
+    origin, paths = sites[1]
+    tumors = [path for path in paths if path.startswith("tumors/") and path != "tumors/"]
+    assert len(tumors) >= 2
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.emulate_media(**media)
+    for path in tumors:
+        page.goto(origin + path)
+        figure = page.locator(".spine-map")
+        expect(figure).to_be_visible()
+        expect(figure.locator(".spine-map-text")).to_contain_text("Usually grows in:")
+        for svg in figure.locator("svg[role=img]").all():
+            expect(svg).to_be_visible()
+            box = svg.bounding_box()
+            assert box["width"] > 200 and box["x"] + box["width"] <= viewport["width"], f"{path}: {box}"
+            assert abs(box["height"] / box["width"] - float(svg.get_attribute("height")) / float(svg.get_attribute("width"))) < 0.02
+        expect(figure.locator(".spine-here").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"], path
+        _marks_stand_apart(page, path)
+    context.close()

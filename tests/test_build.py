@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -143,6 +144,65 @@ def test_related_pages_both_ways_and_doctors(basic_site: Path):
     assert 'href="/tumors/chordoma/">Chordoma</a>' in mri and 'href="/tumors/schwannoma/">Schwannoma</a>' in mri
     schwannoma = read(basic_site, "tumors/schwannoma/index.html")
     assert "Casey Old" not in schwannoma.split("<main")[1].split("Medically reviewed")[0], "inactive doctors are left off tumor pages"
+
+
+class SpineMap(HTMLParser):
+    """What a tumor page's "Where in the spine" figure holds: its drawings' attributes, the text
+    of every element with an id, the parts of the spine marked "Usually here" (and their
+    labels), and its sentence in words."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.svgs, self.texts, self.marked, self.sentence = [], {}, [], ""
+        self._open: list[tuple[str, str | None, set]] = []  # (tag, id, classes) of the elements open now
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = set((attrs.get("class") or "").split())
+        if tag == "svg":
+            self.svgs.append(attrs)
+        if "spine-part" in classes and "is-here" in classes:
+            self.marked.append(attrs["data-region"])
+        self._open.append((tag, attrs.get("id"), classes))
+
+    def handle_endtag(self, tag):
+        while self._open and self._open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        for _, element_id, classes in self._open:
+            if element_id:
+                self.texts[element_id] = self.texts.get(element_id, "") + data
+            if "spine-map-text" in classes:
+                self.sentence += data
+
+
+def test_each_tumor_page_shows_where_in_the_spine_it_grows_in_pictures_and_words(basic_site: Path):
+    """The figure comes from the page's own regions: every drawing is an image with a name,
+    exactly the parts the page lists are marked, and the sentence names exactly those."""
+    import yaml
+
+    from sitegen.kinds import COMPARTMENTS, LEVELS
+
+    pages = sorted(p for p in (FIXTURES / "basic/content/tumors").glob("*.md") if p.name != "_index.md")
+    assert len(pages) >= 2
+    for path in pages:
+        regions = yaml.safe_load(path.read_text().split("---\n")[1])["regions"]
+        html = read(basic_site, f"tumors/{path.stem}/index.html")
+        figure = html[html.index('<section class="spine-map"') : html.index("</section>", html.index('<section class="spine-map"'))]
+        found = SpineMap()
+        found.feed(figure)
+        assert len(found.svgs) == 2, path.name
+        for svg in found.svgs:
+            assert svg["role"] == "img" and svg["width"] and svg["height"] and svg["viewbox"]
+            for attribute in ("aria-labelledby", "aria-describedby"):
+                assert all(found.texts.get(i, "").strip() for i in svg[attribute].split()), f"{path.name}: {attribute} names no text"
+        listed = {*regions["levels"], *regions["compartments"]}
+        assert sorted(found.marked) == sorted(listed), path.name
+        assert figure.count(">Usually here<") == len(listed)
+        for value, words in (*LEVELS, *COMPARTMENTS):
+            assert (words in found.sentence) == (value in listed), f"{path.name}: {value} in {found.sentence!r}"
+        assert "data-pagefind-ignore" in html[: html.index('<section class="spine-map"')].rsplit("<div", 1)[1], "left out of search"
 
 
 def test_doctors_list_sorted_without_javascript(basic_site: Path):

@@ -879,7 +879,7 @@ def _new_tumor(root: Path) -> Path:
         .replace('summary: ""', 'summary: "A fatty lump near the spinal cord."')
         .replace('group: ""', "group: benign")
         .replace("tests: []", "tests: [mri]")
-        .replace('regions: ""', "regions: []")
+        .replace("regions: {levels: [], compartments: []}", "regions: {levels: [lumbar], compartments: [intradural-extramedullary]}")
     )
     path.write_text(filled)
     return path

@@ -141,6 +141,16 @@ def test_a_draft_may_leave_the_review_out_and_a_published_page_may_not():
     assert not check.is_valid(page) and not check.is_valid({**page, "draft": False})
 
 
+def test_a_draft_tumor_page_may_leave_its_regions_out_and_a_published_one_may_not():
+    """As content._checked_page: regions is required of a published tumor page only."""
+    check = validator(front_matter_schema("tumor"))
+    page, _ = front_matter(BASIC / "content/tumors/chordoma.md")
+    assert check.is_valid(page)
+    without = {key: value for key, value in page.items() if key != "regions"}
+    assert check.is_valid({**without, "draft": True})
+    assert not check.is_valid(without)
+
+
 # -- (c) bad inputs made from the content model ----------------------------------------------
 
 # Values of the wrong type for each field type, as YAML 1.1 reads what an editor might write

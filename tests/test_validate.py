@@ -90,37 +90,37 @@ CASES = [
     (
         "link to no page",
         replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](/tests/pet/)"),
-        f"{CHORDOMA}:16: link: no page at /tests/pet/",
+        f"{CHORDOMA}:17: link: no page at /tests/pet/",
     ),
     (
         "link to a draft",
         replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](/treatments/draft-therapy/)"),
-        f"{CHORDOMA}:16: link: /treatments/draft-therapy/ is a draft",
+        f"{CHORDOMA}:17: link: /treatments/draft-therapy/ is a draft",
     ),
     (
         "raw HTML block",
         replace(CHORDOMA, "## What it is\n", '## What it is\n\n<div class="box">\n'),
-        f'{CHORDOMA}:16: html: <div class="box"> is raw HTML, which is published as text, not as HTML; write it in Markdown',
+        f'{CHORDOMA}:17: html: <div class="box"> is raw HTML, which is published as text, not as HTML; write it in Markdown',
     ),
     (
         "an HTML comment",
         replace(CHORDOMA, "An [MRI](/tests/mri/)", "An <!-- note to self --> [MRI](/tests/mri/)"),
-        f"{CHORDOMA}:16: html: <!-- note to self --> is an HTML comment, which would be published as text; remove it",
+        f"{CHORDOMA}:17: html: <!-- note to self --> is an HTML comment, which would be published as text; remove it",
     ),
     (
         "inline HTML",
         replace(CHORDOMA, "An [MRI](/tests/mri/)", "An <b>MRI</b> [scan](/tests/mri/)"),
-        f"{CHORDOMA}:16: html: <b> is raw HTML, which is published as text, not as HTML; **bold** for words that matter",
+        f"{CHORDOMA}:17: html: <b> is raw HTML, which is published as text, not as HTML; **bold** for words that matter",
     ),
     (
         "unsafe link scheme",
         replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](javascript:alert(1))"),
-        f'{CHORDOMA}:16: link: "javascript:alert(1)" is not allowed',
+        f'{CHORDOMA}:17: link: "javascript:alert(1)" is not allowed',
     ),
     (
         "relative link",
         replace(CHORDOMA, "An [MRI](/tests/mri/)", "An [MRI](mri/)"),
-        f'{CHORDOMA}:16: link: "mri/" should start at the site root',
+        f'{CHORDOMA}:17: link: "mri/" should start at the site root',
     ),
     (
         "missing heading anchor",
@@ -129,8 +129,8 @@ CASES = [
     ),
     ("image without alt", replace(HOME, "![A drawing of the spine]", "![]"), f"{HOME}:13: image: add alt text"),
     ("missing image file", replace(HOME, "/media/spine.png", "/media/spine.jpg"), f"{HOME}:13: image: no file content/media/spine.jpg"),
-    ("h1 in body", replace(SCHWANNOMA, "## What it is", "# What it is"), f"{SCHWANNOMA}:11: heading: a # heading"),
-    ("skipped heading level", replace(SCHWANNOMA, "### Symptoms", "#### Symptoms"), f"{SCHWANNOMA}:15: heading: #### comes right after ##"),
+    ("h1 in body", replace(SCHWANNOMA, "## What it is", "# What it is"), f"{SCHWANNOMA}:12: heading: a # heading"),
+    ("skipped heading level", replace(SCHWANNOMA, "### Symptoms", "#### Symptoms"), f"{SCHWANNOMA}:16: heading: #### comes right after ##"),
     (
         "unknown claim",
         replace(HOME, '{{ claim "surgeries" }}', '{{ claim "nope" }}'),
@@ -430,7 +430,7 @@ CASES += [
         special("content/tumors/loop.md", lambda p: os.symlink(p.name, p)),
         "content/tumors/loop.md:1: file: is a link that leads back to itself",
     ),
-    ("a NUL in a body", replace(CHORDOMA, "\n## ", "\nA nul\x00 here.\n\n## "), f"{CHORDOMA}:14: file: holds a control character (U+0000)"),
+    ("a NUL in a body", replace(CHORDOMA, "\n## ", "\nA nul\x00 here.\n\n## "), f"{CHORDOMA}:15: file: holds a control character (U+0000)"),
     (
         "a bell in front matter",
         replace(CHORDOMA, "title: Chordoma", "title: Chor\x07doma"),
@@ -488,6 +488,56 @@ CASES += [
         "sources: an unknown field",
         replace(CHORDOMA, "publisher: Sample Society,", "publisher: Sample Society, author: Someone,"),
         f"{CHORDOMA}:12: sources[2].author: unknown field",
+    ),
+]
+
+# Regions (issue 19): where in the spine a tumor usually grows, a published tumor page's figure.
+REGIONS_LINE = "regions: {levels: [cervical, sacrum], compartments: [bone]}\n"
+CASES += [
+    (
+        "regions: an unknown level",
+        replace(CHORDOMA, "levels: [cervical, sacrum]", "levels: [cervical, lumbr]"),
+        f'{CHORDOMA}:13: regions.levels[2]: "lumbr" is not one of cervical, thoracic, lumbar, sacrum; did you mean "lumbar"?',
+    ),
+    (
+        "regions: an unknown compartment, nothing near",
+        replace(CHORDOMA, "compartments: [bone]", "compartments: [bone, nerve]"),
+        f'{CHORDOMA}:13: regions.compartments[2]: "nerve" is not one of bone, epidural, intradural-extramedullary, intramedullary\n',
+    ),
+    (
+        "regions: a level twice",
+        replace(CHORDOMA, "levels: [cervical, sacrum]", "levels: [sacrum, sacrum]"),
+        f'{CHORDOMA}:13: regions.levels[2]: "sacrum" is listed twice; keep one',
+    ),
+    (
+        "regions: levels not a list",
+        replace(CHORDOMA, "levels: [cervical, sacrum]", "levels: sacrum"),
+        f'{CHORDOMA}:13: regions.levels: should be a list; write it as ["sacrum"]',
+    ),
+    (
+        "regions: no levels listed",
+        replace(CHORDOMA, "levels: [cervical, sacrum]", "levels: []"),
+        f"{CHORDOMA}:13: regions.levels: is empty; list at least one of cervical, thoracic, lumbar, sacrum",
+    ),
+    (
+        "regions: not a group of fields",
+        replace(CHORDOMA, REGIONS_LINE, "regions: [sacrum, bone]\n"),
+        f"{CHORDOMA}:13: regions: should be a group of fields",
+    ),
+    (
+        "regions: an unknown key",
+        replace(CHORDOMA, "compartments: [bone]", "compartment: [bone]"),
+        f"{CHORDOMA}:13: regions.compartment: unknown field; did you mean `compartments`?",
+    ),
+    (
+        "regions: compartments left out",
+        replace(CHORDOMA, ", compartments: [bone]", ""),
+        f"{CHORDOMA}:13: regions.compartments: missing",
+    ),
+    (
+        "regions: missing on a published tumor page",
+        replace(CHORDOMA, REGIONS_LINE, ""),
+        f"{CHORDOMA}:1: regions: missing; a published tumor page needs it (a draft may leave it out): where in the spine",
     ),
 ]
 
@@ -737,6 +787,18 @@ def test_a_yes_where_true_or_false_is_meant_is_read_as_one_and_quoted_it_is_an_e
     result = run_cli("check", "--source", str(basic), "--today", TODAY)
     assert result.returncode == 1
     assert 'accepting_new_patients: "yes" is in quotes, so it is text; write true or false, without quotes' in result.stderr
+
+
+def test_a_draft_tumor_page_may_leave_its_regions_out(basic: Path):
+    page = (
+        (basic / SCHWANNOMA).read_text().replace("regions: {levels: [lumbar], compartments: [intradural-extramedullary, epidural]}\n", "")
+    )
+    (basic / "content/tumors/spinal-lipoma.md").write_text(page.replace("title: Schwannoma", "title: Spinal lipoma\ndraft: true"))
+    result = run_cli("check", "--source", str(basic), "--today", TODAY, "--drafts")
+    assert "spinal-lipoma.md" not in result.stderr and result.returncode == 0, result.stderr
+    (basic / SCHWANNOMA).write_text(page)
+    published = run_cli("check", "--source", str(basic), "--today", TODAY)
+    assert f"{SCHWANNOMA}:1: regions: missing" in published.stderr
 
 
 def test_a_medical_page_shows_its_sources_and_cites_them(basic: Path, tmp_path: Path):

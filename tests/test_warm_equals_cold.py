@@ -247,6 +247,11 @@ def page_edits(content: Path) -> list[Edit]:
         for spec in kind.all_fields:
             if spec.name == "draft" and _linked(path, content):
                 continue  # drafting a page others link to is an error; the fixture's draft is published below
+            if spec.type == "map" and meta.get(spec.name):  # each field of the group in turn (a tumor's regions)
+                for sub in spec.fields:
+                    group = {**meta[spec.name], sub.name: _page_value(sub, meta[spec.name].get(sub.name), path)}
+                    edits.append(Edit(f"{rel}: {spec.name}.{sub.name}", _set_field(rel, spec.name, group)))
+                continue
             edits.append(Edit(f"{rel}: {spec.name}", _set_field(rel, spec.name, _page_value(spec, meta.get(spec.name), path))))
         edits.append(Edit(f"{rel}: body", _edit_body(rel)))
     return edits
@@ -265,8 +270,14 @@ def _page_value(spec, value, path: Path):
         if spec.type == "text list":
             return _other_names(spec.refers_to, value or [])
         return _other_names(spec.refers_to, [value])[-1] if value else _other_names(spec.refers_to, [])[0]
+    if spec.choices and spec.type == "text list":  # one choice more, or one fewer where all are listed
+        listed = value or []
+        extra = [choice for choice, _ in spec.choices if choice not in listed]
+        return [*listed, extra[0]] if extra else listed[:-1]
     if spec.choices:
         return next(choice for choice, _ in spec.choices if choice != value)
+    if spec.type == "map":
+        return {sub.name: _page_value(sub, None, path) for sub in spec.fields}
     if spec.name == "aliases":
         return [*(value or []), f"/old/{path.stem}-edited.html"]
     if spec.name == "draft":
