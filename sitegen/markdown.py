@@ -5,6 +5,7 @@ rewritten for the base URL when rendered."""
 from __future__ import annotations
 
 import functools
+import marshal
 import re
 import sys
 import unicodedata
@@ -55,13 +56,18 @@ class Body:
 
 class StoredBody:
     """A body as the cache keeps it (see body_to_json), which reads like a Body and is decoded
-    only as far as it is used: a warm build checks few bodies again."""
+    only as far as it is used: a warm build checks few bodies again, and reads of every body
+    only the links that point into a part of another page."""
 
     def __init__(self, value: list, html: str | None = None) -> None:
-        self._value = value
+        self._stored = value
         self.tokens: list[Token] = []
         self.html = html
         self.key = ""
+
+    @functools.cached_property
+    def _value(self) -> list:
+        return marshal.loads(self._stored[1])
 
     @functools.cached_property
     def refs(self) -> list[Ref]:
@@ -85,7 +91,7 @@ class StoredBody:
 
     @property
     def into_pages(self) -> list[str]:
-        return self._value[4]
+        return self._stored[0]
 
     @property
     def placeholder(self) -> int:
@@ -97,9 +103,12 @@ class StoredBody:
 
 
 def body_to_json(body: Body) -> list:
-    """What the checks need of an analyzed body, as plain JSON for the build cache: not its
-    HTML, which a warm build needs only for the few pages it renders again."""
-    return [
+    """What the checks need of an analyzed body, for the build cache: not its HTML, which a
+    warm build needs only for the few pages it renders again. The links into parts of pages,
+    which every build reads of every body (validate._checks_context), beside the rest packed
+    in one string: a build unpacks only the bodies it checks again (marshal makes thousands
+    of small objects slowly, one string quickly)."""
+    value = [
         [[r.kind, r.target, r.line, r.alt] for r in body.refs],
         body.headings,
         body.claims,
@@ -108,6 +117,7 @@ def body_to_json(body: Body) -> list:
         body.placeholder,
         body.raw_html,
     ]
+    return [body.into_pages, marshal.dumps(value)]
 
 
 def body_from_json(value: list, html: str | None = None) -> StoredBody:
