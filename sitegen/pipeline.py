@@ -158,6 +158,9 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
 
         values = store.memo_many(BODIES, keys, compute)
         store.keep("html", keys)  # each body's HTML stays while its page does
+        for page in pages:  # analyzed: a later step that needs the text reads it again (Page.body)
+            if page.text_hash:
+                page._body = None
         bodies = [body_from_json(value, fresh_html.get(i)) for i, value in enumerate(values)]
         for body, body_key in zip(bodies, keys):
             body.key = body_key
