@@ -22,7 +22,7 @@ from .content import Page
 from .data import Location, Provider
 from .kinds import BY_DATA, BY_NAME, COMPARTMENTS, FOLDER_PAGE, GROUPS, KINDS, LEVELS, MENU, OWN_PAGES, Kind, index_path
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
-from .reads import NOW, recording, replay, value_of
+from .reads import NOW, recording, replay, shape, value_of
 from .search import synonym_terms
 from .store import Store
 from .validate import Model, normalize_path
@@ -348,8 +348,10 @@ class Renderer:
     def once(self, name: str, *args) -> Markup:
         """The macro `name` of components/{name}.html on args, made once a build for each
         args: the page's header, footer and call bar are the same on thousands of pages, and
-        made anew a large part of a page's rendering (scripts/BENCH-NOTES.md)."""
-        return self._fragment((name, *args), name, *args)
+        made anew a large part of a page's rendering (scripts/BENCH-NOTES.md). A list or a
+        map among args (a tumor's regions) is told apart by its value."""
+        key = (name, *(shape(arg) if isinstance(arg, (dict, list)) else arg for arg in args))
+        return self._fragment(key, name, *args)
 
     def doctor_card(self, doctor: Provider, heading_level: int = 3, finder: bool = False) -> Markup:
         """A doctor's card (components/doctor_card.html), made once per build: the same doctor
