@@ -17,6 +17,8 @@ version (templates, assets, the model's own fields)."""
 
 from __future__ import annotations
 
+import marshal
+from array import array
 from collections.abc import Callable
 
 from .content import Page
@@ -28,6 +30,7 @@ from .validate import Model
 from .workers import run_all
 
 MISSING = object()  # the value of a read whose record is gone
+ID_TYPE = "I"  # an output's ids, as array items of 4 bytes (a build's keys number tens of thousands)
 # Reads of a usual page: how an output's reads weigh its rendering against a page's (a list of
 # every page reads thousands).
 USUAL_READS = 60
@@ -39,13 +42,35 @@ UNVERSIONED = ("template:", "asset:", "media:", "model")
 class Record:
     """What every output of a build read. sources: source → [version, {name: [id, digest]}],
     where a key is (source, name), name a field's or, for a query, its arguments; outputs:
-    path → the ids of the keys it read."""
+    path → the ids of the keys it read (an array of them).
+
+    Kept packed: each source's names as one marshal string, unpacked only when its version
+    moved or an output made now reads it, and each output's ids as the bytes of an array.
+    A body edit unpacks a handful of the thousands; unpacking them all (tens of thousands
+    of small lists) was most of the cost of reading the record and writing it again."""
 
     def __init__(self, universal: str, sources: dict | None = None, outputs: dict | None = None, next_id: int = 0) -> None:
         self.universal = universal
-        self.sources: dict[str, list] = sources or {}
-        self.outputs: dict[str, tuple[int, ...]] = outputs or {}
+        self.sources: dict[str, list] = sources or {}  # the names of a source: a dict, or packed (bytes)
+        self.outputs: dict[str, bytes | array] = outputs or {}
         self.next_id = next_id
+
+    @staticmethod
+    def _names(entry: list) -> dict:
+        """A source's names, unpacked the first time they are needed."""
+        names = entry[1]
+        if type(names) is bytes:
+            names = entry[1] = marshal.loads(names)
+            if not isinstance(names, dict):
+                raise ValueError("a source's names are not a map")
+        return names
+
+    def ids(self, path: str):
+        """The ids of the keys an output read, or None for an output the record does not know."""
+        read = self.outputs.get(path)
+        if type(read) is bytes:
+            read = self.outputs[path] = _id_array(read)
+        return read
 
     @classmethod
     def load(cls, sealed: bytes | None, universal: str) -> Record | None:
@@ -61,10 +86,18 @@ class Record:
             return None
         if not (isinstance(record.sources, dict) and isinstance(record.outputs, dict) and isinstance(record.next_id, int)):
             return None
+        if not all(type(read) is bytes and len(read) % array(ID_TYPE).itemsize == 0 for read in record.outputs.values()):
+            return None
+        if not all(type(entry) is list and len(entry) == 2 and type(entry[1]) is bytes for entry in record.sources.values()):
+            return None
         return record
 
     def sealed(self) -> bytes:
-        return seal(self.universal, {"sources": self.sources, "outputs": self.outputs, "next_id": self.next_id})
+        sources = {
+            source: [entry[0], entry[1] if type(entry[1]) is bytes else marshal.dumps(entry[1])] for source, entry in self.sources.items()
+        }
+        outputs = {path: read if type(read) is bytes else read.tobytes() for path, read in self.outputs.items()}
+        return seal(self.universal, {"sources": sources, "outputs": outputs, "next_id": self.next_id})
 
     def changed(self, values: Values) -> set[int]:
         """The ids of the keys whose value is not what it was; their digests and their sources'
@@ -75,7 +108,7 @@ class Record:
             if version is not None and version == entry[0]:
                 continue
             entry[0] = version
-            for name, known in entry[1].items():
+            for name, known in self._names(entry).items():
                 now = values.digest((source, name))
                 if now != known[1]:
                     known[1] = now
@@ -86,7 +119,7 @@ class Record:
         """Whether the record has a digest of key's value that is up to date: once changed()
         has run, every digest the record keeps is."""
         entry = self.sources.get(key[0])
-        return entry is not None and key[1] in entry[1]
+        return entry is not None and key[1] in self._names(entry)
 
     def note(self, path: str, reads, values: Values) -> None:
         """path was made now and read these keys."""
@@ -95,21 +128,22 @@ class Record:
             entry = self.sources.get(source)
             if entry is None:
                 entry = self.sources[source] = [values.version(source), {}]
-            known = entry[1].get(name)
+            names = self._names(entry)
+            known = names.get(name)
             if known is None:
-                known = entry[1][name] = [self.next_id, values.digest((source, name))]
+                known = names[name] = [self.next_id, values.digest((source, name))]
                 self.next_id += 1
             ids.append(known[0])
-        self.outputs[path] = tuple(sorted(ids))
+        self.outputs[path] = array(ID_TYPE, sorted(ids))
 
     def forget(self, paths) -> None:
         """Keep only these outputs, and the keys some output still reads."""
         wanted = set(paths)
         for path in [path for path in self.outputs if path not in wanted]:
             del self.outputs[path]
-        read = set().union(*self.outputs.values())
+        read = set().union(*(self.ids(path) for path in self.outputs))
         for source in list(self.sources):
-            names = self.sources[source][1]
+            names = self._names(self.sources[source])
             for name in [name for name, known in names.items() if known[0] not in read]:
                 del names[name]
             if not names:
@@ -187,12 +221,14 @@ def make_outputs(renderer: Renderer, writer: Writer, jobs: int) -> list[str]:
     universal = f"{generator_version()} {renderer.urls.base_url}"
     record = Record.load(writer.previous.companion(writer.out, COMPANION), universal) if writer.patch else None
     values = Values(renderer)
-    changed = record.changed(values) if record is not None else set()
+    try:
+        changed = record.changed(values) if record is not None else set()
+    except (ValueError, EOFError, TypeError):  # a record that does not unpack: everything is made again
+        record, changed = None, set()
     record = record or Record(universal)
     todo: list[str] = []
     for path in outputs:
-        read = record.outputs.get(path)
-        if read is None or not changed.isdisjoint(read) or not writer.reuse(path):
+        if path not in record.outputs or (changed and not changed.isdisjoint(record.ids(path))) or not writer.reuse(path):
             todo.append(path)
     if todo:
         _make(renderer, writer, outputs, todo, record, values, jobs)
@@ -200,6 +236,12 @@ def make_outputs(renderer: Renderer, writer: Writer, jobs: int) -> list[str]:
         record.forget(outputs)  # a build of this size can afford to drop what nothing reads
     writer.stage_companion(COMPANION, record.sealed())
     return list(outputs)
+
+
+def _id_array(packed: bytes) -> array:
+    ids = array(ID_TYPE)
+    ids.frombytes(packed)
+    return ids
 
 
 def _make(renderer: Renderer, writer: Writer, outputs: dict[str, Callable], todo: list[str], record: Record, values: Values, jobs: int):
@@ -219,7 +261,7 @@ def _make(renderer: Renderer, writer: Writer, outputs: dict[str, Callable], todo
             placed.append((*writer.place(path, data), list(reads)))
         return [(item, found if i == len(placed) - 1 else {}) for i, item in enumerate(placed)]
 
-    weights = [1 + len(record.outputs.get(path, ())) / USUAL_READS for path in todo]
+    weights = [1 + len(record.ids(path) or ()) / USUAL_READS for path in todo]
     results = run_all(make_and_place, todo, jobs, weights)
     for _, found in results:
         values.digests.update(found)
