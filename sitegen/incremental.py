@@ -124,11 +124,14 @@ class Record:
     def note(self, path: str, reads, values: Values) -> None:
         """path was made now and read these keys."""
         ids = []
+        sources = self.sources
         for source, name in reads:
-            entry = self.sources.get(source)
+            entry = sources.get(source)
             if entry is None:
-                entry = self.sources[source] = [values.version(source), {}]
-            names = self._names(entry)
+                entry = sources[source] = [values.version(source), {}]
+            names = entry[1]
+            if type(names) is bytes:
+                names = self._names(entry)
             known = names.get(name)
             if known is None:
                 known = names[name] = [self.next_id, values.digest((source, name))]
