@@ -17,6 +17,7 @@ version (templates, assets, the model's own fields)."""
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from array import array
 from collections.abc import Callable
@@ -212,16 +213,27 @@ def _references(model: Model) -> str:
     that name other pages or records, in the order written, and the data (the records and
     theirs). Not the titles or any other field: an edit of a summary, a title or the sources
     leaves it as it was (named_by keeps the order written, not titles' order)."""
-    pages = [[page.path, page.url, [page.meta.get(spec.name) for spec in BY_NAME[page.kind].references]] for page in model.pages]
-    return digest([model.data.version or shape(model.data), pages]).hex()
+    pages = [(page.path, page.url, [page.meta.get(spec.name) for spec in _REFERENCE_FIELDS[page.kind]]) for page in model.pages]
+    return _plain_digest([model.data.version or shape(model.data), pages])
 
 
 def _reviews(model: Model) -> str:
     """What Model.review_of answers from: every published page's review fields and interval,
     the data (the reviewers, the site's review policy) and the date."""
-    fields = ("medically_reviewed", "reviewed_by", "review_interval_months")
-    pages = [[page.path, [page.meta.get(name) for name in fields]] for page in model.pages]
-    return digest([model.data.version or shape(model.data), model.today.isoformat(), pages]).hex()
+    pages = [
+        (page.path, page.meta.get("medically_reviewed"), page.meta.get("reviewed_by"), page.meta.get("review_interval_months"))
+        for page in model.pages
+    ]
+    return _plain_digest([model.data.version or shape(model.data), model.today.isoformat(), pages])
+
+
+_REFERENCE_FIELDS = {kind.name: kind.references for kind in BY_NAME.values()}
+
+
+def _plain_digest(value) -> str:
+    """A digest of plain values (text, numbers, dates, None, lists and tuples of them): their
+    repr, which for these is what they are, made in C (shape() walks them in Python)."""
+    return hashlib.sha256(repr(value).encode()).hexdigest()
 
 
 # Queries that follow less than the whole structure of the site, with what they follow. Every
