@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +34,7 @@ from .output import Writer, building, hashed_assets, hsts, ready_spare
 from .problems import Problem, Problems
 from .publish import LastBuild, Prepared, publish
 from .render import Renderer, Urls, compile_templates, index_path
-from .search import page_words, search_words
+from .search import data_words, page_words, word_list
 from .source import read_plain
 from .store import Store, key
 from .validate import Model, check_body, validate
@@ -252,6 +254,53 @@ def _zip_table_meanwhile(options: Options, store: Store) -> Apart:
     return Apart(templates_then_zips)
 
 
+# The store's count of the page files that hold each word of the word list, with the files it
+# counted (GENERATED): an edit counts the words of the files it changed, not of every page.
+WORD_COUNTS = "search-word-counts"
+
+
+def _word_list(model: Model, words_of: Callable[[Page], list[str]], store: Store) -> bytes:
+    """search_words(model), from the last build's count of the page files holding each word:
+    the words of a file gone are counted out, those of a new file in (a file's words are kept
+    by its hash), so a body edit reads two files' words instead of four thousand. Without a
+    count, or where a gone file's words are no longer kept, every page is counted."""
+    files = Counter(page.text_hash for page in model.pages if page.text_hash)
+    page_of = {page.text_hash: page for page in model.pages if page.text_hash}
+    counts = _counted_again(store.get(GENERATED, WORD_COUNTS), files, page_of, words_of, store)
+    if counts is None:
+        counts = Counter()
+        for text_hash, times in files.items():
+            for word in words_of(page_of[text_hash]):
+                counts[word] += times
+    store.put(GENERATED, WORD_COUNTS, [dict(files), dict(counts)])
+    words = data_words(model) | set(counts)
+    for page in model.pages:
+        if not page.text_hash:  # a page the build made up: its words are not kept
+            words.update(words_of(page))
+    return word_list(words)
+
+
+def _counted_again(prior, files: Counter, page_of: dict, words_of: Callable[[Page], list[str]], store: Store) -> Counter | None:
+    """The last build's counts brought up to these files, or None where they cannot be."""
+    if not (isinstance(prior, list) and len(prior) == 2 and isinstance(prior[0], dict) and isinstance(prior[1], dict)):
+        return None
+    before, counts = Counter(prior[0]), Counter(prior[1])
+    for text_hash in before.keys() | files.keys():
+        change = files[text_hash] - before[text_hash]
+        if not change:
+            continue
+        if change > 0:
+            found = words_of(page_of[text_hash])
+        else:
+            kept = store.get(WORDS, text_hash)
+            if not isinstance(kept, str):
+                return None
+            found = kept.split()
+        for word in found:
+            counts[word] += change
+    return Counter({word: count for word, count in counts.items() if count > 0})
+
+
 def _generated_data(model: Model, words: dict[str, str], zips: Apart, store: Store) -> dict[str, bytes]:
     """The data files the scripts fetch, from the store when their inputs are unchanged: the
     ZIP table depends only on the code (zips has it), the word list only on the pages' files
@@ -274,10 +323,9 @@ def _generated_data(model: Model, words: dict[str, str], zips: Apart, store: Sto
     words_key = key("search-words.json", catalog)
     word_list = store.get(GENERATED, words_key)
     if word_list is None:
-        word_list = search_words(model, words_of)
+        word_list = _word_list(model, words_of, store)
         store.put(GENERATED, words_key, word_list)
-    else:
-        store.keep(WORDS, [p.text_hash for p in model.pages])
+    store.keep(WORDS, [p.text_hash for p in model.pages])
     table, distrusted = zips.result()
     store.distrusted.extend(name for name in distrusted if name not in store.distrusted)
     if store.get(GENERATED, _zips_key()) is None:

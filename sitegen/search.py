@@ -35,14 +35,25 @@ def search_words(model, words_of=None) -> bytes:
     """The words search can correct a misspelling to: every word of every page, the names of
     doctors and places, and the synonyms, as a sorted JSON list. A query word in this list is
     never "corrected". words_of(page) may answer for page_words from a cache."""
+    words = data_words(model)
+    for page in model.pages:
+        words.update((words_of or page_words)(page))
+    return word_list(words)
+
+
+def data_words(model) -> set[str]:
+    """The words of the names search_words counts beside the pages': doctors, places, synonyms."""
     texts = [p.name for p in model.data.providers if p.active]
     texts += [n for loc in model.data.locations for n in (loc.name, loc.city)]
     texts += list(model.data.synonyms)
     words: set[str] = set()
     for text in texts:
         words.update(WORD.findall(text.lower()))
-    for page in model.pages:
-        words.update((words_of or page_words)(page))
+    return words
+
+
+def word_list(words) -> bytes:
+    """search-words.json: the words, sorted, as a JSON list."""
     return json.dumps(sorted(words), separators=(",", ":")).encode()
 
 
