@@ -70,7 +70,9 @@ def test_tumor_pages(basic_site: Path, provider_id: str, provider: dict):
         if state(provider) == TEAM:
             assert card(team, provider_id) and not card(doctors, provider_id)
             assert "Also on your care team" in team and "tel:" not in found
+            assert "<dt>Works on</dt>" in found and "<dt>Treats</dt>" not in found, "a pathologist treats no one"
             continue
+        assert "<dt>Treats</dt>" in found
         assert card(doctors, provider_id) and not card(team, provider_id)
         if state(provider) == ACCEPTING:
             assert f'To book, call <a href="tel:{booking_number(provider)}">' in found
