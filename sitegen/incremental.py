@@ -297,10 +297,12 @@ def _make(renderer: Renderer, writer: Writer, outputs: dict[str, Callable], todo
 
     def make_and_place(paths: list[str]) -> list:
         placed, found = [], {}
+        looked_at: set = set()  # keys already looked at here: outputs share most of theirs (the frame's)
         for path in paths:
             with recording() as reads:
                 data = outputs[path]()
-            for key in reads:  # the values of keys new to the record, while the worker has them at hand
+            for key in reads - looked_at:  # the values of keys new to the record, while the worker has them at hand
+                looked_at.add(key)
                 if key not in values.digests and not record.knows(key):
                     found[key] = values.digest(key)
             placed.append((*writer.place(path, data), list(reads)))
