@@ -318,30 +318,36 @@ class _Stamps:
     history: History
     revisions: dict[str, Revision]
     providers: dict[str, Provider]
+    branches: dict[tuple[str, str], list] = field(default_factory=dict)  # (path, merge sha) -> _branch's answer
 
     def names(self, provider_id: str) -> str:
         provider = self.providers.get(provider_id)
         return provider.full_name if provider else provider_id
+
+    def _branch(self, path: str, merge: Commit) -> list[tuple[Change, bool]]:
+        """The changes to the page on the branches a merge brought in, newest first, each with
+        whether it is a review; read from git once for each merge and page (a merged review is
+        looked at both to count it and to verify it)."""
+        found = self.branches.get((path, merge.sha))
+        if found is None:
+            changes = branch_changes(self.source, merge, path)
+            revisions = read_revisions(_NoStore(), self.source, History(files={path: changes}), [path])
+            found = self.branches[(path, merge.sha)] = [(c, is_review(c.commit, revisions[_change_key(c)])) for c in changes]
+        return found
 
     def stamping_commit(self, path: str, commit: Commit) -> Commit | None:
         """The commit that made the review: commit itself, or, for a merge, the newest commit
         of the merged branch that changed the page's review fields (None: no such commit)."""
         if not commit.merge:
             return commit
-        changes = branch_changes(self.source, commit, path)
-        revisions = read_revisions(_NoStore(), self.source, History(files={path: changes}), [path])
-        return next((change.commit for change in changes if is_review(change.commit, revisions[_change_key(change)])), None)
+        return next((change.commit for change, review in self._branch(path, commit) if review), None)
 
     def merged_review(self, path: str, change: Change) -> bool:
         """Whether a merge commit brought in a review as it was signed: the merged branch's
         newest change to the page is a review (a reviewer signed on a branch, and it was merged
         with a merge commit), and the merge left the page as that review did."""
-        changes = branch_changes(self.source, change.commit, path)
-        if not changes or changes[0].after != change.after:
-            return False
-        newest = changes[0]
-        revisions = read_revisions(_NoStore(), self.source, History(files={path: [newest]}), [path])
-        return is_review(newest.commit, revisions[_change_key(newest)])
+        branch = self._branch(path, change.commit)
+        return bool(branch) and branch[0][0].after == change.after and branch[0][1]
 
     def verified(self, path: str, commit: Commit, reviewer_id: str) -> bool:
         """Whether the stamping commit carries `Reviewed-by: NAME <reviewer_id>` and, where the
