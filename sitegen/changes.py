@@ -13,6 +13,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from .kinds import SOURCE_FIELDS as SOURCE_SPECS
 from .markdown import make_markdown
 from .problems import Problems
 from .source import plain_yaml, split_front_matter
@@ -385,7 +386,7 @@ def field_changes(before: dict | None, after: dict | None) -> list[str]:
     return changes
 
 
-SOURCE_FIELDS = ("title", "publisher", "url", "accessed")
+SOURCE_FIELDS = tuple(spec.name for spec in SOURCE_SPECS)  # title, publisher, url, accessed
 
 
 def source_items(value) -> list[dict[str, str]]:
