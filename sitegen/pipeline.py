@@ -260,7 +260,7 @@ WORD_COUNTS = "search-word-counts"
 
 
 def _word_list(model: Model, words_of: Callable[[Page], list[str]], store: Store) -> bytes:
-    """search_words(model), from the last build's count of the page files holding each word:
+    """search-words.json (search.word_list), from the last build's count of the page files holding each word:
     the words of a file gone are counted out, those of a new file in (a file's words are kept
     by its hash), so a body edit reads two files' words instead of four thousand. Without a
     count, or where a gone file's words are no longer kept, every page is counted."""

@@ -31,18 +31,9 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def search_words(model, words_of=None) -> bytes:
-    """The words search can correct a misspelling to: every word of every page, the names of
-    doctors and places, and the synonyms, as a sorted JSON list. A query word in this list is
-    never "corrected". words_of(page) may answer for page_words from a cache."""
-    words = data_words(model)
-    for page in model.pages:
-        words.update((words_of or page_words)(page))
-    return word_list(words)
-
-
 def data_words(model) -> set[str]:
-    """The words of the names search_words counts beside the pages': doctors, places, synonyms."""
+    """The words of the word list (word_list) that are not the pages': the names of doctors
+    and places, and the synonyms."""
     texts = [p.name for p in model.data.providers if p.active]
     texts += [n for loc in model.data.locations for n in (loc.name, loc.city)]
     texts += list(model.data.synonyms)
@@ -53,12 +44,14 @@ def data_words(model) -> set[str]:
 
 
 def word_list(words) -> bytes:
-    """search-words.json: the words, sorted, as a JSON list."""
+    """search-words.json: the words search can correct a misspelling to (every word of every
+    page, page_words, and data_words), sorted, as a JSON list. A query word in this list is
+    never "corrected"."""
     return json.dumps(sorted(words), separators=(",", ":")).encode()
 
 
 def page_words(page) -> list[str]:
-    """The words of one page (title, body, other names, search terms) search_words counts."""
+    """The words of one page (title, body, other names, search terms) the word list holds."""
     text = " ".join([page.title, page.body, *page.meta.get("also_known_as", []), *page.meta.get("search_terms", [])])
     return sorted(set(WORD.findall(text.lower())))
 
