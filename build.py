@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The site's one entry point: build, check, serve, new, review and schemas.
+"""The site's one entry point: build, check, serve, new, translate, review and schemas.
 
 Exit status: 0 success, 1 content errors, 2 bad usage."""
 
@@ -15,11 +15,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-COMMANDS = ("build", "check", "serve", "new", "review", "schemas")
+COMMANDS = ("build", "check", "serve", "new", "translate", "review", "schemas")
 
 
 def parser() -> argparse.ArgumentParser:
-    from sitegen.kinds import BY_FOLDER
+    from sitegen.kinds import BY_FOLDER, TRANSLATIONS
     from sitegen.options import FORMATS, STATUSES
 
     main = argparse.ArgumentParser(
@@ -57,6 +57,7 @@ def parser() -> argparse.ArgumentParser:
         "check": ("source", "today", "drafts", "production", "base-url"),
         "serve": ("source", "today", "drafts", "base-url"),
         "new": ("source",),
+        "translate": ("source",),
         "review": ("source", "today", "drafts"),
         "schemas": ("source",),
     }
@@ -100,6 +101,15 @@ def parser() -> argparse.ArgumentParser:
     )
     new.add_argument("section", choices=sorted(BY_FOLDER), help="the section the page belongs to")
     new.add_argument("title", help="the page's title, in quotes")
+    translate = command_parser(
+        "translate",
+        help="write a draft translation of a page, to translate",
+        description="Write a draft translation of an English page, like: python build.py translate content/tumors/chordoma.md "
+        "--to es. It copies the page's own text to be translated, records the English text it was made from "
+        "(translated_from), and never overwrites a file.",
+    )
+    translate.add_argument("page", type=Path, help="the English page, like content/tumors/chordoma.md")
+    translate.add_argument("--to", required=True, choices=sorted(TRANSLATIONS), help="the language to translate it into")
     review = command_parser(
         "review",
         help="report the review status of every medical page from git history, or record a review",
@@ -138,12 +148,19 @@ def parser() -> argparse.ArgumentParser:
         "reporting: set its medically_reviewed to today (--today) and its reviewed_by to --by, change nothing else in "
         "the file, and print a commit message with a Reviewed-by trailer (or commit it: --commit)",
     )
+    review.add_argument(
+        "--retranslated",
+        type=Path,
+        metavar="PATH",
+        help="record that this translation (a page in content/es/) was brought up to date with its English page: set its "
+        "translated_from to the English text as it is now, change nothing else, and print a commit message (or commit it: --commit)",
+    )
     review.add_argument("--by", metavar="PROVIDER_ID", help="with --stamp: the reviewer's id in data/providers.yaml (an active provider)")
     review.add_argument(
         "--commit",
         action="store_true",
         help="with --stamp: commit the stamped page alone, with the Reviewed-by trailer, and print the commit; "
-        "refused for a page with changes not yet committed or with errors",
+        "refused for a page with changes not yet committed or with errors. With --retranslated: commit the translation as it is",
     )
     command_parser(
         "schemas",
@@ -225,7 +242,15 @@ def main(argv: list[str] | None = None) -> int:
         # the end. serve, which runs for hours, keeps it.
         gc.disable()
     try:
-        commands = {"build": _build, "check": _check, "serve": _serve, "new": _new, "review": _review, "schemas": _schemas}
+        commands = {
+            "build": _build,
+            "check": _check,
+            "serve": _serve,
+            "new": _new,
+            "translate": _translate,
+            "review": _review,
+            "schemas": _schemas,
+        }
         return commands[args.command](options, args)
     except OutputRefused as err:
         return _usage(str(err))
@@ -326,7 +351,57 @@ def _schemas(options, args) -> int:
     return 0
 
 
+def _translate(options, args) -> int:
+    from sitegen.translate import write_translation
+
+    path = next((p for p in (options.source / args.page, args.page) if p.is_file()), options.source / args.page)
+    written = write_translation(options.source, path, args.to)
+    if written.problems.items:
+        print(written.problems.report(), file=sys.stderr)
+    if written.path is None:
+        return 1
+    print(
+        f"Wrote {_shown(written.path)}, a draft: translate its title, summary, other names and body (links stay the English "
+        "pages' addresses: the build leads them to the translations), then remove draft: true; a medical page also needs a "
+        "review by a doctor who reads the language (review --stamp PATH --by ID --commit)."
+    )
+    return 0
+
+
+def _retranslated(options, args) -> int:
+    from sitegen.history import commit_file
+    from sitegen.translate import retranslated
+
+    if args.stamp or args.by:
+        return _usage("--retranslated records a translation brought up to date; a review is recorded on its own with --stamp")
+    path = next((p for p in (options.source / args.retranslated, args.retranslated) if p.is_file()), None)
+    if path is None:
+        return _usage(f"--retranslated: no file {args.retranslated}")
+    written = retranslated(options.source, path)
+    if written.problems.items:
+        print(written.problems.report(), file=sys.stderr)
+    if written.problems.errors:
+        return 1
+    if not written.message:
+        return 0
+    if not args.commit:
+        sys.stdout.write(written.message)
+        return 0
+    rel = _from_source(options, path)
+    done, said = commit_file(options.source, rel, written.message)
+    if not done:
+        from sitegen.stamp import _replace
+
+        _replace(path, written.original)
+        print(f"build.py: git commit failed: {said}; the page is as it was", file=sys.stderr)
+        return 1
+    print(f"Committed as {said[:12]}: {written.message.splitlines()[0]}")
+    return 0
+
+
 def _review(options, args) -> int:
+    if args.retranslated:
+        return _retranslated(options, args)
     if args.stamp or args.by:
         return _stamp(options, args)
     from sitegen.report import format_report

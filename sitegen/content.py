@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .fields import DATE, LIST, MAP, TEXT_LIST, Where, check_choices, check_fields, suggest
 from .inputs import RACY_NS
-from .kinds import BY_NAME, MIN_SOURCES, PAGE_FIELDS, Field, Kind, field_spec, place
+from .kinds import BY_NAME, ENGLISH, MIN_SOURCES, PAGE_FIELDS, TRANSLATION_FIELDS, Field, Kind, Language, field_spec, language_of, place
 from .markdown import PLACEHOLDER
 from .problems import Problems
 from .reads import NOW, recorded
@@ -80,6 +80,26 @@ class FrontMatter:
         return value
 
 
+class FromEnglish(FrontMatter):
+    """A field a translation reads from its English page (page._english, set by the model):
+    always where the field is shared (a tumor's tests), else where the translation has none of
+    its own (its sources). The read is recorded under the English page, whose file holds it
+    (and, for a field it may have of its own, under the translation too)."""
+
+    __slots__ = ()
+
+    def __get__(self, page, owner=None):
+        if page is None:
+            return self
+        english = page.__dict__.get("_english")
+        if english is None:
+            return FrontMatter.__get__(self, page, owner)
+        if self.spec.shared:
+            return FrontMatter.__get__(self, english, owner)
+        own = FrontMatter.__get__(self, page, owner)  # recorded: whether the translation has its own decides
+        return own if self.name in page.__dict__["meta"] else FrontMatter.__get__(self, english, owner)
+
+
 @recorded
 @dataclass
 class Page:
@@ -105,6 +125,16 @@ class Page:
     # Its front matter cannot be read: the page still holds its address and its body is
     # checked, but nothing is known of its fields (and a page with errors is never built).
     unreadable: bool = False
+    _english: Page | None = None  # a translation's English page, once the model is made
+
+    @property
+    def language(self) -> Language:
+        return language_of(self.path.removeprefix("content/"))[0]
+
+    @property
+    def english_path(self) -> str:
+        """The file of the English page this page translates (its own, for an English page)."""
+        return "content/" + language_of(self.path.removeprefix("content/"))[1]
 
     def __post_init__(self) -> None:
         self.source = self.path
@@ -129,6 +159,7 @@ class Page:
             meta_key=meta_key,
             source=path,
             unreadable=False,
+            _english=None,
         )
         return page
 
@@ -178,7 +209,7 @@ class Page:
 
 
 for _name, _spec in PAGE_FIELDS.items():
-    setattr(Page, _name, FrontMatter(_spec))
+    setattr(Page, _name, FromEnglish(_spec) if _spec.shared or _spec.falls_back else FrontMatter(_spec))
 
 
 @dataclass
@@ -398,8 +429,9 @@ def _read_page(path: str | Path, rel: str, rel_to_content: str, problems: Proble
     if split is None:
         return None
     yaml_text, yaml_line, body, body_line = split
-    # Front matter without problems is the same for the same kind of page and YAML text.
-    key = hashlib.sha256(f"{kind.name}\0{yaml_text}".encode()).hexdigest() if store else ""
+    # Front matter without problems is the same for the same kind of page, language and YAML text.
+    language = language_of(rel_to_content)[0]
+    key = hashlib.sha256(f"{kind.name}\0{language.code}\0{yaml_text}".encode()).hexdigest() if store else ""
     stored = store.get(FRONT_MATTER, key) if store else None
     if stored is not None:
         page = Page(rel, url, kind.name, slug, _meta_from_plain(stored["meta"]), stored["lines"], body, body_line)
@@ -470,18 +502,29 @@ def _checked_page(
             problems.error(rel, 1, "front matter", "should be fields like `title: ...`, one a line")
         # The page keeps its address (links to it are not errors) and its body is checked.
         return Page(rel, url, kind.name, slug, {}, {}, body, body_line, unreadable=True)
-    spec = {f.name: f.type for f in kind.all_fields}
+    language = language_of(rel.removeprefix("content/"))[0]
+    fields = kind.fields_in(language)
+    spec = {f.name: f.type for f in fields}
     for key in list(meta_doc):
-        if key in PAGE_FIELDS and key not in spec:
+        shared = kind.field(key)
+        if language is not ENGLISH and shared is not None and shared.shared:
+            english = "content/" + language_of(rel.removeprefix("content/"))[1]
+            problems.error(rel, meta_doc.key_lines[key], key, f"comes from the English page {english}; remove it here")
+            del meta_doc[key]
+        elif key in TRANSLATION_FIELD_NAMES and key not in spec:
+            problems.error(rel, meta_doc.key_lines[key], key, "is only for translations (pages in content/es/); remove it here")
+            del meta_doc[key]
+        elif key in PAGE_FIELDS and key not in spec:
             owners = [k for k in BY_NAME.values() if k.content and k.field(key)]
             medical = [k for k in BY_NAME.values() if k.content and k.medical]
             owner = f"medical pages ({_listed(owners)})" if owners == medical else _listed(owners)
             problems.error(rel, meta_doc.key_lines[key], key, f"is only for {owner}; remove it here")
             del meta_doc[key]
     review = set(kind.review_fields)
-    choices = {f.name: tuple(value for value, _ in f.choices) for f in kind.all_fields if f.choices}
-    meta = check_fields(meta_doc, spec, kind.required - set(kind.draft_may_omit), Where(rel), problems, missing_line=1, choices=choices)
-    for group in kind.all_fields:
+    choices = {f.name: tuple(value for value, _ in f.choices) for f in fields if f.choices}
+    may_omit = kind.draft_may_omit_in(language)
+    meta = check_fields(meta_doc, spec, kind.required_in(language) - set(may_omit), Where(rel), problems, missing_line=1, choices=choices)
+    for group in fields:
         if group.type == LIST and group.fields and group.name in meta:
             meta[group.name] = _checked_items(meta[group.name], group, rel, problems)
         elif group.type == MAP and group.fields and group.name in meta:
@@ -489,10 +532,9 @@ def _checked_page(
     if meta_doc.get("draft") is not True:
         for name in sorted(review - meta_doc.keys()):
             problems.error(rel, 1, name, f"missing; {MISSING_REVIEW}")
-        for name in sorted(set(kind.draft_may_omit) - review - meta_doc.keys()):
-            problems.error(
-                rel, 1, name, f"missing; a published {kind.noun} page needs it (a draft may leave it out): {kind.field(name).hint}"
-            )
+        for name in sorted(set(may_omit) - review - meta_doc.keys()):
+            hint = next(f.hint for f in fields if f.name == name)
+            problems.error(rel, 1, name, f"missing; a published {kind.noun} page needs it (a draft may leave it out): {hint}")
         if kind.medical and "sources" in meta and len(meta["sources"]) < MIN_SOURCES:
             count = len(meta["sources"])
             problems.error(
@@ -502,7 +544,7 @@ def _checked_page(
                 f"lists {count} source{'' if count == 1 else 's'}; a medical page cites at least {MIN_SOURCES} pages of "
                 "authoritative publishers (like the National Cancer Institute) that support what it says",
             )
-        elif kind.medical and "sources" not in meta_doc:
+        elif kind.medical and "sources" not in meta_doc and language is ENGLISH:  # a translation may cite its English page's
             problems.error(
                 rel,
                 1,
@@ -511,7 +553,7 @@ def _checked_page(
                 "each with title, publisher, url and accessed",
             )
     page = Page(rel, url, kind.name, slug, meta, meta_doc.key_lines, body, body_line)
-    _check_meta(page, kind, problems)
+    _check_meta(page, kind, fields, problems)
     return page
 
 
@@ -563,7 +605,34 @@ def _meta_from_plain(stored: dict) -> dict:
     return meta
 
 
-def _check_meta(page: Page, kind: Kind, problems: Problems) -> None:
+TRANSLATED_FROM = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+def translation_digest(english: Page) -> str:
+    """What a translation records as translated_from: sha256: and the digest of its English
+    page's text, normalised (title, summary, other names, search terms and body, each with
+    its white space made single spaces), so that a change of line breaks is no change."""
+    import json
+    import unicodedata
+
+    def norm(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFC", text).split())
+
+    meta = english.__dict__["meta"]
+    parts = [
+        norm(meta.get("title") or english.slug),
+        norm(meta.get("summary") or ""),
+        [norm(name) for name in meta.get("also_known_as") or []],
+        [norm(term) for term in meta.get("search_terms") or []],
+        norm(english.body),
+    ]
+    return "sha256:" + hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+TRANSLATION_FIELD_NAMES = {f.name for f in TRANSLATION_FIELDS}
+
+
+def _check_meta(page: Page, kind: Kind, fields: tuple[Field, ...], problems: Problems) -> None:
     meta, rel = page.meta, page.path
     summary = meta.get("summary")
     if summary is not None and len(summary) > SUMMARY_LIMIT:
@@ -573,7 +642,17 @@ def _check_meta(page: Page, kind: Kind, problems: Problems) -> None:
             "summary",
             f"is {len(summary)} characters; keep it to {SUMMARY_LIMIT} or fewer (one or two short sentences)",
         )
-    for spec in kind.all_fields:
+    translated_from = meta.get("translated_from")
+    if translated_from is not None and not TRANSLATED_FROM.match(translated_from):
+        problems.error(
+            rel,
+            page.line_of("translated_from"),
+            "translated_from",
+            "should be sha256: and 64 letters and digits, the digest of the English text this page was translated from; "
+            f"`python build.py review --retranslated {rel}` writes it",
+        )
+        del meta["translated_from"]
+    for spec in fields:
         value = meta.get(spec.name)
         choices = dict(spec.choices)
         if spec.choices and value is not None and value not in choices:

@@ -2,7 +2,8 @@
 its fields, whether it is medical, its template, its structured data, its search label and its
 menu entry. Loading, checking, rendering, search, review, the stamp and `new` read this table,
 and no other module names a kind: a new kind is one entry here, one template and one fixture
-page. Languages are a second table beside it (one language for now), not new kinds."""
+page. Languages are a second table beside it (LANGUAGES), not new kinds: a Spanish tumor page
+is a tumor page, at content/es/ plus its English page's path."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ class Field:
     # (field, value): a required field is not required of a record whose field has this value
     # (a doctor who does not see patients takes no new patients)
     required_unless: tuple[str, object] = ()
+    # The same in every language: a translation reads it from its English page, and may not
+    # set it (a tumor's group, tests, treatments and regions).
+    shared: bool = False
+    # A translation may give its own, else it reads its English page's (the sources: a Spanish
+    # page cites Spanish sources where there are some).
+    falls_back: bool = False
 
     @property
     def default(self):
@@ -84,15 +91,28 @@ class Kind:
             return self.fields
         return (*COMMON_FIELDS, *(REVIEW_FIELDS if self.medical else ()), *self.fields)
 
+    def fields_in(self, language: Language | None = None) -> tuple[Field, ...]:
+        """Every field a page of the kind may have in a language: a translation leaves the
+        shared ones to its English page and records what it was translated from."""
+        if language is None or language is ENGLISH:
+            return self.all_fields
+        return (*(f for f in self.all_fields if not f.shared), *TRANSLATION_FIELDS)
+
     @property
     def required(self) -> set[str]:
         """The fields a published page must have (a draft may leave the review out)."""
-        return {f.name for f in self.all_fields if f.required}
+        return self.required_in()
+
+    def required_in(self, language: Language | None = None) -> set[str]:
+        return {f.name for f in self.fields_in(language) if f.required}
 
     @property
     def draft_may_omit(self) -> tuple[str, ...]:
         """The required fields a draft may leave out: the review, and what only a published page needs."""
-        return tuple(f.name for f in self.all_fields if f.required and (f.review or f.published))
+        return self.draft_may_omit_in()
+
+    def draft_may_omit_in(self, language: Language | None = None) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields_in(language) if f.required and (f.review or f.published))
 
     @property
     def review_fields(self) -> tuple[str, ...]:
@@ -164,6 +184,7 @@ REVIEW_FIELDS = (
         "sources",
         LIST,
         fields=SOURCE_FIELDS,
+        falls_back=True,
         hint=f"at least {MIN_SOURCES} pages of authoritative publishers that support this page: title, publisher, url, accessed",
     ),
     Field("medically_reviewed", DATE, required=True, review=True, hint="the date a doctor reviewed this page"),
@@ -184,10 +205,11 @@ KINDS = (
         search_label="Tumor type",
         menu="Tumor types",
         fields=(
-            Field("group", TEXT, required=True, choices=GROUPS, hint="spinal-column, spinal-cord, benign or metastatic"),
+            Field("group", TEXT, required=True, shared=True, choices=GROUPS, hint="spinal-column, spinal-cord, benign or metastatic"),
             Field(
                 "tests",
                 TEXT_LIST,
+                shared=True,
                 refers_to="test",
                 jsonld=("typicalTest", "MedicalTest"),
                 hint="the tests' file names, like [mri, ct-scan]",
@@ -195,6 +217,7 @@ KINDS = (
             Field(
                 "treatments",
                 TEXT_LIST,
+                shared=True,
                 refers_to="treatment",
                 jsonld=("possibleTreatment", "MedicalTherapy"),
                 hint="the treatments' file names, like [radiation-therapy]",
@@ -202,6 +225,7 @@ KINDS = (
             Field(
                 "regions",
                 MAP,
+                shared=True,
                 required=True,
                 published=True,
                 fields=(
@@ -331,6 +355,86 @@ KINDS = (
     Kind("page", "page", "page.html"),
 )
 
+
+@dataclass(frozen=True)
+class Language:
+    """A language the site is published in. English is the site's own: every page is first
+    an English page, and a translation is a file at content/<code>/ plus its English page's
+    path, published at /<code>/ plus its English page's address."""
+
+    code: str  # the folder below content/ and the first part of the addresses: es
+    name: str  # as a provider's languages name it in data/site.yaml: Spanish
+    own_name: str  # what the language switcher says, in the language itself: Español
+    locale: str  # Babel's, for dates, times and lists: es_US
+    html_lang: str  # <html lang> and hreflang: es
+    in_language: str  # schema.org inLanguage: es-US
+    in_english: str = ""  # what follows a link to a page that is only in English: (en inglés)
+    # What an English page that is not translated yet says to a reader of the language, in it,
+    # before the link to the language's pages and the phone number for help in it.
+    not_translated: str = ""
+    see_pages: str = ""
+    call_for_help: str = ""
+
+    @property
+    def prefix(self) -> str:
+        """What goes before a page's English address: "" or "/es"."""
+        return "" if self is ENGLISH else f"/{self.code}"
+
+    def address(self, url: str) -> str:
+        """An English page's address in this language: /tumors/chordoma/ → /es/tumors/chordoma/."""
+        return url if self is ENGLISH else self.prefix + url
+
+
+LANGUAGES = (
+    Language("en", "English", "English", "en_US", "en", "en-US"),
+    Language(
+        "es",
+        "Spanish",
+        "Español",
+        "es_US",
+        "es",
+        "es-US",
+        in_english="(en inglés)",
+        not_translated="Esta página aún no está en español.",
+        see_pages="Vea nuestras páginas en español",
+        call_for_help="Para ayuda en español, llame al",
+    ),
+)
+ENGLISH = LANGUAGES[0]
+BY_CODE = {language.code: language for language in LANGUAGES}
+# The languages pages are translated into, by the folder below content/ that holds them.
+TRANSLATIONS = {language.code: language for language in LANGUAGES[1:]}
+# What a translation has beside the fields of its kind (but for the shared ones): the digest of
+# the English text it was made from, which tells when the English page has changed since.
+TRANSLATION_FIELDS = (
+    Field(
+        "translated_from",
+        TEXT,
+        required=True,
+        published=True,
+        hint="sha256: of the English page's text this was translated from; `build.py review --retranslated PATH` writes it",
+    ),
+)
+
+
+def language_of(rel_to_content: str) -> tuple[Language, str]:
+    """The language of a file below content/ and its English page's path from there:
+    es/tumors/chordoma.md → (Spanish, tumors/chordoma.md)."""
+    first, _, rest = rel_to_content.partition("/")
+    language = TRANSLATIONS.get(first)
+    return (language, rest) if language is not None and rest else (ENGLISH, rel_to_content)
+
+
+def language_of_url(url: str) -> tuple[Language, str]:
+    """The language of a site address and its English page's address: /es/doctors/ →
+    (Spanish, /doctors/)."""
+    first = url.strip("/").split("/", 1)[0]
+    language = TRANSLATIONS.get(first)
+    if language is None:
+        return ENGLISH, url
+    return language, url[len(language.prefix) :] or "/"
+
+
 BY_NAME = {kind.name: kind for kind in KINDS}
 # The kinds whose pages are the Markdown files directly in a folder of content/, by folder.
 BY_FOLDER = {kind.folder: kind for kind in KINDS if kind.folder and kind.content}
@@ -338,7 +442,7 @@ BY_FILE = {kind.file: kind for kind in KINDS if kind.file}
 BY_DATA = {kind.data: kind for kind in KINDS if kind.data}
 # Every field a page's front matter may have, in any kind: a field of another kind is reported
 # as misplaced rather than unknown.
-PAGE_FIELDS = {f.name: f for kind in KINDS if kind.content for f in kind.all_fields}
+PAGE_FIELDS = {f.name: f for kind in KINDS if kind.content for f in (*kind.all_fields, *TRANSLATION_FIELDS)}
 # The kind of a folder's own page (its _index.md), which lists the pages in the folder.
 FOLDER_PAGE = BY_NAME["section"]
 MENU = tuple((kind.url, kind.menu) for kind in KINDS if kind.menu)
@@ -361,7 +465,11 @@ def kind_of(name: str) -> Kind:
 
 def place(rel_to_content: str) -> tuple[str, Kind, str] | None:
     """(address, kind, slug) of a Markdown file below content/ (its path from there, with
-    slashes)."""
+    slashes). A translation is of its English page's kind, at its address in the language."""
+    language, rel_to_content = language_of(rel_to_content)
+    if language is not ENGLISH:
+        url, kind, slug = place(rel_to_content)
+        return language.address(url), kind, slug
     parts = rel_to_content.split("/")
     stem = parts[-1].rpartition(".")[0] or parts[-1]
     if rel_to_content in BY_FILE:

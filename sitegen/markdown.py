@@ -143,6 +143,7 @@ def make_markdown() -> MarkdownIt:
     md.block.ruler.before("paragraph", "claim", _claim_block)
     md.add_render_rule("claim", _render_claim)
     md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("link_close", _render_link_close)
     md.add_render_rule("image", _render_image)
     return md
 
@@ -283,10 +284,28 @@ def _render_claim(self, tokens, idx, options, env) -> str:
 
 
 def _render_link_open(self, tokens, idx, options, env) -> str:
+    """A link with its final address. In a translation, resolve gives (href, hreflang, note)
+    for a page that is only in English: the link says so (hreflang), and so does a note after
+    its words, which link_close writes."""
     token = tokens[idx]
     href = env["resolve"](str(token.attrs.get("href", "")))
-    token.attrs = {"href": href} if href else {}
+    note = ""
+    if isinstance(href, tuple):
+        href, hreflang, note = href
+        token.attrs = {"href": href, "hreflang": hreflang}
+    else:
+        token.attrs = {"href": href} if href else {}
+    env.setdefault("notes", []).append(note)
     return self.renderToken(tokens, idx, options, env)
+
+
+def _render_link_close(self, tokens, idx, options, env) -> str:
+    from markupsafe import escape
+
+    notes = env.get("notes")
+    note = notes.pop() if notes else ""
+    closed = self.renderToken(tokens, idx, options, env)
+    return f'{closed} <span class="in-other-language">{escape(note)}</span>' if note else closed
 
 
 def _render_image(self, tokens, idx, options, env) -> str:

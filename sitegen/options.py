@@ -12,7 +12,17 @@ from .workers import default_jobs
 
 # A page's review status, most urgent first (review.py works them out), and how `review`
 # prints its report (report.py).
-STATUSES = ("unknown", "uncommitted", "never-reviewed", "unverified-review", "changed-since-review", "overdue", "due-soon", "ok")
+STATUSES = (
+    "unknown",
+    "uncommitted",
+    "never-reviewed",
+    "unverified-review",
+    "changed-since-review",
+    "translation-outdated",
+    "overdue",
+    "due-soon",
+    "ok",
+)
 FORMATS = ("table", "csv", "json", "html")
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 

@@ -28,6 +28,7 @@ from .content import ContentChanged, Page, load_content, load_page, page_locatio
 from .data import Data, data_from_plain, data_to_plain, live_claims, load_data
 from .geo import published_zip_table
 from .incremental import make_outputs
+from .kinds import ENGLISH
 from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
 from .options import Options
 from .output import Writer, building, hashed_assets, hsts, ready_spare
@@ -37,7 +38,7 @@ from .render import Renderer, Urls, compile_templates, index_path
 from .search import data_words, page_words, word_list
 from .source import read_plain
 from .store import Store, key
-from .validate import Model, check_body, validate
+from .validate import Model, addresses_in, check_body, validate
 from .workers import Apart, run_all
 
 # The store's tables: what the checks need of each body (its links and headings), the data
@@ -140,18 +141,32 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     inputs = key(json.dumps([data.site.base_url, media, claims], sort_keys=True))
     words: dict[str, str] = {}  # a page file's hash -> its words for search, found on the way
 
-    def analyze_all(chunk: list[Page]) -> list[tuple[list, str, str]]:
+    # A translation's links lead to the pages in its language where there are some: which
+    # there are is in its body's key (resolve_for).
+    resolvers: dict[str, tuple[Callable, str]] = {}
+
+    def resolve_for(page: Page, pages: list[Page]) -> tuple[Callable, str]:
+        language = page.language
+        if language is ENGLISH:
+            return resolver.resolve, inputs
+        if language.code not in resolvers:
+            available = addresses_in(language, pages, data)
+            resolvers[language.code] = (resolver.resolver_in(language, available), key(inputs, language.code, *sorted(available)))
+        return resolvers[language.code]
+
+    def analyze_all(chunk: list[tuple[Page, Callable]]) -> list[tuple[list, str, str]]:
         md = make_markdown()
-        bodies = [analyze_body(md, page.body, page.body_line, resolver.resolve, claims) for page in chunk]
-        return [(body_to_json(body), body.html, " ".join(page_words(page))) for body, page in zip(bodies, chunk)]
+        bodies = [analyze_body(md, page.body, page.body_line, resolve, claims) for page, resolve in chunk]
+        return [(body_to_json(body), body.html, " ".join(page_words(page))) for body, (page, _) in zip(bodies, chunk)]
 
     def analyze(pages: list[Page]) -> list[Body | StoredBody]:
         # by the file's hash: the body is read only for a page to analyze or render again
-        keys = [key(inputs, p.text_hash or p.body) for p in pages]
+        ways = [resolve_for(p, pages) for p in pages]
+        keys = [key(way[1], p.text_hash or p.body) for p, way in zip(pages, ways)]
         fresh_html: dict[int, str] = {}
 
         def compute(missing: list[int]) -> list:
-            results = run_all(analyze_all, [pages[i] for i in missing], options.jobs)
+            results = run_all(analyze_all, [(pages[i], ways[i][0]) for i in missing], options.jobs)
             for i, (_, body_html, found) in zip(missing, results):
                 fresh_html[i] = body_html
                 store.put("html", keys[i], body_html)

@@ -1,5 +1,6 @@
 """The reading grade of a page: Flesch-Kincaid on the text a visitor reads in the rendered main
-content. One function, shared by `review` and the content tests."""
+content, and for a Spanish page Fernández Huerta's reading ease. Shared by `review` and the
+content tests."""
 
 from __future__ import annotations
 
@@ -47,4 +48,22 @@ def reading_grade(html: str) -> float:
     import textstat
 
     text = main_text(html)
+    textstat.set_lang("en_US")  # textstat's language is its own global: say it each time
     return round(float(textstat.flesch_kincaid_grade(text)), 1) if text else 0.0
+
+
+# Fernández Huerta's reading ease (0 to 100, higher is easier) that Spanish pages aim at, and
+# below which review warns: 70 is "fairly easy", 60 "standard".
+SPANISH_AIM, SPANISH_WARN = 70, 60
+
+
+def spanish_reading_ease(html: str) -> float:
+    """Fernández Huerta's reading ease of the Spanish text in an HTML fragment."""
+    import textstat
+
+    text = main_text(html)
+    textstat.set_lang("es")
+    try:
+        return round(float(textstat.fernandez_huerta(text)), 1) if text else 0.0
+    finally:
+        textstat.set_lang("en_US")

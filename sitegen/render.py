@@ -20,7 +20,22 @@ from markupsafe import Markup
 
 from .content import Page
 from .data import Location, Provider
-from .kinds import BY_DATA, BY_NAME, COMPARTMENTS, FOLDER_PAGE, GROUPS, KINDS, LEVELS, MENU, OWN_PAGES, Kind, index_path
+from .kinds import (
+    BY_DATA,
+    BY_NAME,
+    COMPARTMENTS,
+    ENGLISH,
+    FOLDER_PAGE,
+    GROUPS,
+    KINDS,
+    LEVELS,
+    MENU,
+    OWN_PAGES,
+    Kind,
+    Language,
+    index_path,
+    language_of_url,
+)
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .reads import NOW, recording, replay, shape, value_of
 from .search import synonym_terms
@@ -72,6 +87,22 @@ class Urls:
     def media_file(self, name: str) -> str:
         """The URL of a file in content/media/ (a provider's photo) under its hashed name."""
         return self.url(self.media[name])
+
+    def resolver_in(self, language: Language, available: set[str]):
+        """resolve for a page in language: a site address that has a page in the language
+        leads there (available: the English addresses that do); any other stays the English
+        page's, as (href, "en", the note that says so)."""
+
+        def resolve(target: str):
+            href = self.resolve(target)
+            if href is None or not target.startswith("/") or target.startswith("/media/"):
+                return href
+            path = normalize_path(target.partition("#")[0].partition("?")[0])
+            if path in available:
+                return self.resolve(language.prefix + target)
+            return href, ENGLISH.html_lang, language.in_english
+
+        return resolve
 
     def resolve(self, target: str) -> str | None:
         """The final href of a link written in a body, or None for an unsafe one."""
@@ -261,6 +292,7 @@ def make_environment(templates: Path, store: Store | None = None, urls: Urls | N
     )
     addresses = (urls.url, urls.asset, urls.media_file) if urls is not None else (_no_urls,) * 3
     env.filters.update(zip(("url", "asset", "media"), map(_recorded_address, ("", "asset:", "media:"), addresses)))
+    env.filters["address"] = env.filters["url"]  # a site address as it is (url leads a translation's links to its language)
     env.globals.update(groups=dict(GROUPS), spine_parts={"levels": LEVELS, "compartments": COMPARTMENTS}, nav=MENU, quote=quote)
     env.store, env._needs, env._named = store, {}, {}
     if store is not None:
@@ -290,38 +322,54 @@ class Renderer:
     """Makes every output of a model, one at a time: outputs() lists them, each a function
     that returns its bytes. One instance per build."""
 
-    def __init__(self, model: Model, urls: Urls, templates: Path, store: Store | None = None) -> None:
+    def __init__(self, model: Model, urls: Urls, templates: Path, store: Store | None = None, language: Language = ENGLISH) -> None:
         self.model = model
         self.store = store
         self.urls = urls
         self.templates = templates
+        self.language = language
         self.env = make_environment(templates, store, urls)
+        if language is not ENGLISH:
+            # A site address in a translated page leads to the page in its language, where there is one.
+            code = language.code
+            self.env.filters["url"] = pass_context(lambda context, path: urls.url(model.address_in(path, code)))
         # The same for every page of a build, and seen by the components' macros too: the
         # site and the new-patient line are records, whose fields are recorded as read.
         self.call = model.data.site.phones.get("new_patients")
-        self.env.globals.update(site=model.data.site, call=self.call)
+        self.env.globals.update(site=model.data.site, call=self.call, language=language, english=ENGLISH)
         self.claims = model.live_claims()
         self._fragments: dict[tuple, tuple[Markup, set]] = {}  # fragments made once a build, with their reads
+        self.gettext = str
+
+    @functools.cached_property
+    def translated(self) -> list[Renderer]:
+        """A renderer for each language but English that the site is published in."""
+        model = self.model
+        return [Renderer(model, self.urls, self.templates, self.store, lang) for lang in model.languages if lang is not ENGLISH]
 
     # -- What there is to make ---------------------------------------------------------------
 
     def outputs(self) -> dict[str, functools.partial]:
         """Every output but the assets and the media, by its path in the site: a call makes
         its bytes."""
-        model = self.model
-        outputs = {index_path(page.url): functools.partial(self.page, page) for page in model.pages}
+        model, language = self.model, self.language
+        at = language.address
+        outputs = {index_path(page.url): functools.partial(self.page, page) for page in model.pages if page.language is language}
         for kind in BY_DATA.values():
             for record in model.data.records(kind.data):
-                outputs[index_path(record.url)] = functools.partial(self.record_page, kind, record)
-            outputs[index_path(kind.url)] = functools.partial(self.record_list, kind)
-        outputs["search/index.html"] = functools.partial(
+                outputs[index_path(at(record.url))] = functools.partial(self.record_page, kind, record)
+            outputs[index_path(at(kind.url))] = functools.partial(self.record_list, kind)
+        outputs[index_path(at("/search/"))] = functools.partial(
             self.simple, "search.html", "/search/", OWN_PAGES["/search/"], "Search every page of this site."
         )
-        outputs["a-z/index.html"] = self.a_to_z
-        outputs["404.html"] = self.not_found
-        outputs["sitemap.xml"] = self.sitemap
-        outputs["robots.txt"] = self.robots
-        outputs["_redirects"] = self.redirects
+        outputs[index_path(at("/a-z/"))] = self.a_to_z
+        outputs[at("/404.html").lstrip("/")] = self.not_found
+        if language is ENGLISH:
+            outputs["sitemap.xml"] = self.sitemap
+            outputs["robots.txt"] = self.robots
+            outputs["_redirects"] = self.redirects
+            for other in self.translated:
+                outputs.update(other.outputs())
         return outputs
 
     def pages_among(self, paths: list[str]) -> list[Page]:
@@ -389,7 +437,10 @@ class Renderer:
         return Markup(body.html)
 
     def _body_html_of(self, page: Page) -> str:
-        return analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html
+        resolve = (
+            self.urls.resolve if page._english is None else self.urls.resolver_in(page.language, self.model.available_in(page.language))
+        )
+        return analyze_body(self.md, page.body, page.body_line, resolve, self.claims).html
 
     def fill_bodies(self, pages: list[Page], jobs: int) -> None:
         """The HTML of these pages' bodies, before they are rendered: from the store, where
@@ -417,7 +468,7 @@ class Renderer:
 
     def render(self, template: str, **context) -> bytes:
         common = {
-            "model": self.model,
+            "model": self.model if self.language is ENGLISH else _ModelIn(self.model, self.language.code),
             "samples": self.model.has_samples(),
             "doctor_card": self.doctor_card,
             "once": self.once,
@@ -445,6 +496,7 @@ class Renderer:
         booking: the phone bar's number where the page has its own."""
         medical = bool(page and page.medical)
         stamp = self.model.review_of(page.source) if medical else None
+        url = self.language.address(language_of_url(url)[1])  # an own page's is given in English
         crumbs = self._crumbs(url, title) if crumbs is None else crumbs
         nodes = list(graph or [])
         if crumbs:
@@ -459,7 +511,8 @@ class Renderer:
             )
         return {
             "page": page,
-            "page_url": url,
+            "page_url": language_of_url(url)[1],  # the English page's address: the menu and the title follow it
+            "address": url,
             "title": title,
             "description": description,
             "canonical": self.urls.absolute(url),
@@ -468,30 +521,66 @@ class Renderer:
             "medical": medical,
             "stamp": stamp,
             "jsonld": json_ld({"@context": "https://schema.org", "@graph": nodes}) if nodes else None,
-            "current_section": "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/",
+            "current_section": _section_of(language_of_url(url)[1]),
             "search": search,
             # The phone bar's number: the page's own where it has one, else the new-patient line.
             "booking": booking or {"number": self.call.number, "where": ""},
+            **self._languages(url),
         }
+
+    def _languages(self, url: str) -> dict:
+        """The page in every language the site is published in: `alternates`, (hreflang,
+        absolute URL) of each version there is, with x-default the English one; and
+        `switch_to`, for each other language, its version's address, or None where the page
+        is not translated (the switcher then offers the language's home page instead)."""
+        languages = self.model.languages
+        if len(languages) == 1:
+            return {"alternates": [], "switch_to": []}
+        english = language_of_url(url)[1]
+        versions = {}
+        for language in languages:
+            there = language.address(english) if language is ENGLISH else self.model.address_in(english, language.code)
+            if language is ENGLISH or there != english:
+                versions[language] = there
+        alternates = [(language.html_lang, self.urls.absolute(there)) for language, there in versions.items()]
+        if len(alternates) > 1:
+            alternates.append(("x-default", self.urls.absolute(english)))
+        else:
+            alternates = []  # a page in one language has no alternates
+        switch_to = []
+        for language in languages:
+            if language is not self.language:
+                # Where the page is not translated: the language's list of the page's section, or its home page.
+                section = self.model.address_in(_section_of(english), language.code)
+                instead = section if section != _section_of(english) else language.address("/")
+                switch_to.append((language, versions.get(language), instead))
+        return {"alternates": alternates, "switch_to": switch_to}
 
     def _searchable(self, label: str, names: list[str] = (), terms: list[str] = ()) -> dict:
         keywords = [*names, *terms, *synonym_terms(list(names), self.model.data.synonyms)]
         return {"kind": label, "keywords": list(dict.fromkeys(keywords))}
 
     def _crumbs(self, url: str, title: str) -> list[tuple[str, str]]:
-        if url == "/":
+        """The trail from the home page in the page's language (url: the page's address)."""
+        at = self.language.address
+        english = language_of_url(url)[1]
+        if english == "/":
             return []
-        crumbs = [("Home", "/")]
-        parts = url.strip("/").split("/")
+        crumbs = [(self._("Home"), at("/"))]
+        parts = english.strip("/").split("/")
         if len(parts) > 1:
             parent = f"/{parts[0]}/"
-            crumbs.append((self._title_of(parent), parent))
+            crumbs.append((self._title_of(at(parent)), at(parent)))
         crumbs.append((title, url))
         return crumbs
 
     def _title_of(self, url: str) -> str:
         page = self.model.page_at(url)
-        return page.title if page else OWN_PAGES.get(url, url)
+        return page.title if page else self._(OWN_PAGES.get(language_of_url(url)[1], url))
+
+    def _(self, text: str) -> str:
+        """Interface text in the page's language."""
+        return self.gettext(text)
 
     def _webpage(self, page: Page, about: dict | None) -> dict:
         node = {
@@ -499,7 +588,7 @@ class Renderer:
             "name": page.title,
             "description": page.summary,
             "url": self.urls.absolute(page.url),
-            "inLanguage": "en-US",
+            "inLanguage": self.language.in_language,
         }
         stamp = self.model.review_of(page.source) if page.medical else None
         if stamp:  # a draft previewed before its review has none
@@ -552,7 +641,7 @@ class Renderer:
                 prop, item_type = spec.jsonld
                 about[prop] = [
                     {"@type": item_type, "name": p.title, "url": self.urls.absolute(p.url)}
-                    for p in self.model.named_by(page.source, spec.name)
+                    for p in self._in_language(self.model.named_by((page._english or page).source, spec.name))
                 ]
         return about
 
@@ -563,16 +652,31 @@ class Renderer:
         by that kind's folder; and a section's pages. Every page template gets them one by
         one and as `related`, beside `subject`, the page or record the page is about."""
         related: dict = {}
+        subject = page._english or page  # a translation lists what its English page does, in its language
         for spec in kind.references:
             if BY_NAME[spec.refers_to].content:
-                related[spec.name] = self.model.named_by(page.source, spec.name)
+                related[spec.name] = self._in_language(self.model.named_by(subject.source, spec.name))
         for other in KINDS:
             for spec in other.references:
                 if spec.refers_to == kind.name:
-                    related[other.folder] = self.model.naming(page.source, spec.name)
+                    related[other.folder] = self._in_language(self.model.naming(subject.source, spec.name))
         if kind is FOLDER_PAGE:
-            related["children"] = self.model.pages_in(page.slug)
+            related["children"] = self.model.pages_in(page.slug, self.language.code)
+            # A translated section lists its own pages, and says how many are in English only.
+            related["english_only"] = (
+                [p for p in self.model.pages_in(page.slug) if self.model.translation(p.source, self.language.code) is None]
+                if self.language is not ENGLISH
+                else []
+            )
         return related
+
+    def _in_language(self, found: list) -> list:
+        """Pages and records as the page's language shows them: each page's translation where
+        there is one (else the English page, which the template marks as such)."""
+        if self.language is ENGLISH:
+            return found
+        code = self.language.code
+        return [(self.model.translation(item.source, code) or item) if isinstance(item, Page) else item for item in found]
 
     def _organization(self) -> dict:
         site = self.model.data.site
@@ -650,9 +754,9 @@ class Renderer:
         if specialties:
             node["medicalSpecialty"] = [f"https://schema.org/{code}" for code in specialties]
         related = {
-            "conditions": self.model.named_by(provider.source, "conditions"),
+            "conditions": self._in_language(self.model.named_by(provider.source, "conditions")),
             "locations": self.model.named_by(provider.source, "locations"),
-            "reviewed": self.model.naming(provider.source, "reviewed_by"),
+            "reviewed": self._in_language(self.model.naming(provider.source, "reviewed_by")),
         }
         places = related["locations"]
         if provider.active and provider.sees_patients:
@@ -703,15 +807,16 @@ class Renderer:
 
     def a_to_z(self) -> bytes:
         entries: list[tuple[str, str, str]] = []  # (name, url, see-also target title or "")
+        at = self.language.address
         for page in self.model.pages:
-            if page.url == "/":
+            if page.language is not self.language or page.url == at("/"):
                 continue
             entries.append((page.title, page.url, ""))
             for name in page.also_known_as:
                 entries.append((name, page.url, page.title))
         for kind in BY_DATA.values():
-            entries += [(getattr(r, "full_name", r.name), r.url, "") for r in self.model.records_of(kind.name)]
-        entries += [(title, url, "") for url, title in OWN_PAGES.items() if url not in ("/a-z/", "/search/")]
+            entries += [(getattr(r, "full_name", r.name), at(r.url), "") for r in self.model.records_of(kind.name)]
+        entries += [(self._(title), at(url), "") for url, title in OWN_PAGES.items() if url not in ("/a-z/", "/search/")]
         entries.sort(key=lambda e: (e[0].casefold(), e[1]))
         letters: dict[str, list] = {}
         for entry in entries:
@@ -727,16 +832,24 @@ class Renderer:
     def sitemap(self) -> bytes:
         """Absolute URLs of every page; lastmod only where a review date says when it changed."""
         urls = [page.url for page in self.model.pages]
+        own = []
         for kind in BY_DATA.values():
-            urls += [kind.url, *(record.url for record in self.model.data.records(kind.data))]
-        urls += [url for url in OWN_PAGES if url not in urls]
-        lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+            own += [kind.url, *(record.url for record in self.model.data.records(kind.data))]
+        own += [url for url in OWN_PAGES if url not in own]
+        languages = self.model.languages
+        urls += [language.address(url) for language in languages for url in own if language.address(url) not in urls]
+        namespaces = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        if len(languages) > 1:
+            namespaces += ' xmlns:xhtml="http://www.w3.org/1999/xhtml"'
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>', f"<urlset {namespaces}>"]
         for url in sorted(urls, key=index_path):
             page = self.model.page_at(url)
             lines.append("  <url>")
             lines.append(f"    <loc>{_xml_text(self.urls.absolute(url))}</loc>")
             if page is not None and page.reviewed:
                 lines.append(f"    <lastmod>{page.reviewed.isoformat()}</lastmod>")
+            for hreflang, href in self._languages(url)["alternates"]:
+                lines.append(f'    <xhtml:link rel="alternate" hreflang="{hreflang}" href="{_xml_text(href)}"/>')
             lines.append("  </url>")
         lines.append("</urlset>")
         return ("\n".join(lines) + "\n").encode()
@@ -756,6 +869,31 @@ class Renderer:
             for alias in page.aliases:
                 rules.append(f"{alias} {self.urls.url(page.url)} 301")
         return ("\n".join(sorted(rules)) + ("\n" if rules else "")).encode()
+
+
+class _ModelIn:
+    """The model as a translated page's template asks it: its lists of pages are of the
+    page's language (model.pages_of("test") on a Spanish page lists the Spanish test pages).
+    Everything else is the model's own."""
+
+    def __init__(self, model: Model, language: str) -> None:
+        self._model, self._language = model, language
+
+    def pages_of(self, kind: str) -> list[Page]:
+        return self._model.pages_of(kind, self._language)
+
+    def pages_with(self, kind: str, name: str, value: str) -> list[Page]:
+        return self._model.pages_with(kind, name, value, self._language)
+
+    def pages_in(self, folder: str) -> list[Page]:
+        return self._model.pages_in(folder, self._language)
+
+    def __getattr__(self, name: str):
+        return getattr(self._model, name)
+
+
+def _section_of(url: str) -> str:
+    return "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/"
 
 
 def _xml_text(text: str) -> str:

@@ -39,8 +39,11 @@ def summary(report: ReviewReport) -> str:
 
 
 # The narrow table's columns and the most each may take: it fits in 100 columns.
-NARROW = (("status", 20), ("next due", 10), ("reviewer", 18), ("grade", 5), ("page", 39))
-GRADE_NOTE = "grade: how hard the page's text is to read, in US school years (Flesch-Kincaid); aim for 8 or lower."
+NARROW = (("status", 20), ("next due", 10), ("reviewer", 18), ("grade", 9), ("page", 35))
+GRADE_NOTE = (
+    "grade: how hard the page's text is to read, in US school years (Flesch-Kincaid); aim for 8 or lower. A Spanish page "
+    "shows its English page's grade and its own reading ease (FH, Fernández Huerta: higher is easier); aim for 70 or more."
+)
 # How to record a review: the terminal shows it with PATH and ID, the HTML report with each
 # page's path and reviewer.
 STAMP = "review --stamp {path} --by {by} --commit"
@@ -83,6 +86,11 @@ NEXT_STEPS = {
         "Read the changes below, then stamp it:",
         STAMP,
     ),
+    "translation-outdated": NextStep(
+        "{n} translation{s} older than their English page: bring each up to date, then run {command}",
+        "Its English page has changed since it was translated: bring the translation up to date, then record it:",
+        "review --retranslated {path} --commit",
+    ),
     "overdue": NextStep(
         "{n} page{s} overdue: ask the reviewer to review each, then run {command}",
         "Re-read the page and stamp it again:",
@@ -95,16 +103,21 @@ NEXT_STEPS = {
 BUILD = "python build.py "
 
 
+def _grade(row) -> str:
+    """A row's grade as the table shows it; a translation's with its reading ease: 7.9 FH 72."""
+    return f"{row.grade:.1f}" + (f" FH {row.reading_ease:.0f}" if row.reading_ease is not None else "")
+
+
 def table(report: ReviewReport, wide: bool = False) -> str:
     """The report as text: a table that fits in 100 columns (wide: every column, as wide as
     it needs), a count of each status, what grade means, and what to do next."""
     if wide:
         headers = ("status", "next due", "reviewed", "reviewer", "last change", "grade", "path", "title")
-        cells = [(r.status, r.next_due, r.reviewed, r.reviewer, _last_change(r), f"{r.grade:.1f}", r.path, r.title) for r in report.rows]
+        cells = [(r.status, r.next_due, r.reviewed, r.reviewer, _last_change(r), _grade(r), r.path, r.title) for r in report.rows]
         limits = [None] * len(headers)
     else:
         headers = tuple(name for name, _ in NARROW)
-        cells = [(r.status, r.next_due or "-", r.reviewer or "-", f"{r.grade:.1f}", _page(r.path)) for r in report.rows]
+        cells = [(r.status, r.next_due or "-", r.reviewer or "-", _grade(r), _page(r.path)) for r in report.rows]
         limits = [limit for _, limit in NARROW]
     cells = [tuple(_cut(text, limit) for text, limit in zip(row, limits)) for row in cells]
     widths = [max([len(h), *(len(c[i]) for c in cells)]) for i, h in enumerate(headers)]
@@ -134,7 +147,7 @@ def page_step(row: ReviewRow) -> tuple[str, str]:
     step = NEXT_STEPS[row.status]
     sentence = step.page.format(reviewer=row.reviewer or "the reviewer", due=row.next_due or "its due date", note=row.note)
     command = step.command.format(path=row.path, by=row.reviewer_id or "REVIEWER_ID")
-    return sentence, (BUILD if step.command == STAMP else "") + command
+    return sentence, (BUILD if step.command.startswith("review ") else "") + command
 
 
 def _page(path: str) -> str:

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .changes import source_items
-from .content import Page, load_content, next_review_due, review_status
+from .content import Page, load_content, next_review_due, review_status, translation_digest
 from .data import Claim, Data, Provider, Site, live_claims, load_data
 from .history import Change, Commit, History, branch_changes, read_blobs, read_history
+from .kinds import ENGLISH
 from .kinds import REVIEW_FIELDS as REVIEW_FIELD_SPECS
 from .options import STATUSES
 from .problems import Problems
+from .readability import SPANISH_AIM, SPANISH_WARN
 from .source import plain_yaml, split_front_matter
 from .store import Store, key
 
@@ -190,7 +192,7 @@ def page_grades(store: Store, pages: list[Page], claims: dict[str, Claim], today
     grades: dict[str, float] = {}
     render = None
     for page in pages:
-        entry = _grade_key(page.body, live)
+        entry = _grade_key(page.body, live, page.language.code)
         grade = store.get(GRADES, entry)
         if grade is None:
             render = render or _grade_renderer(live)
@@ -200,18 +202,23 @@ def page_grades(store: Store, pages: list[Page], claims: dict[str, Claim], today
     return grades
 
 
-def _grade_key(body: str, live: dict) -> str:
+def _grade_key(body: str, live: dict, language: str = "en") -> str:
     from .markdown import claim_ids
 
-    return key(body, *(f"{claim_id}={live.get(claim_id)!r}" for claim_id in claim_ids(body)))
+    return key(language, body, *(f"{claim_id}={live.get(claim_id)!r}" for claim_id in claim_ids(body)))
 
 
 def _grade_renderer(live: dict):
     from .markdown import analyze_body, make_markdown
-    from .readability import reading_grade
+    from .readability import reading_grade, spanish_reading_ease
 
     md = make_markdown()
-    return lambda page: reading_grade(analyze_body(md, page.body, page.body_line, lambda target: target, live).html)
+
+    def grade(page: Page) -> float:
+        html = analyze_body(md, page.body, page.body_line, lambda target: target, live).html
+        return reading_grade(html) if page.language is ENGLISH else spanish_reading_ease(html)
+
+    return grade
 
 
 # The report.
@@ -226,6 +233,7 @@ JSON_KEYS = (
     "next_due",
     "last_change",
     "grade",
+    "reading_ease",
     "history",
     "changes_since_review",
     "sources",
@@ -244,7 +252,7 @@ class ReviewRow:
     reviewer: str
     next_due: str
     last_change: dict | None  # {date, commit, author}
-    grade: float
+    grade: float  # Flesch-Kincaid's US school grade: of a translation, its English page's
     history: list[dict]  # every review, newest first: {date, reviewer, commit}
     changes_since_review: list[dict]  # {date, commit, author, subject}, oldest first
     sources: list[dict]  # the page's sources now: {title, publisher, url, accessed}
@@ -253,6 +261,7 @@ class ReviewRow:
     review_version: str | None = None
     reviewed_text: str | None = None  # the page as its review left it, for the diff
     current_text: str | None = None
+    reading_ease: float | None = None  # a Spanish page's: Fernández Huerta (higher is easier)
 
     def as_json(self) -> dict:
         return {key: getattr(self, key) for key in JSON_KEYS}
@@ -297,7 +306,16 @@ def review_site(source: Path, today: dt.date, drafts: bool = False, texts: bool 
     store.save()
     providers = {p.id: p for p in data.providers}
     stamps = _Stamps(source, history, revisions, providers)
-    report.rows = [_row(page, data.site, stamps, today, grades[page.url]) for page in pages]
+    english = {p.path: p for p in content.pages}
+    for page in pages:  # a translation cites its English page's sources where it has none of its own
+        if page.language is not ENGLISH:
+            page._english = english.get(page.english_path)
+    report.rows = []
+    for page in pages:
+        row = _row(page, data.site, stamps, today, grades[page.url])
+        if page.language is not ENGLISH:
+            _translated_row(row, page, english.get(page.english_path), grades, report.problems)
+        report.rows.append(row)
     report.rows.sort(key=lambda r: (STATUSES.index(r.status), r.next_due, r.path))
     _note_history(report, history)
     report.claims = claim_notices(data, published, today)
@@ -400,11 +418,34 @@ def _row(page: Page, site: Site, stamps: _Stamps, today: dt.date, grade: float) 
         grade=grade,
         history=[{"date": rev.reviewed, "reviewer": stamps.names(rev.reviewer), "commit": c.sha} for c, rev in trail.reviews],
         changes_since_review=[_commit_json(c, subject=True) for c in trail.since_review],
-        sources=source_items(page.meta.get("sources")),
+        sources=source_items(page.sources),
         note=note,
         reviewer_id=reviewer,
         review_version=trail.review_version,
     )
+
+
+def _translated_row(row: ReviewRow, page: Page, english: Page | None, grades: dict[str, float], problems: Problems) -> None:
+    """A translation's row: its reading ease beside its English page's grade, and the status
+    translation-outdated where the English text has changed since it was translated and no
+    more urgent status applies."""
+    row.reading_ease = grades[page.url]
+    row.grade = grades.get(english.url, 0.0) if english is not None else 0.0
+    if row.reading_ease < SPANISH_WARN:
+        problems.warn(
+            page.path,
+            page.body_line,
+            "body",
+            f"reading ease {row.reading_ease:.0f} (Fernández Huerta) is below {SPANISH_WARN}: hard to read; aim for "
+            f"{SPANISH_AIM} or more with shorter sentences and common words",
+        )
+    outdated = english is not None and page.meta.get("translated_from") != translation_digest(english)
+    if outdated and row.status in TRANSLATION_MAY_OUTRANK:
+        row.status = "translation-outdated"
+
+
+# The statuses a translation's outdated text comes before (STATUSES is most urgent first).
+TRANSLATION_MAY_OUTRANK = frozenset(STATUSES[STATUSES.index("translation-outdated") + 1 :])
 
 
 def _status(path: str, history: History, trail: Trail, by_dates: str) -> tuple[str, str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .data import DATA_FILES, SLUG, SYNONYM, SYNONYMS_FILE
 from .fields import BOOL, DATE, E164, INT, LIST, MAP, NUMBER, PAGE_URL, PHONE, TEXT, TEXT_LIST, TIME, TIME_OF_DAY, URL, WORDS
-from .kinds import FOLDER_PAGE, KINDS, MIN_SOURCES, Field, Kind
+from .kinds import ENGLISH, FOLDER_PAGE, KINDS, LANGUAGES, MIN_SOURCES, Field, Kind, Language
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 FRONT_MATTER, DATA = "schemas/front-matter", "schemas/data"
@@ -86,16 +86,21 @@ def record_schema(fields: tuple[Field, ...], has_id: bool = False, optional: tup
     return schema
 
 
-def front_matter_schema(kind: Kind) -> dict:
-    """A page's front matter. The review fields, and those only a published page needs, are
-    required of a page that is not a draft."""
-    optional = kind.draft_may_omit
-    schema = {"$schema": DRAFT_2020_12, "title": f"Front matter of {kind.pages}", **record_schema(kind.all_fields, optional=optional)}
+def front_matter_schema(kind: Kind, language: Language = ENGLISH) -> dict:
+    """A page's front matter, in a language: a translation has the fields of its kind but
+    the shared ones, and what it was translated from. The review fields, and those only a
+    published page needs, are required of a page that is not a draft; a medical page's sources
+    too, but for a translation's (it may cite its English page's)."""
+    optional = kind.draft_may_omit_in(language)
+    title = f"Front matter of {kind.pages}" + (f" in {language.name}" if language is not ENGLISH else "")
+    schema = {"$schema": DRAFT_2020_12, "title": title, **record_schema(kind.fields_in(language), optional=optional)}
     if optional:  # what a page that is not a draft needs: its review and, a medical page, its sources (content._checked_page)
         schema["if"] = {"properties": {"draft": {"const": True}}, "required": ["draft"]}
         published: dict = {"required": list(optional)}
-        if kind.medical:
+        if kind.medical and language is ENGLISH:
             published = {"required": [*optional, "sources"], "properties": {"sources": {"minItems": MIN_SOURCES}}}
+        elif kind.medical:
+            published = {"required": list(optional), "properties": {"sources": {"minItems": MIN_SOURCES}}}
         schema["else"] = published
     return schema
 
@@ -115,8 +120,9 @@ def data_files() -> list[str]:
     return [*DATA_FILES, SYNONYMS_FILE]
 
 
-def front_matter_schema_path(kind_name: str) -> str:
-    return f"{FRONT_MATTER}/{kind_name}.schema.json"
+def front_matter_schema_path(kind_name: str, language: Language = ENGLISH) -> str:
+    """schemas/front-matter/tumor.schema.json, and tumor.es.schema.json for a translation."""
+    return f"{FRONT_MATTER}/{kind_name}{'' if language is ENGLISH else '.' + language.code}.schema.json"
 
 
 def data_schema_path(file: str) -> str:
@@ -160,11 +166,12 @@ def front_matter_cms() -> dict:
     default = {"name": "default", "pageBundle": False, "fields": [front_matter_cms_field(f) for f in FOLDER_PAGE.all_fields]}
     folders = [
         {
-            "title": kind.title or kind.folder,
-            "path": f"[[workspace]]/content/{kind.folder}",
+            "title": (kind.title or kind.folder) + ("" if language is ENGLISH else f" ({language.name})"),
+            "path": f"[[workspace]]/content/{'' if language is ENGLISH else language.code + '/'}{kind.folder}",
             "excludeSubdir": True,
-            "contentTypes": [kind.name],
+            "contentTypes": [cms_type(kind, language)],
         }
+        for language in LANGUAGES
         for kind in content
         if kind.folder
     ]
@@ -178,9 +185,22 @@ def front_matter_cms() -> dict:
         ],
         "frontMatter.taxonomy.contentTypes": [
             default,
-            *({"name": kind.name, "pageBundle": False, "fields": [front_matter_cms_field(f) for f in kind.all_fields]} for kind in content),
+            *(
+                {
+                    "name": cms_type(kind, language),
+                    "pageBundle": False,
+                    "fields": [front_matter_cms_field(f) for f in kind.fields_in(language)],
+                }
+                for language in LANGUAGES
+                for kind in content
+            ),
         ],
     }
+
+
+def cms_type(kind: Kind, language: Language) -> str:
+    """A Front Matter CMS content type's name: the kind's, and tumor-es for a translation."""
+    return kind.name if language is ENGLISH else f"{kind.name}-{language.code}"
 
 
 def vscode_settings() -> dict:
@@ -199,7 +219,12 @@ def as_text(document: dict) -> str:
 
 def generated() -> dict[str, str]:
     """Every file this module makes, by its path from the repository root, with its text."""
-    files = {front_matter_schema_path(kind.name): as_text(front_matter_schema(kind)) for kind in KINDS if kind.content}
+    files = {
+        front_matter_schema_path(kind.name, language): as_text(front_matter_schema(kind, language))
+        for kind in KINDS
+        if kind.content
+        for language in LANGUAGES
+    }
     files.update({data_schema_path(file): as_text(data_schema(file)) for file in data_files()})
     files[VSCODE_SETTINGS] = as_text(vscode_settings())
     files[FRONT_MATTER_CMS] = as_text(front_matter_cms())

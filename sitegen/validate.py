@@ -15,9 +15,22 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from .content import Content, Page, add_months, next_review_due, review_status
+from .content import Content, Page, add_months, next_review_due, review_status, translation_digest
 from .data import Claim, Data, Location, Provider, live_claims
-from .kinds import BY_DATA, BY_NAME, FOLDER_PAGE, FOLDER_TITLES, KINDS, OWN_PAGES, index_path
+from .kinds import (
+    BY_CODE,
+    BY_DATA,
+    BY_NAME,
+    ENGLISH,
+    FOLDER_PAGE,
+    FOLDER_TITLES,
+    KINDS,
+    LANGUAGES,
+    OWN_PAGES,
+    Language,
+    index_path,
+    language_of_url,
+)
 from .markdown import PLACEHOLDER, Body, StoredBody, is_safe_target, make_markdown, parse_body
 from .problems import Problem, Problems
 from .reads import query, recorded
@@ -65,14 +78,21 @@ class Model:
         self.by_source.update({claim.source: claim for claim in self.data.claims.values()})
         self.by_source[self.source] = self
         self._by_id = {kind.data: {r.id: r for r in self.data.records(kind.data)} for kind in BY_DATA.values()}
+        # The languages published: English, and each language some page is translated into.
+        found = {page.language for page in self.pages}
+        self.languages = tuple(language for language in LANGUAGES if language in found or language is ENGLISH)
+        self._available: dict[str, set[str]] = {}
+        # Each translation by its English page's source and its language's code.
+        self._translations = {(p._english.source, p.language.code): p for p in self.pages if p._english is not None}
         in_order = sorted(self.pages, key=_title_key)
-        self._of_kind: dict[str, list[Page]] = {}
-        self._in_folder: dict[str, list[Page]] = {}
+        self._of_kind: dict[tuple[str, str], list[Page]] = {}  # by (kind, language code)
+        self._in_folder: dict[tuple[str, str], list[Page]] = {}  # by (folder, language code)
         for page in in_order:
-            self._of_kind.setdefault(page.kind, []).append(page)
-            parts = page.url.strip("/").split("/")
+            code = page.language.code
+            self._of_kind.setdefault((page.kind, code), []).append(page)
+            parts = language_of_url(page.url)[1].strip("/").split("/")
             if len(parts) == 2:
-                self._in_folder.setdefault(parts[0], []).append(page)
+                self._in_folder.setdefault((parts[0], code), []).append(page)
         self._records = {
             kind.name: sorted((r for r in self.data.records(kind.data) if r.active), key=lambda r: r.order_key) for kind in BY_DATA.values()
         }
@@ -80,7 +100,8 @@ class Model:
         # source named) -> what names it, in its kind's order; records that are no longer
         # active name nothing.
         self._naming: dict[tuple[str, str], list] = {}
-        for namer in [*in_order, *(r for records in self._records.values() for r in records)]:
+        english = [page for page in in_order if page._english is None and page.language is ENGLISH]
+        for namer in [*english, *(r for records in self._records.values() for r in records)]:
             for name in _REFERENCES[_kind_of(namer).name]:
                 for named in self._resolve(namer, name):
                     self._naming.setdefault((name, named.source), []).append(namer)
@@ -108,19 +129,43 @@ class Model:
         return self.by_url.get(url)
 
     @query
-    def pages_of(self, kind: str) -> list[Page]:
-        """The published pages of a kind, by title."""
-        return self._of_kind.get(kind, [])
+    def pages_of(self, kind: str, language: str = "en") -> list[Page]:
+        """The published pages of a kind in a language (by its code), by title."""
+        return self._of_kind.get((kind, language), [])
 
     @query
-    def pages_with(self, kind: str, name: str, value: str) -> list[Page]:
-        """The pages of a kind whose field `name` is value (the tumors of a group), by title."""
-        return [p for p in self._of_kind.get(kind, []) if p.meta.get(name) == value]
+    def pages_with(self, kind: str, name: str, value: str, language: str = "en") -> list[Page]:
+        """The pages of a kind in a language whose field `name` is value (the tumors of a
+        group), by title; a translation's shared fields are its English page's."""
+        return [p for p in self._of_kind.get((kind, language), []) if (p._english or p).meta.get(name) == value]
 
     @query
-    def pages_in(self, folder: str) -> list[Page]:
-        """The pages directly in a folder of content/, by title."""
-        return [p for p in self._in_folder.get(folder, []) if p.kind != FOLDER_PAGE.name]
+    def pages_in(self, folder: str, language: str = "en") -> list[Page]:
+        """The pages directly in a folder of content/ in a language, by title."""
+        return [p for p in self._in_folder.get((folder, language), []) if p.kind != FOLDER_PAGE.name]
+
+    @query
+    def address_in(self, url: str, language: str) -> str:
+        """A site address as a page in a language links to it: the page's version in the
+        language where there is one, else the English page's address."""
+        lang = BY_CODE[language]
+        path, sep, rest = url.partition("?") if "?" in url else url.partition("#")
+        if lang is ENGLISH or path not in self.available_in(lang):
+            return url
+        return lang.address(path) + sep + rest
+
+    def available_in(self, language: Language) -> set[str]:
+        """The English addresses that have a page in the language (none where the site is not
+        published in it)."""
+        known = self._available.get(language.code)
+        if known is None:
+            known = self._available[language.code] = addresses_in(language, self.pages, self.data) if language in self.languages else set()
+        return known
+
+    @query
+    def translation(self, source: str, language: str) -> Page | None:
+        """The page that translates an English page (by its source) into a language, if any."""
+        return self._translations.get((source, language))
 
     @query
     def records_of(self, kind: str) -> list:
@@ -165,6 +210,16 @@ class Model:
         return live_claims(self.data.claims, self.today)
 
 
+def addresses_in(language: Language, pages: list[Page], data: Data) -> set[str]:
+    """The English addresses that have a page in a language the site is published in: its
+    translations' English pages, and every page the site makes of its own and of its data."""
+    found = {language_of_url(page.url)[1] for page in pages if page.language is language}
+    found |= set(OWN_PAGES) | {"/404.html"}
+    for kind in BY_DATA.values():
+        found |= {kind.url, *(record.url for record in data.records(kind.data))}
+    return found
+
+
 # For each kind, its reference fields and the kind each names.
 _REFERENCES = {kind.name: {spec.name: BY_NAME[spec.refers_to] for spec in kind.references} for kind in KINDS}
 
@@ -201,6 +256,7 @@ def validate(
             problems.cannot_read(page.path)
     pages = [p for p in content.pages if include_drafts or not p.draft]
     pages = _unique_urls(pages, data, problems)
+    pages = _link_translations(pages, {p.path: p for p in content.pages}, problems)
     _add_missing_sections(pages)
     pages.sort(key=lambda p: p.url)
     bodies = dict(zip((p.url for p in pages), analyze(pages)))
@@ -211,7 +267,9 @@ def validate(
     model.static = content.static
     context = _checks_context(model, inputs) if store is not None else ""
     for page in pages:
-        key = hashlib.sha256(f"{context}\0{page.path}\0{page.text_hash}\0{bodies[page.url].key}".encode()).hexdigest()
+        # A translation's checks read its English page too (what it was translated from).
+        english = page._english.text_hash if page._english is not None else ""
+        key = hashlib.sha256(f"{context}\0{page.path}\0{page.text_hash}\0{english}\0{bodies[page.url].key}".encode()).hexdigest()
         stored = store.get(CHECKS, key) if store is not None else None
         if stored is not None:
             problems.items.extend(Problem(*item) for item in stored)
@@ -254,9 +312,12 @@ def _checks_context(model: Model, inputs: str) -> str:
 
 
 def _unique_urls(pages: list[Page], data: Data, problems: Problems) -> list[Page]:
-    taken: dict[str, str] = {url: "the site itself" for url in OWN_PAGES}
-    for kind in BY_DATA.values():
-        taken.update({record.url: f"the site itself (a page made from data/{kind.data})" for record in data.records(kind.data)})
+    taken: dict[str, str] = {}
+    for language in LANGUAGES:
+        taken.update({language.address(url): "the site itself" for url in OWN_PAGES})
+        for kind in BY_DATA.values():
+            owner = f"the site itself (a page made from data/{kind.data})"
+            taken.update({language.address(record.url): owner for record in data.records(kind.data)})
     kept = []
     for page in sorted(pages, key=lambda p: p.path):
         owner = taken.get(page.url)
@@ -268,12 +329,59 @@ def _unique_urls(pages: list[Page], data: Data, problems: Problems) -> list[Page
     return kept
 
 
+def _link_translations(pages: list[Page], every: dict[str, Page], problems: Problems) -> list[Page]:
+    """The pages, each translation joined to its English page (Page._english), which must be
+    published with it: a translation whose English page is missing or left out is an error."""
+    published = {p.path for p in pages}
+    kept = []
+    for page in pages:
+        if page.language is ENGLISH:
+            kept.append(page)
+            continue
+        english = page.english_path
+        if english not in every:
+            problems.error(
+                page.path,
+                1,
+                "file",
+                f"translates {english}, which does not exist; a {page.language.name} page is content/{page.language.code}/ "
+                "plus the path of the English page it translates",
+            )
+        elif english not in published:
+            problems.error(
+                page.path, 1, "file", f"translates {english}, a draft; publish the English page first, or make this one a draft too"
+            )
+        else:
+            page._english = every[english]
+            kept.append(page)
+    for language in {page.language for page in kept} - {ENGLISH}:
+        home = f"content/{language.code}/_index.md"
+        if home not in published:
+            first = min(page.path for page in kept if page.language is language)
+            problems.error(
+                first,
+                1,
+                "file",
+                f"is a {language.name} page, and the site has no {language.name} home page yet ({home}, which translates "
+                f"content/_index.md): every {language.name} page links to it",
+            )
+            kept = [page for page in kept if page.language is not language]
+    return kept
+
+
 def _add_missing_sections(pages: list[Page]) -> None:
+    """A list page for each folder that has pages and no _index.md of its own, in each
+    language it has pages in."""
     have = {p.url for p in pages}
     for folder, title in FOLDER_TITLES.items():
-        url = f"/{folder}/"
-        if url not in have and any(p.url.startswith(url) for p in pages):
-            pages.append(Page(f"content/{folder}/_index.md", url, FOLDER_PAGE.name, folder, {"title": title, "summary": ""}, {}, "", 1))
+        for language in LANGUAGES:
+            url = language.address(f"/{folder}/")
+            if url not in have and any(p.url.startswith(url) for p in pages):
+                rel = f"content/{language.code + '/' if language is not ENGLISH else ''}{folder}/_index.md"
+                page = Page(rel, url, FOLDER_PAGE.name, folder, {"title": title, "summary": ""}, {}, "", 1)
+                if language is not ENGLISH:
+                    page._english = next((p for p in pages if p.url == f"/{folder}/"), None)
+                pages.append(page)
 
 
 def _check_page(page: Page, model: Model, problems: Problems) -> None:
@@ -310,11 +418,37 @@ def _check_page(page: Page, model: Model, problems: Problems) -> None:
                 f"{source['accessed']} is more than {months} months ago (the review interval); read the source again, "
                 "check the page still says what it did, and update accessed",
             )
+    if page._english is not None and page.text_hash:
+        _check_translation(page, model, problems)
     for spec in page.spec.references:
         value = meta.get(spec.name)
         for name in [value] if isinstance(value, str) else value or []:
             _check_reference(spec.refers_to, name, model, problems, rel, page.line_of(spec.name), spec.name)
     check_body(page, model, problems)
+
+
+def _check_translation(page: Page, model: Model, problems: Problems) -> None:
+    """A translation's reviewer reads its language, and it was made from its English page's
+    text as it is now (else a warning: the English page has changed since)."""
+    language = page.language
+    reviewer = model.providers.get(page.meta.get("reviewed_by", ""))
+    if reviewer is not None and language.name not in reviewer.languages:
+        problems.error(
+            page.path,
+            page.line_of("reviewed_by"),
+            "reviewed_by",
+            f"{reviewer.id} does not list {language.name} among their languages in data/providers.yaml; "
+            f"a {language.name} page is reviewed by a doctor who reads {language.name}",
+        )
+    recorded = page.meta.get("translated_from")
+    if recorded is not None and page._english.text_hash and recorded != translation_digest(page._english):
+        problems.warn(
+            page.path,
+            page.line_of("translated_from"),
+            "translated_from",
+            f"the English page {page._english.path} has changed since this page was translated from it; bring the "
+            f"translation up to date, then record it with `python build.py review --retranslated {page.path} --commit`",
+        )
 
 
 def _check_reference(kind_name: str, name: str, model: Model, problems: Problems, path: str, line: int, field_name: str) -> None:
@@ -343,7 +477,7 @@ def _reference_problem(kind_name: str, name: str, model: Model) -> str | None:
         return f'the {kind.noun} page "{name}" is a draft; publish it or remove it from the list'
     if url in model.by_url:
         return ""
-    known = sorted(p.slug for p in model._of_kind.get(kind.name, []))  # only when there is an error to explain
+    known = sorted(p.slug for p in model._of_kind.get((kind.name, ENGLISH.code), []))  # only when there is an error to explain
     return f'no {kind.noun} page "{name}"; {nearest(name, known, f"known {kind.noun}s")}'
 
 

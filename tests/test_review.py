@@ -23,12 +23,25 @@ from sitegen.report import NEXT_STEPS, STAMP, page_step, table
 from sitegen.review import STATUSES, ReviewRow, review_site
 from sitegen.store import Store
 
+
+def _medical_pages() -> int:
+    """How many published medical pages the basic fixture has (its translations too)."""
+    from sitegen.kinds import place
+
+    content = FIXTURES / "basic/content"
+    pages = [p for p in content.rglob("*.md") if p.parent.name != "media" and "\ndraft: true" not in p.read_text()]
+    return sum(place(p.relative_to(content).as_posix())[1].medical for p in pages)
+
+
+MEDICAL = _medical_pages()
+
 CHORDOMA = "content/tumors/chordoma.md"
 SCHWANNOMA = "content/tumors/schwannoma.md"
 MRI = "content/tests/mri.md"
 BIOPSY = "content/tests/biopsy.md"
 SURGERY = "content/treatments/surgery.md"
 HOME = "content/_index.md"
+ES_HOME, ES_CHORDOMA = "content/es/_index.md", "content/es/tumors/chordoma.md"
 NEW_SENTENCE = "Proton therapy is now offered here."
 FIRST_DAY = dt.datetime(2026, 10, 2, 9, 0, tzinfo=dt.UTC)
 JSON_KEYS = (
@@ -41,6 +54,7 @@ JSON_KEYS = (
     "next_due",
     "last_change",
     "grade",
+    "reading_ease",
     "history",
     "changes_since_review",
     "sources",
@@ -317,8 +331,9 @@ def test_shallow_clone_lacks_the_review(repo: Repo, tmp_path: Path):
         assert rows[MRI].status == mri, f"--depth {depth}: the review of mri.md is in the clone only at depth 2"
         assert rows[CHORDOMA].status == "unknown", "its review is the first commit, left out of both clones"
         assert rows[CHORDOMA].note == "shallow clone lacks the review commit"
-        assert f"content:1: warning: history: this shallow clone lacks the review commit of {6 if depth == '1' else 5} pages" in (
-            report.problems.report()
+        assert (
+            f"content:1: warning: history: this shallow clone lacks the review commit of {MEDICAL if depth == '1' else MEDICAL - 1} pages"
+            in (report.problems.report())
         )
 
 
@@ -326,7 +341,7 @@ def test_no_git_at_all(tmp_path: Path, monkeypatch):
     source = copy_fixture("basic", tmp_path)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))  # whatever holds the temporary folder
     report = review_site(source, dt.date.fromisoformat(TODAY))
-    assert "6 medical pages: 6 unknown" in table(report).splitlines()
+    assert f"{MEDICAL} medical pages: {MEDICAL} unknown" in table(report).splitlines()
     assert {row.note for row in report.rows} == {"no git repository"}
     assert "content:1: warning: history: no git repository, so every page's status is unknown" in report.problems.report()
 
@@ -355,15 +370,21 @@ def test_table_sorted_by_urgency_then_due_date(edited: Repo):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["status", "next", "due", "reviewer", "grade", "page"]
-    assert all(len(line) <= 100 for line in lines[:8]), "the table fits in 100 columns"
-    assert [line.split()[0] for line in lines[1:7]] == ["uncommitted", "changed-since-review", "overdue", "ok", "ok", "ok"]
-    assert [line.split()[1] for line in lines[4:7]] == sorted(line.split()[1] for line in lines[4:7])
-    assert lines[7] == "6 medical pages: 1 uncommitted, 1 changed-since-review, 1 overdue, 3 ok"
-    assert lines[8].startswith("grade: ")
-    assert lines[9:] == [
+    assert all(len(line) <= 100 for line in lines[: MEDICAL + 2]), "the table fits in 100 columns"
+    # the chordoma page's Spanish translation is older than its English text now
+    statuses = ["uncommitted", "changed-since-review", "translation-outdated", "overdue"] + ["ok"] * (MEDICAL - 4)
+    assert [line.split()[0] for line in lines[1 : MEDICAL + 1]] == statuses
+    ok = lines[5 : MEDICAL + 1]
+    assert [line.split()[1] for line in ok] == sorted(line.split()[1] for line in ok)
+    assert lines[MEDICAL + 1] == (
+        f"{MEDICAL} medical pages: 1 uncommitted, 1 changed-since-review, 1 translation-outdated, 1 overdue, {MEDICAL - 4} ok"
+    )
+    assert lines[MEDICAL + 2].startswith("grade: ")
+    assert lines[MEDICAL + 3 :] == [
         "Next: 1 page with edits not committed: commit them, then have each reviewed.",
         "Next: 1 page changed since review: open review.html (review --format html > review.html), then stamp each with "
         "review --stamp PATH --by ID --commit.",
+        "Next: 1 translation older than their English page: bring each up to date, then run review --retranslated PATH --commit.",
         "Next: 1 page overdue: ask the reviewer to review each, then run review --stamp PATH --by ID --commit.",
     ]
     wide = run_cli("review", "--source", str(edited.root), "--today", TODAY, "--wide").stdout.splitlines()
@@ -375,7 +396,11 @@ def test_json_and_csv(edited: Repo):
     rows = review_json(edited.root)
     assert all(list(r) == list(JSON_KEYS) for r in rows)
     assert [r["status"] for r in rows] == sorted((r["status"] for r in rows), key=STATUSES.index)
-    assert {r["path"] for r in rows} == {CHORDOMA, SCHWANNOMA, MRI, BIOPSY, SURGERY, HOME}
+    assert {r["path"] for r in rows} == {CHORDOMA, SCHWANNOMA, MRI, BIOPSY, SURGERY, HOME, ES_HOME, ES_CHORDOMA}
+    spanish = {r["path"]: r for r in rows if r["path"].startswith("content/es/")}
+    assert all(isinstance(r["reading_ease"], float) and 0 < r["reading_ease"] <= 120 for r in spanish.values()), "Fernández Huerta's"
+    assert spanish[ES_CHORDOMA]["grade"] == next(r["grade"] for r in rows if r["path"] == CHORDOMA), "beside its English page's grade"
+    assert all(r["reading_ease"] is None for r in rows if r["path"] not in spanish)
     assert all(isinstance(r["grade"], float) and 0 < r["grade"] < 20 for r in rows)
     chordoma = rows[1]
     assert (chordoma["path"], chordoma["url"], chordoma["title"], chordoma["status"]) == (
@@ -400,6 +425,7 @@ def test_json_and_csv(edited: Repo):
         "last_change_commit",
         "last_change_author",
         "grade",
+        "reading_ease",
         "sources",
     ]
     assert {r["sources"] for r in table_rows} == {"2"}, "the CSV counts a page's sources"
@@ -647,6 +673,7 @@ def every_status(tmp_path_factory) -> tuple[str, list[ReviewRow]]:
     draft = "content/treatments/draft-therapy.md"
     repo.edit(draft, "medically_reviewed: 2026-09-01\nreviewed_by: dr-sample-lee\n", "").commit("Not reviewed yet")
     repo.review(CHORDOMA, "2026-11-20", trailer=False)
+    repo.edit(CHORDOMA, "is a rare cancer", "is a rare bone cancer").commit("Chordoma wording")  # its translation is now out of date
     repo.edit(SURGERY, "removes the tumor", "takes out the tumor").commit("Wording")
     (repo.root / "content/tests/ct.md").write_text((repo.root / HOME).read_text())
     repo.edit(MRI, "strong magnet", "very strong magnet")
@@ -763,12 +790,13 @@ def test_reading_grades_are_cached_by_content(repo: Repo):
     review_site(repo.root, today)
     store = Store(repo.root)
     grades = store.entries("grades")
-    assert len(grades) == 6
+    assert len(grades) == MEDICAL
     for entry in grades:
         store.put("grades", entry, 99.0)  # a grade read from the store shows as 99
     store.save()
     repo.edit(CHORDOMA, *BODY).commit("Proton therapy")
-    grades = {row.path: row.grade for row in review_site(repo.root, today).rows}
+    # each page's own score: a translation's is its reading ease (its grade is its English page's)
+    grades = {row.path: row.grade if row.reading_ease is None else row.reading_ease for row in review_site(repo.root, today).rows}
     assert grades[CHORDOMA] < 20 and all(grades[p] == 99.0 for p in grades if p != CHORDOMA), "only the edited page is graded again"
     shutil.rmtree(repo.root / ".cache")
     assert all(row.grade < 20 for row in review_site(repo.root, today).rows), "the cache is safe to delete"

@@ -21,7 +21,7 @@ from sitegen import schemas
 from sitegen.content import load_page
 from sitegen.data import DATA_FILES, SYNONYM, SYNONYMS_FILE, load_data
 from sitegen.fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, URL, WORDS
-from sitegen.kinds import KINDS, Field, place
+from sitegen.kinds import ENGLISH, KINDS, LANGUAGES, TRANSLATION_FIELDS, TRANSLATIONS, Field, language_of, place
 from sitegen.options import Options
 from sitegen.pipeline import load_and_check
 from sitegen.problems import Problems
@@ -50,13 +50,15 @@ def front_matter(path: Path) -> tuple[dict, str]:
 
 
 def pages(source: Path) -> list[tuple[Path, str]]:
-    """(file, the name of its kind) of every page of a source folder."""
+    """(file, the name of its kind's schema: tumor, or tumor.es for a translation) of every
+    page of a source folder."""
     content = source / "content"
     found = []
     for path in sorted(content.rglob("*.md")):
         rel = path.relative_to(content).as_posix()
         if not rel.startswith("media/"):
-            found.append((path, place(rel)[1].name))
+            language = language_of(rel)[0]
+            found.append((path, place(rel)[1].name + ("" if language is ENGLISH else f".{language.code}")))
     return found
 
 
@@ -66,7 +68,9 @@ def validator(rel: str) -> Draft202012Validator:
 
 
 def front_matter_schema(kind: str) -> str:
-    return schemas.front_matter_schema_path(kind)
+    """The path of a schema by its name: tumor, or tumor.es for a translation's."""
+    name, _, code = kind.partition(".")
+    return schemas.front_matter_schema_path(name, TRANSLATIONS[code] if code else ENGLISH)
 
 
 def data_schema(file: str) -> str:
@@ -99,13 +103,23 @@ def test_every_content_kind_and_data_file_has_a_schema_and_an_editor_setting():
     files = schemas.generated()
     kinds = [kind.name for kind in KINDS if kind.content]
     assert all(front_matter_schema(kind) in files for kind in kinds)
+    assert all(front_matter_schema(f"{kind}.{code}") in files for kind in kinds for code in TRANSLATIONS), "a schema for translations"
     settings = json.loads(files[schemas.VSCODE_SETTINGS])
     assert settings["yaml.yamlVersion"] == "1.1"
     assert settings["yaml.schemas"] == {data_schema(file): f"data/{file}" for file in [*DATA_FILES, SYNONYMS_FILE]}
     cms = json.loads(files[schemas.FRONT_MATTER_CMS])
-    assert [t["name"] for t in cms["frontMatter.taxonomy.contentTypes"]] == ["default", *kinds]
+    translated = [f"{kind}-{code}" for code in TRANSLATIONS for kind in kinds]
+    assert [t["name"] for t in cms["frontMatter.taxonomy.contentTypes"]] == ["default", *kinds, *translated]
     folders = {folder["path"]: folder["contentTypes"] for folder in cms["frontMatter.content.pageFolders"]}
-    assert folders == {f"[[workspace]]/content/{kind.folder}": [kind.name] for kind in KINDS if kind.content and kind.folder}
+    assert folders == {
+        **{f"[[workspace]]/content/{kind.folder}": [kind.name] for kind in KINDS if kind.content and kind.folder},
+        **{
+            f"[[workspace]]/content/{code}/{kind.folder}": [f"{kind.name}-{code}"]
+            for code in TRANSLATIONS
+            for kind in KINDS
+            if kind.content and kind.folder
+        },
+    }
 
 
 # -- (b) what the checks accept, the schemas accept ------------------------------------------
@@ -226,16 +240,21 @@ def mutations(fields: tuple[Field, ...], document, path: tuple = (), in_list: bo
     yield f"{'.'.join(map(str, (*path, 'unknown_field')))} added", changed(document, (*path, "unknown_field"), "x"), False
 
 
-def sample_page(kind) -> Path:
-    """A published page of the kind in the basic fixture (every kind has one)."""
-    return next(path for path, name in pages(BASIC) if name == kind.name and not front_matter(path)[0].get("draft"))
+def sample_page(schema: str) -> Path | None:
+    """A published page with this schema in the basic fixture (every kind has one in English;
+    a translation, where the fixture has one of its kind)."""
+    return next((path for path, name in pages(BASIC) if name == schema and not front_matter(path)[0].get("draft")), None)
 
 
+# Each kind's fields made bad in a sample page of it, in English and in each translation the fixture has.
 PAGE_MUTATIONS = [
-    (kind.name, what, bad, across)
+    (schema, what, bad, across)
     for kind in KINDS
     if kind.content
-    for what, bad, across in mutations(kind.all_fields, front_matter(sample_page(kind))[0], review=kind.review_fields)
+    for language in LANGUAGES
+    for schema in [kind.name + ("" if language is ENGLISH else f".{language.code}")]
+    if sample_page(schema) is not None
+    for what, bad, across in mutations(kind.fields_in(language), front_matter(sample_page(schema))[0], review=kind.review_fields)
 ]
 
 
@@ -271,7 +290,7 @@ def dumped(document) -> str:
 @pytest.mark.parametrize(("kind", "what", "bad", "across"), PAGE_MUTATIONS, ids=[f"{k}: {w}" for k, w, _, _ in PAGE_MUTATIONS])
 def test_a_bad_front_matter_is_invalid_under_the_schema_as_the_checks_reject_it(tmp_path: Path, kind: str, what, bad, across):
     assert not validator(front_matter_schema(kind)).is_valid(bad)
-    path = sample_page(next(k for k in KINDS if k.name == kind))
+    path = sample_page(kind)
     rel = path.relative_to(BASIC).as_posix()
     body = front_matter(path)[1]
 
@@ -314,6 +333,7 @@ def every_field(fields: tuple[Field, ...]):
 
 MODEL_FIELDS = [
     *(f for kind in KINDS if kind.content for f in every_field(kind.all_fields)),
+    *every_field(TRANSLATION_FIELDS),
     *(f for _, fields in DATA_FILES.values() for f in every_field(fields)),
     SYNONYM,
 ]

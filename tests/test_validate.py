@@ -14,6 +14,7 @@ from conftest import FIXTURES, REPO, TODAY, build_site, copy_built_site, run_cli
 CHORDOMA = "content/tumors/chordoma.md"
 SCHWANNOMA = "content/tumors/schwannoma.md"
 HOME = "content/_index.md"
+ES_HOME = "content/es/_index.md"
 PROVIDERS = "data/providers.yaml"
 LOCATIONS = "data/locations.yaml"
 
@@ -623,13 +624,13 @@ def test_a_pipe_or_a_link_to_a_parent_does_not_hang_the_build(basic: Path, tmp_p
 def test_every_problem_is_reported_at_once_sorted(basic: Path):
     replace(CHORDOMA, "2026-10-01", "2031-02-01")(basic)
     replace(PROVIDERS, '"+19195550120"', '"555 0123"')(basic)
-    replace(HOME, "![A drawing of the spine]", "![]")(basic)
+    replace(ES_HOME, "![Un dibujo de la columna]", "![]")(basic)  # (the English page's would leave its translation behind: a warning)
     result = run_cli("check", "--source", str(basic), "--today", TODAY)
     assert result.returncode == 1
     problems = [line for line in result.stderr.splitlines() if re.match(r"[^:\s]+:\d+: ", line)]
     paths = [line.split(":")[0] for line in problems]
     assert paths == sorted(paths)
-    assert {HOME, CHORDOMA, PROVIDERS} <= set(paths)
+    assert {ES_HOME, CHORDOMA, PROVIDERS} <= set(paths)
     assert result.stderr.strip().splitlines()[-1] == "3 errors"
 
 
@@ -736,12 +737,12 @@ def test_a_file_that_cannot_be_read_comes_first_and_what_waits_for_it_is_counted
     """The real cause first (before errors of files that sort earlier), then the rest sorted;
     the checks that need the unreadable file are counted in the summary, never shown as errors."""
     line = _tab_indented(basic / "data" / name)
-    replace(HOME, "![A drawing of the spine]", "![]")(basic)  # content/ sorts before data/
+    replace(ES_HOME, "![Un dibujo de la columna]", "![]")(basic)  # content/ sorts before data/
     result = run_cli("check", "--source", str(basic), "--today", TODAY)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     problems = [line for line in result.stderr.splitlines() if re.match(r"[^:\s]+:\d+: ", line) and ": warning: " not in line]
     assert problems[0] == f"data/{name}:{line}: yaml: this line starts with a tab; indent with spaces (YAML does not allow tabs there)"
-    assert [p.split(":")[0] for p in problems[1:]] == [HOME], result.stderr
+    assert [p.split(":")[0] for p in problems[1:]] == [ES_HOME], result.stderr
     summary = result.stderr.strip().splitlines()[-1]
     waiting = re.fullmatch(rf"2 errors \((\d+) checks? that need data/{re.escape(name)} wait until it can be read\)", summary)
     named = {"providers.yaml": "reviewed_by", "locations.yaml": "locations", "claims.yaml": "claim", "site.yaml": "specialties"}

@@ -26,7 +26,7 @@ from conftest import FIXTURES, REPO, TODAY, tree_digest
 
 from sitegen.content import Page
 from sitegen.data import Location, Provider
-from sitegen.kinds import BY_DATA, BY_NAME, KINDS, PAGE_FIELDS
+from sitegen.kinds import BY_DATA, BY_NAME, KINDS, MIN_SOURCES, PAGE_FIELDS
 from sitegen.options import Options
 from sitegen.pipeline import build
 
@@ -223,15 +223,15 @@ def _write_page(path: Path, meta: dict, body: str) -> None:
 def page_edits(content: Path) -> list[Edit]:
     """An edit of every field of one published page of each kind of page in the fixture,
     and of its body."""
+    from sitegen.kinds import language_of, place
+
     edits = []
-    chosen: dict[str, Path] = {}
+    chosen: dict[tuple[str, str], Path] = {}  # by kind and language: a translation's fields are not all its English page's
     for path in sorted(content.rglob("*.md")):
         rel = path.relative_to(content).as_posix()
-        from sitegen.kinds import place
-
-        kind = place(rel)[1]
-        if kind.name not in chosen and not _draft(path):
-            chosen[kind.name] = path
+        kind, language = place(rel)[1], language_of(rel)[0]
+        if (kind.name, language.code) not in chosen and not _draft(path):
+            chosen[kind.name, language.code] = path
     for path in sorted(content.rglob("*.md")):
         if _draft(path):
             edits.append(
@@ -240,11 +240,11 @@ def page_edits(content: Path) -> list[Edit]:
                     _set_field(path.relative_to(content.parent).as_posix(), "draft", False),
                 )
             )
-    for kind_name, path in chosen.items():
+    for (kind_name, _), path in chosen.items():
         kind = BY_NAME[kind_name]
         rel = path.relative_to(content.parent).as_posix()
         meta, _ = _front_matter(path.read_text())
-        for spec in kind.all_fields:
+        for spec in kind.fields_in(language_of(path.relative_to(content).as_posix())[0]):
             if spec.name == "draft" and _linked(path, content):
                 continue  # drafting a page others link to is an error; the fixture's draft is published below
             if spec.type == "map" and meta.get(spec.name):  # each field of the group in turn (a tumor's regions)
@@ -258,7 +258,10 @@ def page_edits(content: Path) -> list[Edit]:
 
 
 def _linked(path: Path, content: Path) -> bool:
-    """Whether another page names this one, by its address or in a list of file names."""
+    """Whether another page names this one, by its address or in a list of file names (a
+    translated home page: every page in its language links to it)."""
+    if path.name == "_index.md" and path.parent.parent == content:
+        return True
     url = "/" + path.relative_to(content).as_posix().removesuffix(".md").removesuffix("_index") + "/"
     url = url.replace("//", "/")
     others = [p.read_text() for p in content.rglob("*.md") if p != path]
@@ -266,6 +269,9 @@ def _linked(path: Path, content: Path) -> bool:
 
 
 def _page_value(spec, value, path: Path):
+    if spec.name == "reviewed_by" and "/content/es/" in path.as_posix():  # a translation's reviewer reads its language
+        readers = [p["id"] for p in yaml.safe_load((FIXTURES / "basic/data/providers.yaml").read_text()) if "Spanish" in p["languages"]]
+        return next(reader for reader in readers if reader != value)
     if spec.refers_to:
         if spec.type == "text list":
             return _other_names(spec.refers_to, value or [])
@@ -279,7 +285,17 @@ def _page_value(spec, value, path: Path):
     if spec.type == "map":
         return {sub.name: _page_value(sub, None, path) for sub in spec.fields}
     if spec.name == "aliases":
-        return [*(value or []), f"/old/{path.stem}-edited.html"]
+        return [*(value or []), f"/old/{path.stem}-{path.parent.name}-edited.html"]
+    if spec.name == "translated_from":  # another English text: the translation is out of date (a warning)
+        return "sha256:" + "0" * 64
+    if spec.type == "list" and spec.fields and value is None:  # a translation's own sources, where it had its English page's
+        return [
+            {sub.name: _page_value(sub, None, path) for sub in spec.fields} | {"title": f"Edited source {i}"} for i in range(MIN_SOURCES)
+        ]
+    if spec.type == "url" and value is None:
+        return "https://example.org/edited/"
+    if spec.type == "date" and value is None:
+        return DAY
     if spec.name == "draft":
         return True
     if spec.name == "review_interval_months":
