@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, URL
+from .i18n import N_
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Kind:
     fields: tuple[Field, ...] = ()  # beyond the fields every page has
     medical: bool = False  # medical pages carry a review
     jsonld: str = ""  # schema.org type of what the page is about
-    search_label: str = "Page"  # the search filter's name for the kind
+    search_label: str = N_("Page")  # the search filter's name for the kind
     menu: str = ""  # the main menu's text for the kind's list page
 
     @property
@@ -106,26 +107,26 @@ class Kind:
 
 
 GROUPS = (
-    ("spinal-column", "Tumors of the spinal column"),
-    ("spinal-cord", "Tumors of the spinal cord"),
-    ("benign", "Benign spine tumors"),
-    ("metastatic", "Cancer that has spread to the spine"),
+    ("spinal-column", N_("Tumors of the spinal column")),
+    ("spinal-cord", N_("Tumors of the spinal cord")),
+    ("benign", N_("Benign spine tumors")),
+    ("metastatic", N_("Cancer that has spread to the spine")),
 )
 
 # Where in the spine a tumor usually grows (a tumor page's regions, drawn as a figure of the
 # spine): the parts of the spine from the neck down, and the layers from the bone in to the
 # cord, each with how a page says it in plain words.
 LEVELS = (
-    ("cervical", "the neck (cervical spine)"),
-    ("thoracic", "the upper and middle back (thoracic spine)"),
-    ("lumbar", "the lower back (lumbar spine)"),
-    ("sacrum", "the tailbone area (sacrum)"),
+    ("cervical", N_("the neck (cervical spine)")),
+    ("thoracic", N_("the upper and middle back (thoracic spine)")),
+    ("lumbar", N_("the lower back (lumbar spine)")),
+    ("sacrum", N_("the tailbone area (sacrum)")),
 )
 COMPARTMENTS = (
-    ("bone", "in the bone of the spine"),
-    ("epidural", "just outside the lining around the spinal cord (epidural)"),
-    ("intradural-extramedullary", "inside the lining but outside the spinal cord (intradural extramedullary)"),
-    ("intramedullary", "inside the spinal cord itself (intramedullary)"),
+    ("bone", N_("in the bone of the spine")),
+    ("epidural", N_("just outside the lining around the spinal cord (epidural)")),
+    ("intradural-extramedullary", N_("inside the lining but outside the spinal cord (intradural extramedullary)")),
+    ("intramedullary", N_("inside the spinal cord itself (intramedullary)")),
 )
 
 
@@ -178,11 +179,11 @@ KINDS = (
         "tumor",
         "tumor.html",
         folder="tumors",
-        title="Tumor types",
+        title=N_("Tumor types"),
         medical=True,
         jsonld="MedicalCondition",
-        search_label="Tumor type",
-        menu="Tumor types",
+        search_label=N_("Tumor type"),
+        menu=N_("Tumor types"),
         fields=(
             Field("group", TEXT, required=True, choices=GROUPS, hint="spinal-column, spinal-cord, benign or metastatic"),
             Field(
@@ -223,22 +224,22 @@ KINDS = (
         "test",
         "topic.html",
         folder="tests",
-        title="Tests and diagnosis",
+        title=N_("Tests and diagnosis"),
         medical=True,
         jsonld="MedicalTest",
-        search_label="Test",
-        menu="Tests",
+        search_label=N_("Test"),
+        menu=N_("Tests"),
     ),
     Kind(
         "treatment",
         "treatment",
         "topic.html",
         folder="treatments",
-        title="Treatments",
+        title=N_("Treatments"),
         medical=True,
         jsonld="MedicalProcedure",
-        search_label="Treatment",
-        menu="Treatments",
+        search_label=N_("Treatment"),
+        menu=N_("Treatments"),
     ),
     Kind(
         "doctor",
@@ -246,12 +247,12 @@ KINDS = (
         "doctor.html",
         folder="doctors",
         data="providers.yaml",
-        title="Find a doctor",
+        title=N_("Find a doctor"),
         list_template="doctors.html",
-        description="Every doctor on our spine tumor team, with the tumors they treat, where they see patients and how to book.",
+        description=N_("Every doctor on our spine tumor team, with the tumors they treat, where they see patients and how to book."),
         jsonld="IndividualPhysician",
-        search_label="Doctor",
-        menu="Find a doctor",
+        search_label=N_("Doctor"),
+        menu=N_("Find a doctor"),
         fields=(
             Field("id", TEXT, required=True, hint="like dr-jane-doe"),
             Field("name", TEXT, required=True),
@@ -284,11 +285,11 @@ KINDS = (
         "location.html",
         folder="locations",
         data="locations.yaml",
-        title="Locations",
+        title=N_("Locations"),
         list_template="locations.html",
-        description="Where our spine tumor team sees patients, with addresses, hours and phone numbers.",
-        search_label="Location",
-        menu="Locations",
+        description=N_("Where our spine tumor team sees patients, with addresses, hours and phone numbers."),
+        search_label=N_("Location"),
+        menu=N_("Locations"),
         fields=(
             Field("id", TEXT, required=True),
             Field("name", TEXT, required=True),
@@ -325,7 +326,7 @@ KINDS = (
         "appointments.html",
         file="appointments.md",
         jsonld="MedicalOrganization",
-        menu="Appointments",
+        menu=N_("Appointments"),
     ),
     Kind("section", "section", "section.html"),
     Kind("page", "page", "page.html"),
@@ -344,7 +345,7 @@ FOLDER_PAGE = BY_NAME["section"]
 MENU = tuple((kind.url, kind.menu) for kind in KINDS if kind.menu)
 # The pages the site makes of its own (no Markdown file): the list pages of the data kinds, search and the
 # A to Z list, by address, with their titles.
-OWN_PAGES = {**{kind.url: kind.title for kind in KINDS if kind.data}, "/search/": "Search", "/a-z/": "A to Z"}
+OWN_PAGES = {**{kind.url: kind.title for kind in KINDS if kind.data}, "/search/": N_("Search"), "/a-z/": N_("A to Z")}
 # The title of a folder's list page where the folder has no _index.md.
 FOLDER_TITLES = {kind.folder: kind.title for kind in KINDS if kind.folder and kind.content}
 

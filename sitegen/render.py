@@ -6,8 +6,8 @@ in incremental.py, not here."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import gettext
 import hashlib
 import json
 import re
@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from .content import Page
 from .data import Location, Provider
+from .i18n import DAY_NAMES, LOCALES, TEMPLATE_SYNTAX, and_list, days_display, initial, long_date, sort_key, time_display, translations
 from .kinds import BY_DATA, BY_NAME, COMPARTMENTS, FOLDER_PAGE, GROUPS, KINDS, LEVELS, MENU, OWN_PAGES, Kind, index_path
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .reads import NOW, recording, replay, shape, value_of
@@ -28,7 +29,6 @@ from .store import Store
 from .validate import Model, normalize_path
 from .workers import run_all
 
-DAY_NAMES = {"Mo": "Monday", "Tu": "Tuesday", "We": "Wednesday", "Th": "Thursday", "Fr": "Friday", "Sa": "Saturday", "Su": "Sunday"}
 # schema.org's MedicalSpecialty values for the specialties a provider may list; a specialty
 # not named here is simply left out of the structured data.
 SPECIALTY_CODES = {
@@ -99,36 +99,6 @@ def phone_display(number: str) -> str:
     return phonenumbers.format_number(phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def long_date(date: dt.date | str) -> str:
-    """November 20, 2026; from a date or its ISO text (a source's accessed)."""
-    date = dt.date.fromisoformat(date) if isinstance(date, str) else date
-    return f"{date:%B} {date.day}, {date.year}"
-
-
-def time_display(value: str) -> str:
-    """08:00 → 8 a.m.; 13:30 → 1:30 p.m."""
-    hour, minute = (int(x) for x in value.split(":"))
-    suffix = "a.m." if hour < 12 else "p.m."
-    if hour == 12 and minute == 0:
-        return "noon"
-    shown = hour % 12 or 12
-    return f"{shown}:{minute:02d} {suffix}" if minute else f"{shown} {suffix}"
-
-
-def days_display(days: list[str]) -> str:
-    order = list(DAY_NAMES)
-    indexes = sorted(order.index(d) for d in days)
-    if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
-        return f"{DAY_NAMES[order[indexes[0]]]} to {DAY_NAMES[order[indexes[-1]]]}"
-    return ", ".join(DAY_NAMES[order[i]] for i in indexes)
-
-
-def and_list(words: list[str]) -> str:
-    """Words as a sentence lists them: "a", "a and b", "a, b and c"."""
-    words = list(words)
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
-
-
 def initials(name: str) -> str:
     words = [w for w in name.split() if w[:1].isalpha()]
     return (words[0][0] + (words[-1][0] if len(words) > 1 else "")).upper()
@@ -170,6 +140,8 @@ class _Environment(Environment):
     so a later use of the same module would read them without a word."""
 
     store: Store | None = None
+    lang: str = "en"
+    translations: gettext.NullTranslations  # the interface's strings in lang, for the code's own (Renderer.gettext)
     _needs: dict
     _named: dict  # a template -> the templates it names by a constant
 
@@ -242,26 +214,54 @@ class _StoredTemplates(BytecodeCache):
         self.store.put(TEMPLATES, f"{bucket.key}:{bucket.checksum}", bucket.bytecode_to_string())
 
 
-def make_environment(templates: Path, store: Store | None = None, urls: Urls | None = None) -> Environment:
-    """The templates' environment; with a store, templates compiled by an earlier run (of the
-    same source, generator and Python) are loaded instead of compiled again. urls: the build's
-    addresses, for the url, asset and media filters; without them the environment compiles
-    templates (compile_templates) and renders none."""
+def make_environment(
+    templates: Path, store: Store | None = None, urls: Urls | None = None, lang: str = "en", locales: Path = LOCALES
+) -> Environment:
+    """The templates' environment for pages in lang (one environment per language); with a
+    store, templates compiled by an earlier run (of the same source, generator and Python) are
+    loaded instead of compiled again. urls: the build's addresses, for the url, asset and
+    media filters; without them the environment compiles templates (compile_templates) and
+    renders none.
+
+    The interface's strings are Jinja's i18n extension's ({% trans %}, _(), ngettext()), in
+    its new style, which both languages share so that a compiled template serves either: the
+    translation is escaped as the template's own text would be, and its placeholders are
+    filled in by name. English installs no catalogue: its text is the templates' own. The
+    Python tables' strings (menu, groups, the parts of the spine) are given to the templates
+    already translated."""
     env = _Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+        **TEMPLATE_SYNTAX,
         auto_reload=False,  # one environment per build: no need to stat templates on every use
     )
+    env.lang = lang
+    env.translations = translations(locales, lang)
+    env.install_gettext_translations(env.translations, newstyle=True)
+    text = env.translations.gettext
     env.filters.update(
-        phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials, slug=slugify, and_list=and_list
+        phone=phone_display,
+        long_date=functools.partial(long_date, lang=lang),
+        time=functools.partial(time_display, lang=lang),
+        days=functools.partial(days_display, lang=lang),
+        initials=initials,
+        slug=slugify,
+        and_list=functools.partial(and_list, lang=lang),
+        json=json_ld,
     )
     addresses = (urls.url, urls.asset, urls.media_file) if urls is not None else (_no_urls,) * 3
     env.filters.update(zip(("url", "asset", "media"), map(_recorded_address, ("", "asset:", "media:"), addresses)))
-    env.globals.update(groups=dict(GROUPS), spine_parts={"levels": LEVELS, "compartments": COMPARTMENTS}, nav=MENU, quote=quote)
+    env.globals.update(
+        groups={group: text(title) for group, title in GROUPS},
+        spine_parts={
+            part: tuple((value, text(words)) for value, words in table)
+            for part, table in (("levels", LEVELS), ("compartments", COMPARTMENTS))
+        },
+        nav=tuple((link, text(words)) for link, words in MENU),
+        quote=quote,
+    )
     env.store, env._needs, env._named = store, {}, {}
     if store is not None:
         env.bytecode_cache = _StoredTemplates(store)
@@ -290,18 +290,23 @@ class Renderer:
     """Makes every output of a model, one at a time: outputs() lists them, each a function
     that returns its bytes. One instance per build."""
 
-    def __init__(self, model: Model, urls: Urls, templates: Path, store: Store | None = None) -> None:
+    def __init__(self, model: Model, urls: Urls, templates: Path, store: Store | None = None, locales: Path = LOCALES) -> None:
         self.model = model
         self.store = store
         self.urls = urls
         self.templates = templates
-        self.env = make_environment(templates, store, urls)
+        self.env = make_environment(templates, store, urls, locales=locales)
         # The same for every page of a build, and seen by the components' macros too: the
         # site and the new-patient line are records, whose fields are recorded as read.
         self.call = model.data.site.phones.get("new_patients")
         self.env.globals.update(site=model.data.site, call=self.call)
         self.claims = model.live_claims()
         self._fragments: dict[tuple, tuple[Markup, set]] = {}  # fragments made once a build, with their reads
+
+    def gettext(self, message: str) -> str:
+        """A string of the code's own (a page title the build makes, a kind's title) in the
+        environment's language; marked for extraction where it is written (i18n.N_)."""
+        return self.env.translations.gettext(message)
 
     # -- What there is to make ---------------------------------------------------------------
 
@@ -315,7 +320,7 @@ class Renderer:
                 outputs[index_path(record.url)] = functools.partial(self.record_page, kind, record)
             outputs[index_path(kind.url)] = functools.partial(self.record_list, kind)
         outputs["search/index.html"] = functools.partial(
-            self.simple, "search.html", "/search/", OWN_PAGES["/search/"], "Search every page of this site."
+            self.simple, "search.html", "/search/", self.gettext(OWN_PAGES["/search/"]), self.gettext("Search every page of this site.")
         )
         outputs["a-z/index.html"] = self.a_to_z
         outputs["404.html"] = self.not_found
@@ -471,17 +476,17 @@ class Renderer:
             "current_section": "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/",
             "search": search,
             # The phone bar's number: the page's own where it has one, else the new-patient line.
-            "booking": booking or {"number": self.call.number, "where": ""},
+            "booking": booking or {"number": self.call.number, "doctor": "", "place": ""},
         }
 
     def _searchable(self, label: str, names: list[str] = (), terms: list[str] = ()) -> dict:
         keywords = [*names, *terms, *synonym_terms(list(names), self.model.data.synonyms)]
-        return {"kind": label, "keywords": list(dict.fromkeys(keywords))}
+        return {"kind": self.gettext(label), "keywords": list(dict.fromkeys(keywords))}
 
     def _crumbs(self, url: str, title: str) -> list[tuple[str, str]]:
         if url == "/":
             return []
-        crumbs = [("Home", "/")]
+        crumbs = [(self.gettext("Home"), "/")]
         parts = url.strip("/").split("/")
         if len(parts) > 1:
             parent = f"/{parts[0]}/"
@@ -491,7 +496,7 @@ class Renderer:
 
     def _title_of(self, url: str) -> str:
         page = self.model.page_at(url)
-        return page.title if page else OWN_PAGES.get(url, url)
+        return page.title if page else self.gettext(OWN_PAGES[url]) if url in OWN_PAGES else url
 
     def _webpage(self, page: Page, about: dict | None) -> dict:
         node = {
@@ -586,7 +591,7 @@ class Renderer:
                 "availableLanguage": "English",
             }
             if phone.hours:
-                point["description"] = f"Open {phone.hours}"  # hoursAvailable wants structured hours
+                point["description"] = self.gettext("Open %(hours)s") % {"hours": phone.hours}  # hoursAvailable wants structured hours
             if phone.fax:
                 point["faxNumber"] = phone.fax
             points.append(point)
@@ -604,14 +609,15 @@ class Renderer:
         return self.render(template, **self._frame(None, url, title, description, graph=graph))
 
     def not_found(self) -> bytes:
-        return self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[]))
+        return self.render("404.html", **self._frame(None, "/404.html", self.gettext("Page not found"), "", noindex=True, crumbs=[]))
 
     def record_list(self, kind: Kind) -> bytes:
         """A data kind's list page: every doctor, every location."""
         site = self.model.data.site
-        graph = [{"@type": "WebPage", "name": kind.title, "url": self.urls.absolute(kind.url)}]
-        search = self._searchable("Page", [kind.title])
-        frame = self._frame(None, kind.url, kind.title, kind.description, graph=graph, search=search)
+        title = self.gettext(kind.title)
+        graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute(kind.url)}]
+        search = self._searchable("Page", [title])
+        frame = self._frame(None, kind.url, title, self.gettext(kind.description), graph=graph, search=search)
         related = {kind.folder: self.model.records_of(kind.name)}
         return self.render(
             kind.list_template,
@@ -663,7 +669,7 @@ class Renderer:
         description = f"{provider.full_name}: {', '.join(provider.specialties)}."
         search = self._searchable(kind.search_label, [provider.name]) if provider.active else None
         bookable = provider.active and provider.sees_patients and provider.accepting_new_patients
-        booking = {"number": provider.phone, "where": f"with {provider.name}"} if bookable and provider.phone else None
+        booking = {"number": provider.phone, "doctor": provider.name, "place": ""} if bookable and provider.phone else None
         frame = self._frame(None, provider.url, provider.full_name, description, graph=[node], search=search, booking=booking)
         return self.render(
             kind.template, **frame, doctor=provider, bio=self.bio_html(provider), subject=provider, related=related, **related
@@ -695,7 +701,7 @@ class Renderer:
         }
         address = f"{location.street}, {location.city}, {location.state} {location.zip}"
         search = self._searchable(kind.search_label, [location.name, location.city])
-        booking = {"number": location.phone, "where": f"at {location.name}"}
+        booking = {"number": location.phone, "doctor": "", "place": location.name}
         frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node], search=search, booking=booking)
         directions = "https://www.google.com/maps/dir/?api=1&destination=" + quote(address)
         related = {"doctors": self.model.naming(location.source, "locations")}
@@ -711,15 +717,15 @@ class Renderer:
                 entries.append((name, page.url, page.title))
         for kind in BY_DATA.values():
             entries += [(getattr(r, "full_name", r.name), r.url, "") for r in self.model.records_of(kind.name)]
-        entries += [(title, url, "") for url, title in OWN_PAGES.items() if url not in ("/a-z/", "/search/")]
-        entries.sort(key=lambda e: (e[0].casefold(), e[1]))
+        entries += [(self.gettext(title), url, "") for url, title in OWN_PAGES.items() if url not in ("/a-z/", "/search/")]
+        lang = self.env.lang
+        entries.sort(key=lambda e: (sort_key(e[0], lang), e[1]))
         letters: dict[str, list] = {}
         for entry in entries:
-            first = entry[0][:1].upper()
-            letters.setdefault(first if first.isalpha() else "#", []).append(entry)
-        title = "A to Z"
+            letters.setdefault(initial(entry[0], lang), []).append(entry)
+        title = self.gettext(OWN_PAGES["/a-z/"])
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/a-z/")}]
-        frame = self._frame(None, "/a-z/", title, "Every page of this site, from A to Z.", graph=graph)
+        frame = self._frame(None, "/a-z/", title, self.gettext("Every page of this site, from A to Z."), graph=graph)
         return self.render("a-z.html", **frame, letters=letters)
 
     # -- The CDN's files ----------------------------------------------------------------------------
