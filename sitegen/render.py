@@ -305,7 +305,9 @@ class Renderer:
 
     def gettext(self, message: str) -> str:
         """A string of the code's own (a page title the build makes, a kind's title) in the
-        environment's language; marked for extraction where it is written (i18n.N_)."""
+        environment's language. Extraction takes every string literal inside the call's
+        parentheses for a message: give it a literal, or a variable holding a string marked
+        where it is written (i18n.N_), never an expression with literals of its own."""
         return self.env.translations.gettext(message)
 
     # -- What there is to make ---------------------------------------------------------------
@@ -319,8 +321,9 @@ class Renderer:
             for record in model.data.records(kind.data):
                 outputs[index_path(record.url)] = functools.partial(self.record_page, kind, record)
             outputs[index_path(kind.url)] = functools.partial(self.record_list, kind)
+        search_title = OWN_PAGES["/search/"]
         outputs["search/index.html"] = functools.partial(
-            self.simple, "search.html", "/search/", self.gettext(OWN_PAGES["/search/"]), self.gettext("Search every page of this site.")
+            self.simple, "search.html", "/search/", self.gettext(search_title), self.gettext("Search every page of this site.")
         )
         outputs["a-z/index.html"] = self.a_to_z
         outputs["404.html"] = self.not_found
@@ -723,7 +726,8 @@ class Renderer:
         letters: dict[str, list] = {}
         for entry in entries:
             letters.setdefault(initial(entry[0], lang), []).append(entry)
-        title = self.gettext(OWN_PAGES["/a-z/"])
+        a_to_z = OWN_PAGES["/a-z/"]
+        title = self.gettext(a_to_z)
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/a-z/")}]
         frame = self._frame(None, "/a-z/", title, self.gettext("Every page of this site, from A to Z."), graph=graph)
         return self.render("a-z.html", **frame, letters=letters)
