@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import gettext
 import re
 import unicodedata
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import gettext
 
 CODE = Path(__file__).resolve().parent
 LOCALES = CODE.parent / "locales"
@@ -38,6 +35,11 @@ def N_(message: str) -> str:
     return message
 
 
+# Each language's name in itself, as the language switcher offers it on the other language's
+# pages; their translations are the same words.
+OWN_NAMES = {"en": N_("English"), "es": N_("Español")}
+
+
 # -- Catalogues ---------------------------------------------------------------------------------
 
 
@@ -49,8 +51,6 @@ def translations(locales: Path, lang: str) -> gettext.NullTranslations:
     """The interface's translations into lang: none for English (its strings are the
     messages themselves), else the catalogue compiled from its .po file."""
     if lang == "en":
-        import gettext
-
         return gettext.NullTranslations()
     return _compiled(catalogue_path(locales, lang).read_bytes(), lang)
 
@@ -105,13 +105,14 @@ def time_display(value: str, lang: str = "en") -> str:
 
 def days_display(days: list[str], lang: str = "en") -> str:
     """Three or more days in a row as a range, "Monday to Friday" ("lunes a viernes"), others
-    listed in the week's order, "Monday, Saturday" ("lunes, sábado")."""
+    listed in the week's order, "Monday, Saturday" ("lunes y sábado", as Spanish lists them)."""
     names = DAY_NAMES if lang == "en" else _day_names(lang)
     indexes = sorted(DAYS.index(d) for d in days)
     if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
         first, last = names[DAYS[indexes[0]]], names[DAYS[indexes[-1]]]
         return f"{first} to {last}" if lang == "en" else f"{first} a {last}"
-    return ", ".join(names[DAYS[i]] for i in indexes)
+    listed = [names[DAYS[i]] for i in indexes]
+    return ", ".join(listed) if lang == "en" else and_list(listed, lang)
 
 
 @functools.cache
@@ -186,7 +187,7 @@ def _without_accents(text: str) -> str:
 
 # The names of the functions that mark a string in the code: Babel's own (gettext, ngettext,
 # _ and the rest, N_ among them). A module that names none of them is not tokenized.
-_MARKED = re.compile(r"\b(?:N_|_|[dnpu]*gettext)\s*\(")
+_MARKED = r"\b(?:N_|_|[dnpu]*gettext)\s*\("
 
 
 def extracted(templates: Path) -> list[tuple[Path, int, str | tuple[str, ...]]]:
@@ -206,7 +207,7 @@ def extracted(templates: Path) -> list[tuple[Path, int, str | tuple[str, ...]]]:
                 found.append((path, line, message))
     for path in sorted(CODE.glob("*.py")):
         source = path.read_bytes()
-        if not _MARKED.search(source.decode("utf-8")):
+        if not re.search(_MARKED, source.decode("utf-8")):
             continue
         for line, message, _, _ in extract("python", BytesIO(source), DEFAULT_KEYWORDS):
             found.append((path, line, message))

@@ -27,6 +27,7 @@ from pathlib import Path
 from .content import ContentChanged, Page, load_content, load_page, page_location
 from .data import Data, data_from_plain, data_to_plain, live_claims, load_data
 from .geo import published_zip_table
+from .i18n import missing as missing_translations
 from .incremental import make_outputs
 from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
 from .options import Options
@@ -170,6 +171,11 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
 
     facts = json.dumps([data.site.base_url, [[name, text.decode("utf-8", "replace")] for name, _, text in data_files]])
     model = validate(content, data, options.today, options.drafts, options.production, problems, analyze, store, facts)
+    # With Spanish pages, every string of the interface needs its Spanish: one missing is an
+    # error at its line of the catalogue (or where it is used), never English shown instead.
+    if (options.source / "content" / "es").is_dir():
+        for path, line, message in missing_translations(options.locales, options.templates):
+            problems.error(path, line, "msgid", message)
     if own_store:
         store.save()
     return Result(problems, model, words=words, store=store)

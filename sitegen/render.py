@@ -290,12 +290,14 @@ class Renderer:
     """Makes every output of a model, one at a time: outputs() lists them, each a function
     that returns its bytes. One instance per build."""
 
-    def __init__(self, model: Model, urls: Urls, templates: Path, store: Store | None = None, locales: Path = LOCALES) -> None:
+    def __init__(
+        self, model: Model, urls: Urls, templates: Path, store: Store | None = None, locales: Path = LOCALES, lang: str = "en"
+    ) -> None:
         self.model = model
         self.store = store
         self.urls = urls
         self.templates = templates
-        self.env = make_environment(templates, store, urls, locales=locales)
+        self.env = make_environment(templates, store, urls, lang, locales)
         # The same for every page of a build, and seen by the components' macros too: the
         # site and the new-patient line are records, whose fields are recorded as read.
         self.call = model.data.site.phones.get("new_patients")
