@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, WORDS, Where, check_fields, check_value, suggest
+from .i18n import N_
 from .kinds import BY_DATA, Field, field_spec
 from .options import base_url_problem
 from .problems import Problems
@@ -24,9 +25,9 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FOOTER_URL = re.compile(r"^(?:https?://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][^\s\\]*)?|/(?![/\\])[^\s\\]*)$")
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 PHONE_LINES = {
-    "new_patients": "New patients",
-    "existing_patients": "Existing patients and rescheduling",
-    "referring_physicians": "Referring physicians",
+    "new_patients": N_("New patients"),
+    "existing_patients": N_("Existing patients and rescheduling"),
+    "referring_physicians": N_("Referring physicians"),
 }
 
 # The fields of the data files that are not a kind's pages: site.yaml's and each claim's, as the

@@ -164,7 +164,7 @@ def sort_key(text: str, lang: str) -> tuple:
             primary.append(_AFTER_N)
         elif not unicodedata.combining(char):
             primary.append(char)
-    return ("".join(primary), decomposed, text)
+    return ("".join(primary), decomposed, text.swapcase())
 
 
 def initial(text: str, lang: str) -> str:

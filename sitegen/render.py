@@ -399,7 +399,7 @@ class Renderer:
         return Markup(body.html)
 
     def _body_html_of(self, page: Page) -> str:
-        return analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims).html
+        return analyze_body(self.md, page.body, page.body_line, self.urls.resolve, self.claims, self.gettext).html
 
     def fill_bodies(self, pages: list[Page], jobs: int) -> None:
         """The HTML of these pages' bodies, before they are rendered: from the store, where
@@ -423,7 +423,7 @@ class Renderer:
     def bio_html(self, provider: Provider) -> Markup:
         if not provider.bio:
             return Markup("")
-        return Markup(analyze_body(self.md, provider.bio, 1, self.urls.resolve, {}).html)
+        return Markup(analyze_body(self.md, provider.bio, 1, self.urls.resolve, {}, self.gettext).html)
 
     def render(self, template: str, **context) -> bytes:
         common = {
@@ -590,7 +590,7 @@ class Renderer:
         for phone in site.phones.values():
             point = {
                 "@type": "ContactPoint",
-                "contactType": phone.label,
+                "contactType": self.gettext(phone.label),
                 "telephone": phone.number,
                 "areaServed": "US",
                 "availableLanguage": "English",

@@ -57,7 +57,7 @@
 
   function distanceText(found) {
     const values = { miles: found.miles.toFixed(1), place: found.place.name };
-    return phrase(found.miles < 0.05 ? "distanceUnderTenth" : "distance", values);
+    return found.miles < 0.05 ? phrase("distanceUnderTenth", values) : phrase("distance", values);
   }
 
   function nearestPlace(item) {
@@ -395,7 +395,8 @@
         );
       },
       (error) => {
-        stop(phrase({ 1: "locateDenied", 3: "locateSlow" }[error.code] || "locateUnavailable"));
+        const denied = error.code === 1; // PERMISSION_DENIED; 3 is TIMEOUT
+        stop(denied ? phrase("locateDenied") : error.code === 3 ? phrase("locateSlow") : phrase("locateUnavailable"));
       },
       { timeout: LOCATE_TIMEOUT_MS, maximumAge: 600000 },
     );
