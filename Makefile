@@ -26,7 +26,7 @@ review: deps
 # marked fuzzy with a guess from a string that changed) and drop those no longer used. Fill in
 # their msgstr in locales/es/LC_MESSAGES/messages.po; `make check` lists any still missing.
 messages: deps
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-wrap --project "Spine Tumor Center site" -o locales/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-wrap --add-location=file --project "Spine Tumor Center site" -o locales/messages.pot .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap --ignore-obsolete
 
 bench: deps test-deps bench-peers

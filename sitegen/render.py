@@ -20,7 +20,19 @@ from markupsafe import Markup
 
 from .content import Page
 from .data import Location, Provider
-from .i18n import DAY_NAMES, LOCALES, TEMPLATE_SYNTAX, and_list, days_display, initial, long_date, sort_key, time_display, translations
+from .i18n import (
+    DAY_NAMES,
+    LOCALES,
+    TEMPLATE_SYNTAX,
+    and_list,
+    catalogue_path,
+    days_display,
+    initial,
+    long_date,
+    sort_key,
+    time_display,
+    translations,
+)
 from .kinds import BY_DATA, BY_NAME, COMPARTMENTS, FOLDER_PAGE, GROUPS, KINDS, LEVELS, MENU, OWN_PAGES, Kind, index_path
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .reads import NOW, recording, replay, shape, value_of
@@ -45,6 +57,9 @@ SPECIALTY_CODES = {
 }
 # The store's tables: the bodies' HTML by their keys, compiled templates, the templates each names.
 HTML, TEMPLATES, TEMPLATE_NAMES = "html", "templates", "template-names"
+# A language's catalogue, read with the templates (so incremental.py asks Renderer.value for it):
+# an output in that language is made again when its .po file changes. No template is named so.
+CATALOGUE = "template:@catalogue:"
 
 
 @dataclass(frozen=True)
@@ -142,6 +157,7 @@ class _Environment(Environment):
     store: Store | None = None
     lang: str = "en"
     translations: gettext.NullTranslations  # the interface's strings in lang, for the code's own (Renderer.gettext)
+    catalogue_read: tuple[str, str] | None = None  # the read of lang's catalogue, which every template's use makes
     _needs: dict
     _named: dict  # a template -> the templates it names by a constant
 
@@ -168,6 +184,8 @@ class _Environment(Environment):
         if known is None:
             self._needs[name] = frozenset({("template:" + name, "")})  # a template that names itself
             found = {("template:" + name, "")}
+            if self.catalogue_read:  # its words, in a language that has a catalogue
+                found.add(self.catalogue_read)
             names = self._names(name)
             for named in names:
                 found |= self.needs(named)
@@ -239,6 +257,8 @@ def make_environment(
     )
     env.lang = lang
     env.translations = translations(locales, lang)
+    if lang != "en":
+        env.catalogue_read = (CATALOGUE + lang, "")
     env.install_gettext_translations(env.translations, newstyle=True)
     text = env.translations.gettext
     env.filters.update(
@@ -297,6 +317,7 @@ class Renderer:
         self.store = store
         self.urls = urls
         self.templates = templates
+        self.locales = locales
         self.env = make_environment(templates, store, urls, lang, locales)
         # The same for every page of a build, and seen by the components' macros too: the
         # site and the new-patient line are records, whose fields are recorded as read.
@@ -340,7 +361,10 @@ class Renderer:
         return [pages[path] for path in paths if path in pages]
 
     def value(self, source: str):
-        """What a read of a template, an asset's or a media file's address stands for now."""
+        """What a read of a template, a catalogue, an asset's or a media file's address stands for now."""
+        if source.startswith(CATALOGUE):
+            po = catalogue_path(self.locales, source.removeprefix(CATALOGUE))
+            return hashlib.sha256(po.read_bytes()).hexdigest() if po.is_file() else None
         if source.startswith("template:"):
             try:
                 text, _, _ = self.env.loader.get_source(self.env, source.removeprefix("template:"))

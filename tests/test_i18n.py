@@ -282,7 +282,8 @@ def site_in_words_of_its_own(tmp_path_factory) -> Path:
     return source
 
 
-def render_all(source: Path, lang: str) -> dict[str, str]:
+def make_renderer(source: Path, lang: str, locales: Path = i18n.LOCALES) -> Renderer:
+    """The renderer of a site's pages in lang, its bodies analyzed in that language."""
     from sitegen.pipeline import load_and_check
 
     options = Options(source=source, out=source / "site", today=dt.date.fromisoformat(TODAY), drafts=True, search=False, jobs=1)
@@ -292,10 +293,15 @@ def render_all(source: Path, lang: str) -> dict[str, str]:
     assets = {path.name: f"assets/{path.name}" for path in (TEMPLATES / "assets").iterdir()}
     assets |= {"zips.json": "assets/zips.json", "search-words.json": "assets/search-words.json"}
     urls = Urls(base_url=model.data.site.base_url, assets=assets, media={name: m.output for name, m in model.media.items()})
-    renderer = Renderer(model, urls, TEMPLATES, lang=lang)
+    renderer = Renderer(model, urls, TEMPLATES, locales=locales, lang=lang)
     for body in model.bodies.values():  # analyzed again in the page's language (a claim's source line)
         body.html = None
     renderer.fill_bodies(model.pages, 1)
+    return renderer
+
+
+def render_all(source: Path, lang: str) -> dict[str, str]:
+    renderer = make_renderer(source, lang)
     return {path: make().decode() for path, make in renderer.outputs().items() if path.endswith(".html")}
 
 
@@ -529,6 +535,27 @@ def test_each_page_gives_its_script_every_message_it_asks_for(basic_site: Path, 
 
 
 # -- The catalogues are a build's input ----------------------------------------------------------------
+
+
+def test_a_spanish_output_reads_the_catalogue(tmp_path: Path):
+    """Every use of a template in Spanish reads the Spanish catalogue, whose value is its .po
+    file's digest: an output is made again when its words' translation changes. English reads
+    none."""
+    import hashlib
+
+    from sitegen.render import CATALOGUE
+
+    locales = tmp_path / "locales"
+    shutil.copytree(i18n.LOCALES, locales)
+    read = (CATALOGUE + "es", "")
+    assert read in make_environment(TEMPLATES, lang="es", locales=locales).needs("components/call_bar.html")
+    assert not [r for r in make_environment(TEMPLATES).needs("tumor.html") if r[0].startswith(CATALOGUE)]
+    renderer = make_renderer(copy_fixture("basic", tmp_path), "es", locales)
+    po = i18n.catalogue_path(locales, "es")
+    before = renderer.value(read[0])
+    assert before == hashlib.sha256(po.read_bytes()).hexdigest()
+    po.write_text(po.read_text().replace("Llame para pedir cita", "Llame para hacer una cita"))
+    assert renderer.value(read[0]) == hashlib.sha256(po.read_bytes()).hexdigest() != before
 
 
 def test_an_edited_catalogue_is_seen_by_the_build(tmp_path: Path):
