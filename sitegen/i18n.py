@@ -132,8 +132,8 @@ def and_list(words: list[str], lang: str = "en") -> str:
 
     if lang == "es" and len(words) > 1 and _sounds_like_i(words[-1]):
         # Spanish says "e" for "and" before the sound i ("español e inglés"), which Babel's
-        # list pattern does not know.
-        return format_list(words[:-1], locale=LOCALE_OF[lang]) + " e " + words[-1]
+        # list pattern ("{0}, {1}" then "{0} y {1}") does not know.
+        return ", ".join(words[:-1]) + " e " + words[-1]
     return format_list(words, locale=LOCALE_OF[lang])
 
 

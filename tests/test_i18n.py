@@ -423,6 +423,7 @@ def test_an_english_build_does_not_import_babel(tmp_path: Path):
         (lambda lang: i18n.and_list(["a", "b", "c"], lang), "a, b and c", "a, b y c"),
         (lambda lang: i18n.and_list(["español", "inglés"], lang), "español and inglés", "español e inglés"),
         (lambda lang: i18n.and_list(["francés", "hindi"], lang), "francés and hindi", "francés e hindi"),
+        (lambda lang: i18n.and_list(["francés", "alemán", "inglés"], lang), "francés, alemán and inglés", "francés, alemán e inglés"),
         (lambda lang: i18n.and_list(["agua", "hielo"], lang), "agua and hielo", "agua y hielo"),
     ],
 )
