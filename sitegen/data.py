@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, WORDS, Where, check_fields, check_value, suggest
-from .kinds import BY_DATA, Field, field_spec
+from .i18n import N_
+from .kinds import BY_DATA, TRANSLATIONS, Field, field_spec, with_translations
 from .options import base_url_problem
 from .problems import Problems
 from .reads import recorded
@@ -24,77 +25,85 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FOOTER_URL = re.compile(r"^(?:https?://[A-Za-z0-9.-]+(?::\d+)?(?:[/?#][^\s\\]*)?|/(?![/\\])[^\s\\]*)$")
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 PHONE_LINES = {
-    "new_patients": "New patients",
-    "existing_patients": "Existing patients and rescheduling",
-    "referring_physicians": "Referring physicians",
+    "new_patients": N_("New patients"),
+    "existing_patients": N_("Existing patients and rescheduling"),
+    "referring_physicians": N_("Referring physicians"),
 }
 
 # The fields of the data files that are not a kind's pages: site.yaml's and each claim's, as the
 # checks below read them (the records of providers.yaml and locations.yaml have their kind's
 # fields, in kinds.py). The editors' schemas are made from these too (schemas.py).
-PHONE_FIELDS = (
-    Field("number", PHONE, required=True, hint='E.164, in quotes: "+19195550100"'),
-    Field("hours", TEXT, required=True, hint="when the line answers, in words"),
-    Field("fax", PHONE, hint='E.164, in quotes: "+19195550103"'),
-    Field("sample", BOOL, hint="true for an invented number"),
+PHONE_FIELDS = with_translations(
+    (
+        Field("number", PHONE, required=True, hint='E.164, in quotes: "+19195550100"'),
+        Field("hours", TEXT, required=True, translated=True, hint="when the line answers, in words"),
+        Field("fax", PHONE, hint='E.164, in quotes: "+19195550103"'),
+        Field("sample", BOOL, hint="true for an invented number"),
+    )
 )
-SITE_FIELDS = (
-    Field("name", TEXT, required=True, hint="the site's name, in the header and every title"),
-    Field("organization", TEXT, required=True, hint="the hospital or health system"),
-    Field("base_url", TEXT, required=True, hint="the address the site is served from, like https://example.org/spine/"),
-    Field(
-        "phones",
-        MAP,
-        required=True,
-        hint="the phone lines: new_patients, and optionally existing_patients and referring_physicians",
-        # new_patients is the header's Call to book line
-        fields=tuple(
-            Field(key, MAP, required=key == "new_patients", hint=label, fields=PHONE_FIELDS) for key, label in PHONE_LINES.items()
+SITE_FIELDS = with_translations(
+    (
+        Field("name", TEXT, required=True, translated=True, hint="the site's name, in the header and every title"),
+        Field("organization", TEXT, required=True, hint="the hospital or health system"),
+        Field("base_url", TEXT, required=True, hint="the address the site is served from, like https://example.org/spine/"),
+        Field(
+            "phones",
+            MAP,
+            required=True,
+            hint="the phone lines: new_patients, and optionally existing_patients and referring_physicians",
+            # new_patients is the header's Call to book line
+            fields=tuple(
+                Field(key, MAP, required=key == "new_patients", hint=label, fields=PHONE_FIELDS) for key, label in PHONE_LINES.items()
+            ),
         ),
-    ),
-    Field("after_hours", TEXT, required=True, hint="what to do when the lines are closed"),
-    Field("emergency", TEXT, required=True, hint="the emergency sentence beside the call line"),
-    Field("specialties", TEXT_LIST, required=True, hint="the specialties a provider may list"),
-    Field("languages", TEXT_LIST, required=True, hint="the languages a provider may list"),
-    Field(
-        "footer_links",
-        LIST,
-        hint="links in the footer",
-        fields=(
-            Field("text", TEXT, required=True),
-            Field("url", TEXT, required=True, hint="a full address starting https://, or a path on this site starting with one /"),
+        Field("after_hours", TEXT, required=True, translated=True, hint="what to do when the lines are closed"),
+        Field("emergency", TEXT, required=True, translated=True, hint="the emergency sentence beside the call line"),
+        Field("specialties", TEXT_LIST, required=True, hint="the specialties a provider may list"),
+        Field("languages", TEXT_LIST, required=True, hint="the languages a provider may list"),
+        Field(
+            "footer_links",
+            LIST,
+            hint="links in the footer",
+            fields=with_translations(
+                (
+                    Field("text", TEXT, required=True, translated=True),
+                    Field("url", TEXT, required=True, hint="a full address starting https://, or a path on this site starting with one /"),
+                )
+            ),
         ),
-    ),
-    Field(
-        "review",
-        MAP,
-        hint="the site's medical review policy",
-        fields=(
-            Field("interval_months", INT, hint="months from a review to the next (default 36)"),
-            Field("due_soon_days", INT, hint="how many days ahead a review counts as due soon (default 90)"),
+        Field(
+            "review",
+            MAP,
+            hint="the site's medical review policy",
+            fields=(
+                Field("interval_months", INT, hint="months from a review to the next (default 36)"),
+                Field("due_soon_days", INT, hint="how many days ahead a review counts as due soon (default 90)"),
+            ),
         ),
-    ),
-    Field(
-        "hsts",
-        MAP,
-        hint="Strict-Transport-Security for a site under a sub-path of its host",
-        fields=(
-            Field("under_sub_path", BOOL, hint="true to send it although the site is under a sub-path"),
-            Field("include_subdomains", BOOL, hint="true only when every subdomain of the host serves HTTPS"),
+        Field(
+            "hsts",
+            MAP,
+            hint="Strict-Transport-Security for a site under a sub-path of its host",
+            fields=(
+                Field("under_sub_path", BOOL, hint="true to send it although the site is under a sub-path"),
+                Field("include_subdomains", BOOL, hint="true only when every subdomain of the host serves HTTPS"),
+            ),
         ),
-    ),
+    )
 )
-CLAIM_FIELDS = (
-    Field("id", TEXT, required=True, hint='what pages write in {{ claim "id" }}'),
-    Field("text", TEXT, required=True, hint="the claim, as a sentence"),
-    Field(
-        "source",
-        MAP,
-        required=True,
-        fields=(Field("name", TEXT, required=True), Field("url", TEXT, required=True, hint="a full address starting with https://")),
-    ),
-    Field("valid_until", DATE, required=True, hint="after this date the claim is left out"),
-    Field("sample", BOOL, hint="true for an invented claim: a production build refuses it"),
+CLAIM_FIELDS = with_translations(
+    (
+        Field("id", TEXT, required=True, hint='what pages write in {{ claim "id" }}'),
+        Field("text", TEXT, required=True, translated=True, hint="the claim, as a sentence"),
+        Field(
+            "source",
+            MAP,
+            required=True,
+            fields=(Field("name", TEXT, required=True), Field("url", TEXT, required=True, hint="a full address starting with https://")),
+        ),
+        Field("valid_until", DATE, required=True, hint="after this date the claim is left out"),
+        Field("sample", BOOL, hint="true for an invented claim: a production build refuses it"),
+    )
 )
 SITE = {f.name: f for f in SITE_FIELDS}
 CLAIM = {f.name: f for f in CLAIM_FIELDS}
@@ -122,6 +131,7 @@ class Phone:
     sample: bool = False
     source: str = ""
     lines: dict = field(default_factory=dict)  # the line in site.yaml of each of its fields
+    translations: dict = field(default_factory=dict)  # {language code: {field: its text in the language}}
 
     def __post_init__(self) -> None:
         self.source = f"phone:{self.key}"
@@ -131,6 +141,7 @@ class Phone:
 class Link:
     text: str
     url: str
+    translations: dict = field(default_factory=dict)
 
 
 @recorded
@@ -154,6 +165,7 @@ class Site:
     hsts_under_sub_path: bool = False
     hsts_include_subdomains: bool = False
     lines: dict = field(default_factory=dict)
+    translations: dict = field(default_factory=dict)
     source: str = "site"
 
 
@@ -183,6 +195,7 @@ class Provider:
     path: str = "data/providers.yaml"
     line: int = 0
     lines: dict = field(default_factory=dict)
+    translations: dict = field(default_factory=dict)
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -261,6 +274,7 @@ class Claim:
     line: int = 0
     source: str = ""
     sample: bool = False
+    translations: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.source = f"claim:{self.id}"
@@ -300,6 +314,22 @@ class Data:
         return {Provider.DATA_FILE: self.providers, Location.DATA_FILE: self.locations}[data_file]
 
 
+def in_language(record, code: str):
+    """A record as a page in a language shows it: a copy with its texts in the language
+    (record.translations) where it gives them, else its own, and a source of its own (the
+    record's and @code), so that what a page reads of it is recorded apart from the English."""
+    texts = getattr(record, "translations", {}).get(code, {})
+    copy = object.__new__(type(record))
+    copy.__dict__.update(record.__dict__)
+    copy.__dict__.update({name: text for name, text in texts.items() if text})
+    if isinstance(record, Site):
+        copy.phones = {key: in_language(phone, code) for key, phone in record.phones.items()}
+        copy.footer_links = [Link(link.translations.get(code, {}).get("text") or link.text, link.url) for link in record.footer_links]
+    if hasattr(record, "source"):
+        copy.__dict__["source"] = f"{record.source}@{code}"
+    return copy
+
+
 def data_to_plain(value):
     """Data as plain values for the store: each record a tagged dict of its fields."""
     if dataclasses.is_dataclass(value):
@@ -328,6 +358,19 @@ def data_from_plain(value):
     if isinstance(value, dict):
         return {name: data_from_plain(item) for name, item in value.items()}
     return value
+
+
+def _translations(got: dict, fields: tuple[Field, ...], where: Where, problems: Problems) -> dict[str, dict[str, str]]:
+    """The texts of a record in each language it gives them in (es: {bio: ...}), checked as
+    their English fields are, taken out of got: {language code: {field: text}}."""
+    found = {}
+    for spec in fields:
+        if spec.name in TRANSLATIONS and spec.name in got:
+            node = got.pop(spec.name)
+            found[spec.name] = dict(
+                check_fields(node, *field_spec(spec.fields), Where(where.path, where.name(spec.name)), problems, node.line)
+            )
+    return found
 
 
 def load_data(root: Path, problems: Problems) -> Data:
@@ -376,7 +419,7 @@ def _bad_top(doc, rel: str, wanted: str, problems: Problems, default):
 def _site(doc: YMap, problems: Problems) -> Site:
     rel = "data/site.yaml"
     got = check_fields(doc, *field_spec(SITE_FIELDS), Where(rel), problems)
-    site = Site(lines=doc.key_lines)
+    site = Site(lines=doc.key_lines, translations=_translations(got, SITE_FIELDS, Where(rel), problems))
     for key in ("name", "organization", "base_url", "after_hours", "emergency", "specialties", "languages"):
         if key in got:
             setattr(site, key, got[key])
@@ -397,6 +440,7 @@ def _site(doc: YMap, problems: Problems) -> Site:
                 problems.error(rel, line, name, 'should be {number: "+1...", hours: "..."}')
                 continue
             fields = check_fields(entry, *field_spec(PHONE_FIELDS), Where(rel, name), problems, line)
+            texts = _translations(fields, PHONE_FIELDS, Where(rel, name), problems)
             if "number" in fields and ("fax" in fields or "fax" not in entry):
                 site.phones[key] = Phone(
                     key,
@@ -406,6 +450,7 @@ def _site(doc: YMap, problems: Problems) -> Site:
                     fields.get("fax", ""),
                     fields.get("sample", False),
                     lines={**entry.key_lines},
+                    translations=texts,
                 )
         for line_field in SITE["phones"].fields:
             if line_field.required and line_field.name not in phones:
@@ -415,7 +460,9 @@ def _site(doc: YMap, problems: Problems) -> Site:
         if not isinstance(item, YMap):
             problems.error(rel, line, f"footer_links[{index + 1}]", "should be {text: ..., url: ...}")
             continue
-        link = check_fields(item, *field_spec(SITE["footer_links"].fields), Where(rel, f"footer_links[{index + 1}]"), problems, line)
+        where = Where(rel, f"footer_links[{index + 1}]")
+        link = check_fields(item, *field_spec(SITE["footer_links"].fields), where, problems, line)
+        texts = _translations(link, SITE["footer_links"].fields, where, problems)
         if "url" in link and not FOOTER_URL.match(link["url"]):
             problems.error(
                 rel,
@@ -424,7 +471,7 @@ def _site(doc: YMap, problems: Problems) -> Site:
                 "should be a full address starting https:// or a path on this site starting with one /",
             )
         elif len(link) == 2:
-            site.footer_links.append(Link(link["text"], link["url"]))
+            site.footer_links.append(Link(link["text"], link["url"], texts))
     review = got.get("review")
     if review is not None:
         policy = check_fields(review, *field_spec(SITE["review"].fields), Where(rel, "review"), problems)
@@ -504,9 +551,10 @@ def _provider(item: YMap, where: Where, problems: Problems) -> Provider | None:
             problems.error(
                 where.path, line, where.name("review_emails"), f'"{email}" is not an email address; write it like "jane.doe@example.org"'
             )
+    translations = _translations(got, PROVIDER_FIELDS, where, problems)
     if not required <= got.keys():
         return None
-    return Provider(**got, path=where.path, line=item.line, lines=item.key_lines)
+    return Provider(**got, path=where.path, line=item.line, lines=item.key_lines, translations=translations)
 
 
 def _location(item: YMap, where: Where, problems: Problems) -> Location | None:
@@ -603,9 +651,19 @@ def _claim(item: YMap, where: Where, problems: Problems) -> Claim | None:
         if "url" in source and not source["url"].startswith(("https://", "http://")):
             problems.error(where.path, node.key_lines["url"], where.name("source.url"), "should be a full address starting with https://")
             return None
+    translations = _translations(got, CLAIM_FIELDS, where, problems)
     if not (required <= got.keys() and len(source) == 2):
         return None
-    return Claim(got["id"], got["text"], source["name"], source["url"], got["valid_until"], item.line, sample=got.get("sample", False))
+    return Claim(
+        got["id"],
+        got["text"],
+        source["name"],
+        source["url"],
+        got["valid_until"],
+        item.line,
+        sample=got.get("sample", False),
+        translations=translations,
+    )
 
 
 def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str]) -> dict[str, list[str]]:

@@ -22,7 +22,7 @@ RACY_NS = 2_000_000_000
 
 def source_folders(options) -> list[Path]:
     """The folders of the site's own files that a build reads and serve watches."""
-    return [options.source / "content", options.source / "data", options.source / "static", options.templates]
+    return [options.source / "content", options.source / "data", options.source / "static", options.templates, options.locales]
 
 
 def fingerprint(options, seen: dict[str, os.stat_result] | None = None) -> str | None:
@@ -47,13 +47,16 @@ def fingerprint(options, seen: dict[str, os.stat_result] | None = None) -> str |
             files.append([path, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino])
     if not trusted:
         return None
-    libraries = [Path(spec.origin).parent.parent for name in ("jinja2", "markdown_it", "yaml") if (spec := importlib.util.find_spec(name))]
+    libraries = [
+        Path(spec.origin).parent.parent for name in ("jinja2", "markdown_it", "yaml", "babel") if (spec := importlib.util.find_spec(name))
+    ]
     for folder in libraries:
         stat = folder.stat()
         files.append([str(folder), stat.st_mtime_ns])
     settings = [
         str(options.source.resolve()),
         str(options.templates.resolve()),
+        str(options.locales.resolve()),
         options.base_url,
         options.drafts,
         options.production,

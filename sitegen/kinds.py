@@ -8,9 +8,10 @@ is a tumor page, at content/es/ plus its English page's path."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .fields import BOOL, DATE, INT, LIST, MAP, NUMBER, PHONE, TEXT, TEXT_LIST, TIME, URL
+from .i18n import N_
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Field:
     # A translation may give its own, else it reads its English page's (the sources: a Spanish
     # page cites Spanish sources where there are some).
     falls_back: bool = False
+    # Text a reader sees, of a data record: each language the site is translated into has its
+    # own in the record's map of that language's code (es: {bio: ...}; with_translations).
+    translated: bool = False
 
     @property
     def default(self):
@@ -61,7 +65,7 @@ class Kind:
     fields: tuple[Field, ...] = ()  # beyond the fields every page has
     medical: bool = False  # medical pages carry a review
     jsonld: str = ""  # schema.org type of what the page is about
-    search_label: str = "Page"  # the search filter's name for the kind
+    search_label: str = N_("Page")  # the search filter's name for the kind
     menu: str = ""  # the main menu's text for the kind's list page
 
     @property
@@ -125,27 +129,99 @@ class Kind:
         return tuple(f for f in self.all_fields if f.refers_to)
 
 
+@dataclass(frozen=True)
+class Language:
+    """A language the site is published in. English is the site's own: every page is first
+    an English page, and a translation is a file at content/<code>/ plus its English page's
+    path, published at /<code>/ plus its English page's address."""
+
+    code: str  # the folder below content/ and the first part of the addresses: es
+    name: str  # as a provider's languages name it in data/site.yaml: Spanish
+    own_name: str  # what the language switcher says, in the language itself: Español
+    locale: str  # Babel's, for dates, times and lists: es_US
+    html_lang: str  # <html lang> and hreflang: es
+    in_language: str  # schema.org inLanguage: es-US
+
+    @property
+    def prefix(self) -> str:
+        """What goes before a page's English address: "" or "/es"."""
+        return "" if self is ENGLISH else f"/{self.code}"
+
+    def address(self, url: str) -> str:
+        """An English page's address in this language: /tumors/chordoma/ → /es/tumors/chordoma/."""
+        return url if self is ENGLISH else self.prefix + url
+
+
+LANGUAGES = (
+    Language("en", "English", "English", "en_US", "en", "en-US"),
+    Language("es", "Spanish", "Español", "es_US", "es", "es-US"),
+)
+ENGLISH = LANGUAGES[0]
+BY_CODE = {language.code: language for language in LANGUAGES}
+# The languages pages are translated into, by the folder below content/ that holds them.
+TRANSLATIONS = {language.code: language for language in LANGUAGES[1:]}
+# What a translation has beside the fields of its kind (but for the shared ones): the digest of
+# the English text it was made from, which tells when the English page has changed since.
+TRANSLATION_FIELDS = (
+    Field(
+        "translated_from",
+        TEXT,
+        required=True,
+        published=True,
+        hint="sha256: of the English page's text this was translated from; `build.py review --retranslated PATH` writes it",
+    ),
+)
+
+
+def language_of(rel_to_content: str) -> tuple[Language, str]:
+    """The language of a file below content/ and its English page's path from there:
+    es/tumors/chordoma.md → (Spanish, tumors/chordoma.md)."""
+    first, _, rest = rel_to_content.partition("/")
+    language = TRANSLATIONS.get(first)
+    return (language, rest) if language is not None and rest else (ENGLISH, rel_to_content)
+
+
+def language_of_url(url: str) -> tuple[Language, str]:
+    """The language of a site address and its English page's address: /es/doctors/ →
+    (Spanish, /doctors/)."""
+    first = url.strip("/").split("/", 1)[0]
+    language = TRANSLATIONS.get(first)
+    if language is None:
+        return ENGLISH, url
+    return language, url[len(language.prefix) :] or "/"
+
+
+def with_translations(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """A data record's fields, and for each language the site may be translated into a map of
+    its texts by the same names (es: {title: ..., bio: ...}), from the fields marked translated."""
+    texts = tuple(replace(f, required=False, translated=False) for f in fields if f.translated)
+    if not texts:
+        return fields
+    names = ", ".join(f.name for f in texts)
+    return (*fields, *(Field(code, MAP, fields=texts, hint=f"the {language.name} of {names}") for code, language in TRANSLATIONS.items()))
+
+
 GROUPS = (
-    ("spinal-column", "Tumors of the spinal column"),
-    ("spinal-cord", "Tumors of the spinal cord"),
-    ("benign", "Benign spine tumors"),
-    ("metastatic", "Cancer that has spread to the spine"),
+    ("spinal-column", N_("Tumors of the spinal column")),
+    ("spinal-cord", N_("Tumors of the spinal cord")),
+    ("benign", N_("Benign spine tumors")),
+    ("metastatic", N_("Cancer that has spread to the spine")),
 )
 
 # Where in the spine a tumor usually grows (a tumor page's regions, drawn as a figure of the
 # spine): the parts of the spine from the neck down, and the layers from the bone in to the
 # cord, each with how a page says it in plain words.
 LEVELS = (
-    ("cervical", "the neck (cervical spine)"),
-    ("thoracic", "the upper and middle back (thoracic spine)"),
-    ("lumbar", "the lower back (lumbar spine)"),
-    ("sacrum", "the tailbone area (sacrum)"),
+    ("cervical", N_("the neck (cervical spine)")),
+    ("thoracic", N_("the upper and middle back (thoracic spine)")),
+    ("lumbar", N_("the lower back (lumbar spine)")),
+    ("sacrum", N_("the tailbone area (sacrum)")),
 )
 COMPARTMENTS = (
-    ("bone", "in the bone of the spine"),
-    ("epidural", "just outside the lining around the spinal cord (epidural)"),
-    ("intradural-extramedullary", "inside the lining but outside the spinal cord (intradural extramedullary)"),
-    ("intramedullary", "inside the spinal cord itself (intramedullary)"),
+    ("bone", N_("in the bone of the spine")),
+    ("epidural", N_("just outside the lining around the spinal cord (epidural)")),
+    ("intradural-extramedullary", N_("inside the lining but outside the spinal cord (intradural extramedullary)")),
+    ("intramedullary", N_("inside the spinal cord itself (intramedullary)")),
 )
 
 
@@ -199,11 +275,11 @@ KINDS = (
         "tumor",
         "tumor.html",
         folder="tumors",
-        title="Tumor types",
+        title=N_("Tumor types"),
         medical=True,
         jsonld="MedicalCondition",
-        search_label="Tumor type",
-        menu="Tumor types",
+        search_label=N_("Tumor type"),
+        menu=N_("Tumor types"),
         fields=(
             Field("group", TEXT, required=True, shared=True, choices=GROUPS, hint="spinal-column, spinal-cord, benign or metastatic"),
             Field(
@@ -247,22 +323,22 @@ KINDS = (
         "test",
         "topic.html",
         folder="tests",
-        title="Tests and diagnosis",
+        title=N_("Tests and diagnosis"),
         medical=True,
         jsonld="MedicalTest",
-        search_label="Test",
-        menu="Tests",
+        search_label=N_("Test"),
+        menu=N_("Tests"),
     ),
     Kind(
         "treatment",
         "treatment",
         "topic.html",
         folder="treatments",
-        title="Treatments",
+        title=N_("Treatments"),
         medical=True,
         jsonld="MedicalProcedure",
-        search_label="Treatment",
-        menu="Treatments",
+        search_label=N_("Treatment"),
+        menu=N_("Treatments"),
     ),
     Kind(
         "doctor",
@@ -270,36 +346,38 @@ KINDS = (
         "doctor.html",
         folder="doctors",
         data="providers.yaml",
-        title="Find a doctor",
+        title=N_("Find a doctor"),
         list_template="doctors.html",
-        description="Every doctor on our spine tumor team, with the tumors they treat, where they see patients and how to book.",
+        description=N_("Every doctor on our spine tumor team, with the tumors they treat, where they see patients and how to book."),
         jsonld="IndividualPhysician",
-        search_label="Doctor",
-        menu="Find a doctor",
-        fields=(
-            Field("id", TEXT, required=True, hint="like dr-jane-doe"),
-            Field("name", TEXT, required=True),
-            Field("family_name", TEXT, required=True, hint="for sorting"),
-            Field("credentials", TEXT, required=True, hint="like MD, PhD"),
-            Field("title", TEXT),
-            Field("specialties", TEXT_LIST, required=True, hint="from the specialties of data/site.yaml"),
-            Field("conditions", TEXT_LIST, required=True, refers_to="tumor", hint="the tumors' file names"),
-            Field("locations", TEXT_LIST, required=True, refers_to="location", hint="location ids"),
-            Field("languages", TEXT_LIST, required=True, hint="from the languages of data/site.yaml"),
-            Field("sees_patients", BOOL, hint="false for a team member patients do not book with, like a pathologist"),
-            Field(
-                "accepting_new_patients",
-                BOOL,
-                required=True,
-                required_unless=("sees_patients", False),
-                hint="left out where sees_patients is false",
-            ),
-            Field("phone", PHONE, hint='E.164, in quotes: "+19195550100"'),
-            Field("photo", TEXT, hint="a file in content/media/"),
-            Field("bio", TEXT, hint="Markdown"),
-            Field("active", BOOL, hint="false for someone who has left"),
-            Field("review_emails", TEXT_LIST, hint="where given, a review must be committed from one of these addresses"),
-            Field("sample", BOOL, hint="true for an invented person"),
+        search_label=N_("Doctor"),
+        menu=N_("Find a doctor"),
+        fields=with_translations(
+            (
+                Field("id", TEXT, required=True, hint="like dr-jane-doe"),
+                Field("name", TEXT, required=True),
+                Field("family_name", TEXT, required=True, hint="for sorting"),
+                Field("credentials", TEXT, required=True, hint="like MD, PhD"),
+                Field("title", TEXT, translated=True, hint="like Spine neurosurgeon"),
+                Field("specialties", TEXT_LIST, required=True, hint="from the specialties of data/site.yaml"),
+                Field("conditions", TEXT_LIST, required=True, refers_to="tumor", hint="the tumors' file names"),
+                Field("locations", TEXT_LIST, required=True, refers_to="location", hint="location ids"),
+                Field("languages", TEXT_LIST, required=True, hint="from the languages of data/site.yaml"),
+                Field("sees_patients", BOOL, hint="false for a team member patients do not book with, like a pathologist"),
+                Field(
+                    "accepting_new_patients",
+                    BOOL,
+                    required=True,
+                    required_unless=("sees_patients", False),
+                    hint="left out where sees_patients is false",
+                ),
+                Field("phone", PHONE, hint='E.164, in quotes: "+19195550100"'),
+                Field("photo", TEXT, hint="a file in content/media/"),
+                Field("bio", TEXT, translated=True, hint="Markdown"),
+                Field("active", BOOL, hint="false for someone who has left"),
+                Field("review_emails", TEXT_LIST, hint="where given, a review must be committed from one of these addresses"),
+                Field("sample", BOOL, hint="true for an invented person"),
+            )
         ),
     ),
     Kind(
@@ -308,11 +386,11 @@ KINDS = (
         "location.html",
         folder="locations",
         data="locations.yaml",
-        title="Locations",
+        title=N_("Locations"),
         list_template="locations.html",
-        description="Where our spine tumor team sees patients, with addresses, hours and phone numbers.",
-        search_label="Location",
-        menu="Locations",
+        description=N_("Where our spine tumor team sees patients, with addresses, hours and phone numbers."),
+        search_label=N_("Location"),
+        menu=N_("Locations"),
         fields=(
             Field("id", TEXT, required=True),
             Field("name", TEXT, required=True),
@@ -349,90 +427,11 @@ KINDS = (
         "appointments.html",
         file="appointments.md",
         jsonld="MedicalOrganization",
-        menu="Appointments",
+        menu=N_("Appointments"),
     ),
     Kind("section", "section", "section.html"),
     Kind("page", "page", "page.html"),
 )
-
-
-@dataclass(frozen=True)
-class Language:
-    """A language the site is published in. English is the site's own: every page is first
-    an English page, and a translation is a file at content/<code>/ plus its English page's
-    path, published at /<code>/ plus its English page's address."""
-
-    code: str  # the folder below content/ and the first part of the addresses: es
-    name: str  # as a provider's languages name it in data/site.yaml: Spanish
-    own_name: str  # what the language switcher says, in the language itself: Español
-    locale: str  # Babel's, for dates, times and lists: es_US
-    html_lang: str  # <html lang> and hreflang: es
-    in_language: str  # schema.org inLanguage: es-US
-    in_english: str = ""  # what follows a link to a page that is only in English: (en inglés)
-    # What an English page that is not translated yet says to a reader of the language, in it,
-    # before the link to the language's pages and the phone number for help in it.
-    not_translated: str = ""
-    see_pages: str = ""
-    call_for_help: str = ""
-
-    @property
-    def prefix(self) -> str:
-        """What goes before a page's English address: "" or "/es"."""
-        return "" if self is ENGLISH else f"/{self.code}"
-
-    def address(self, url: str) -> str:
-        """An English page's address in this language: /tumors/chordoma/ → /es/tumors/chordoma/."""
-        return url if self is ENGLISH else self.prefix + url
-
-
-LANGUAGES = (
-    Language("en", "English", "English", "en_US", "en", "en-US"),
-    Language(
-        "es",
-        "Spanish",
-        "Español",
-        "es_US",
-        "es",
-        "es-US",
-        in_english="(en inglés)",
-        not_translated="Esta página aún no está en español.",
-        see_pages="Vea nuestras páginas en español",
-        call_for_help="Para ayuda en español, llame al",
-    ),
-)
-ENGLISH = LANGUAGES[0]
-BY_CODE = {language.code: language for language in LANGUAGES}
-# The languages pages are translated into, by the folder below content/ that holds them.
-TRANSLATIONS = {language.code: language for language in LANGUAGES[1:]}
-# What a translation has beside the fields of its kind (but for the shared ones): the digest of
-# the English text it was made from, which tells when the English page has changed since.
-TRANSLATION_FIELDS = (
-    Field(
-        "translated_from",
-        TEXT,
-        required=True,
-        published=True,
-        hint="sha256: of the English page's text this was translated from; `build.py review --retranslated PATH` writes it",
-    ),
-)
-
-
-def language_of(rel_to_content: str) -> tuple[Language, str]:
-    """The language of a file below content/ and its English page's path from there:
-    es/tumors/chordoma.md → (Spanish, tumors/chordoma.md)."""
-    first, _, rest = rel_to_content.partition("/")
-    language = TRANSLATIONS.get(first)
-    return (language, rest) if language is not None and rest else (ENGLISH, rel_to_content)
-
-
-def language_of_url(url: str) -> tuple[Language, str]:
-    """The language of a site address and its English page's address: /es/doctors/ →
-    (Spanish, /doctors/)."""
-    first = url.strip("/").split("/", 1)[0]
-    language = TRANSLATIONS.get(first)
-    if language is None:
-        return ENGLISH, url
-    return language, url[len(language.prefix) :] or "/"
 
 
 BY_NAME = {kind.name: kind for kind in KINDS}
@@ -448,7 +447,7 @@ FOLDER_PAGE = BY_NAME["section"]
 MENU = tuple((kind.url, kind.menu) for kind in KINDS if kind.menu)
 # The pages the site makes of its own (no Markdown file): the list pages of the data kinds, search and the
 # A to Z list, by address, with their titles.
-OWN_PAGES = {**{kind.url: kind.title for kind in KINDS if kind.data}, "/search/": "Search", "/a-z/": "A to Z"}
+OWN_PAGES = {**{kind.url: kind.title for kind in KINDS if kind.data}, "/search/": N_("Search"), "/a-z/": N_("A to Z")}
 # The title of a folder's list page where the folder has no _index.md.
 FOLDER_TITLES = {kind.folder: kind.title for kind in KINDS if kind.folder and kind.content}
 

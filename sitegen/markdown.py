@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
+from .i18n import N_
+
 if TYPE_CHECKING:  # imported when a body is first parsed (make_markdown): a warm build may parse none
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
@@ -214,21 +216,22 @@ def claim_ids(text: str) -> list[str]:
     return [match.group(1) for line in text.split("\n") if (match := CLAIM_LINE.match(line.lstrip()))]
 
 
-def analyze_body(md: MarkdownIt, text: str, first_line: int, resolve, claims: dict) -> Body:
+def analyze_body(md: MarkdownIt, text: str, first_line: int, resolve, claims: dict, gettext=str) -> Body:
     """Parse and render a body in one go, keeping the HTML and what the checks need, not the
-    tokens: the result is small enough to send from one process to another."""
+    tokens: the result is small enough to send from one process to another. gettext: the
+    interface's words in the page's language (the line under a claim); English by default."""
     body = parse_body(md, text, first_line)
-    body.html = render_body(md, body, resolve, claims)
+    body.html = render_body(md, body, resolve, claims, gettext)
     body.tokens = []
     if PLACEHOLDER in text:
         body.placeholder = first_line + text[: text.index(PLACEHOLDER)].count("\n")
     return body
 
 
-def render_body(md: MarkdownIt, body: Body, resolve, claims: dict) -> str:
+def render_body(md: MarkdownIt, body: Body, resolve, claims: dict, gettext=str) -> str:
     """HTML for a parsed body. resolve maps a site path to its final URL (None: not linkable);
     claims maps a claim id to (text, source name, source URL), or to None to leave it out."""
-    return md.renderer.render(body.tokens, md.options, {"resolve": resolve, "claims": claims})
+    return md.renderer.render(body.tokens, md.options, {"resolve": resolve, "claims": claims, "gettext": gettext})
 
 
 def is_safe_target(target: str) -> bool:
@@ -270,6 +273,10 @@ def _claim_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return True
 
 
+# The line under a claim, naming where it comes from (an HTML message: its values are escaped).
+CLAIM_SOURCE = N_('Source: <a href="%(url)s">%(name)s</a>')
+
+
 def _render_claim(self, tokens, idx, options, env) -> str:
     from markupsafe import escape
 
@@ -277,10 +284,8 @@ def _render_claim(self, tokens, idx, options, env) -> str:
     if claim is None:
         return ""
     text, source_name, source_url = claim
-    return (
-        f'<p class="claim">{escape(text)} <span class="claim-source">Source: '
-        f'<a href="{escape(source_url)}">{escape(source_name)}</a></span></p>\n'
-    )
+    source = env["gettext"](CLAIM_SOURCE) % {"url": escape(source_url), "name": escape(source_name)}
+    return f'<p class="claim">{escape(text)} <span class="claim-source">{source}</span></p>\n'
 
 
 def _render_link_open(self, tokens, idx, options, env) -> str:

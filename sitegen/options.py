@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .i18n import LOCALES
 from .workers import default_jobs
 
 # A page's review status, most urgent first (review.py works them out), and how `review`
@@ -37,6 +38,7 @@ class Options:
     production: bool = False
     search: bool = True
     templates: Path = TEMPLATES
+    locales: Path = LOCALES  # the interface's message catalogues (i18n.py)
     jobs: int = field(default_factory=default_jobs)
 
 

@@ -27,6 +27,8 @@ from pathlib import Path
 from .content import ContentChanged, Page, load_content, load_page, page_location
 from .data import Data, data_from_plain, data_to_plain, live_claims, load_data
 from .geo import published_zip_table
+from .i18n import IN_ENGLISH, catalogue_path, translations
+from .i18n import missing as missing_translations
 from .incremental import make_outputs
 from .kinds import ENGLISH
 from .markdown import Body, StoredBody, analyze_body, body_from_json, body_to_json, make_markdown
@@ -34,7 +36,7 @@ from .options import Options
 from .output import Writer, building, hashed_assets, hsts, ready_spare
 from .problems import Problem, Problems
 from .publish import LastBuild, Prepared, publish
-from .render import Renderer, Urls, compile_templates, index_path
+from .render import Renderer, Urls, claims_in, compile_templates, index_path
 from .search import data_words, page_words, word_list
 from .source import read_plain
 from .store import Store, key
@@ -141,32 +143,44 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     inputs = key(json.dumps([data.site.base_url, media, claims], sort_keys=True))
     words: dict[str, str] = {}  # a page file's hash -> its words for search, found on the way
 
-    # A translation's links lead to the pages in its language where there are some: which
-    # there are is in its body's key (resolve_for).
-    resolvers: dict[str, tuple[Callable, str]] = {}
+    # A translation's body is made in its language: its links lead to the pages in it where
+    # there are some, and the words the body's HTML adds (a claim's source line) are its
+    # catalogue's. Which pages there are, and the catalogue, are in its key (way_for).
+    ways_of: dict[str, tuple[Callable, Callable, str]] = {}
 
-    def resolve_for(page: Page, pages: list[Page]) -> tuple[Callable, str]:
+    def way_for(page: Page, pages: list[Page]) -> tuple[Callable, Callable, dict, str]:
+        """(resolve, gettext, claims, key) of a page's body: a translation's claims are in
+        its language (claims.yaml's es: {text: ...})."""
         language = page.language
         if language is ENGLISH:
-            return resolver.resolve, inputs
-        if language.code not in resolvers:
+            return resolver.resolve, str, claims, inputs
+        if language.code not in ways_of:
             available = addresses_in(language, pages, data)
-            resolvers[language.code] = (resolver.resolver_in(language, available), key(inputs, language.code, *sorted(available)))
-        return resolvers[language.code]
+            catalogue = catalogue_path(options.locales, language.code)
+            words = translations(options.locales, language.code).gettext
+            digest = key(catalogue.read_bytes()) if catalogue.is_file() else "none"
+            shown = claims_in(claims, data.claims, language.code)
+            ways_of[language.code] = (
+                resolver.resolver_in(language, available, words(IN_ENGLISH)),
+                words,
+                shown,
+                key(inputs, language.code, digest, json.dumps(shown, sort_keys=True), *sorted(available)),
+            )
+        return ways_of[language.code]
 
-    def analyze_all(chunk: list[tuple[Page, Callable]]) -> list[tuple[list, str, str]]:
+    def analyze_all(chunk: list[tuple[Page, tuple]]) -> list[tuple[list, str, str]]:
         md = make_markdown()
-        bodies = [analyze_body(md, page.body, page.body_line, resolve, claims) for page, resolve in chunk]
+        bodies = [analyze_body(md, page.body, page.body_line, way[0], way[2], way[1]) for page, way in chunk]
         return [(body_to_json(body), body.html, " ".join(page_words(page))) for body, (page, _) in zip(bodies, chunk)]
 
     def analyze(pages: list[Page]) -> list[Body | StoredBody]:
         # by the file's hash: the body is read only for a page to analyze or render again
-        ways = [resolve_for(p, pages) for p in pages]
-        keys = [key(way[1], p.text_hash or p.body) for p, way in zip(pages, ways)]
+        ways = [way_for(p, pages) for p in pages]
+        keys = [key(way[3], p.text_hash or p.body) for p, way in zip(pages, ways)]
         fresh_html: dict[int, str] = {}
 
         def compute(missing: list[int]) -> list:
-            results = run_all(analyze_all, [(pages[i], ways[i][0]) for i in missing], options.jobs)
+            results = run_all(analyze_all, [(pages[i], ways[i]) for i in missing], options.jobs)
             for i, (_, body_html, found) in zip(missing, results):
                 fresh_html[i] = body_html
                 store.put("html", keys[i], body_html)
@@ -184,7 +198,16 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
         return bodies
 
     facts = json.dumps([data.site.base_url, [[name, text.decode("utf-8", "replace")] for name, _, text in data_files]])
-    model = validate(content, data, options.today, options.drafts, options.production, problems, analyze, store, facts)
+
+    def interface(language, text: str) -> str:
+        return translations(options.locales, language.code).gettext(text)
+
+    model = validate(content, data, options.today, options.drafts, options.production, problems, analyze, store, facts, interface)
+    # With Spanish pages, every string of the interface needs its Spanish: one missing is an
+    # error at its line of the catalogue (or where it is used), never English shown instead.
+    if (options.source / "content" / "es").is_dir():
+        for path, line, message in missing_translations(options.locales, options.templates):
+            problems.error(path, line, "msgid", message)
     if own_store:
         store.save()
     return Result(problems, model, words=words, store=store)

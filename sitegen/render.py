@@ -6,8 +6,8 @@ in incremental.py, not here."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import gettext
 import hashlib
 import json
 import re
@@ -20,6 +20,22 @@ from markupsafe import Markup
 
 from .content import Page
 from .data import Location, Provider
+from .i18n import (
+    DAY_NAMES,
+    IN_ENGLISH,
+    LOCALES,
+    NOT_TRANSLATED,
+    NOT_YET,
+    TEMPLATE_SYNTAX,
+    and_list,
+    catalogue_path,
+    days_display,
+    initial,
+    long_date,
+    sort_key,
+    time_display,
+    translations,
+)
 from .kinds import (
     BY_DATA,
     BY_NAME,
@@ -37,13 +53,12 @@ from .kinds import (
     language_of_url,
 )
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
-from .reads import NOW, recording, replay, shape, value_of
+from .reads import NOW, record, recording, replay, shape, value_of
 from .search import synonym_terms
 from .store import Store
 from .validate import Model, normalize_path
 from .workers import run_all
 
-DAY_NAMES = {"Mo": "Monday", "Tu": "Tuesday", "We": "Wednesday", "Th": "Thursday", "Fr": "Friday", "Sa": "Saturday", "Su": "Sunday"}
 # schema.org's MedicalSpecialty values for the specialties a provider may list; a specialty
 # not named here is simply left out of the structured data.
 SPECIALTY_CODES = {
@@ -60,6 +75,9 @@ SPECIALTY_CODES = {
 }
 # The store's tables: the bodies' HTML by their keys, compiled templates, the templates each names.
 HTML, TEMPLATES, TEMPLATE_NAMES = "html", "templates", "template-names"
+# A language's catalogue, read with the templates (so incremental.py asks Renderer.value for it):
+# an output in that language is made again when its .po file changes. No template is named so.
+CATALOGUE = "template:@catalogue:"
 
 
 @dataclass(frozen=True)
@@ -88,10 +106,10 @@ class Urls:
         """The URL of a file in content/media/ (a provider's photo) under its hashed name."""
         return self.url(self.media[name])
 
-    def resolver_in(self, language: Language, available: set[str]):
+    def resolver_in(self, language: Language, available: set[str], note: str):
         """resolve for a page in language: a site address that has a page in the language
         leads there (available: the English addresses that do); any other stays the English
-        page's, as (href, "en", the note that says so)."""
+        page's, as (href, "en", note: the words that say so, in the language)."""
 
         def resolve(target: str):
             href = self.resolve(target)
@@ -100,7 +118,7 @@ class Urls:
             path = normalize_path(target.partition("#")[0].partition("?")[0])
             if path in available:
                 return self.resolve(language.prefix + target)
-            return href, ENGLISH.html_lang, language.in_english
+            return href, ENGLISH.html_lang, note
 
         return resolve
 
@@ -128,36 +146,6 @@ def phone_display(number: str) -> str:
     import phonenumbers
 
     return phonenumbers.format_number(phonenumbers.parse(number), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def long_date(date: dt.date | str) -> str:
-    """November 20, 2026; from a date or its ISO text (a source's accessed)."""
-    date = dt.date.fromisoformat(date) if isinstance(date, str) else date
-    return f"{date:%B} {date.day}, {date.year}"
-
-
-def time_display(value: str) -> str:
-    """08:00 → 8 a.m.; 13:30 → 1:30 p.m."""
-    hour, minute = (int(x) for x in value.split(":"))
-    suffix = "a.m." if hour < 12 else "p.m."
-    if hour == 12 and minute == 0:
-        return "noon"
-    shown = hour % 12 or 12
-    return f"{shown}:{minute:02d} {suffix}" if minute else f"{shown} {suffix}"
-
-
-def days_display(days: list[str]) -> str:
-    order = list(DAY_NAMES)
-    indexes = sorted(order.index(d) for d in days)
-    if len(indexes) > 2 and indexes == list(range(indexes[0], indexes[-1] + 1)):
-        return f"{DAY_NAMES[order[indexes[0]]]} to {DAY_NAMES[order[indexes[-1]]]}"
-    return ", ".join(DAY_NAMES[order[i]] for i in indexes)
-
-
-def and_list(words: list[str]) -> str:
-    """Words as a sentence lists them: "a", "a and b", "a, b and c"."""
-    words = list(words)
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 def initials(name: str) -> str:
@@ -201,6 +189,9 @@ class _Environment(Environment):
     so a later use of the same module would read them without a word."""
 
     store: Store | None = None
+    lang: str = "en"
+    translations: gettext.NullTranslations  # the interface's strings in lang, for the code's own (Renderer.gettext)
+    catalogue_read: tuple[str, str] | None = None  # the read of lang's catalogue, which every template's use makes
     _needs: dict
     _named: dict  # a template -> the templates it names by a constant
 
@@ -227,6 +218,8 @@ class _Environment(Environment):
         if known is None:
             self._needs[name] = frozenset({("template:" + name, "")})  # a template that names itself
             found = {("template:" + name, "")}
+            if self.catalogue_read:  # its words, in a language that has a catalogue
+                found.add(self.catalogue_read)
             names = self._names(name)
             for named in names:
                 found |= self.needs(named)
@@ -273,27 +266,57 @@ class _StoredTemplates(BytecodeCache):
         self.store.put(TEMPLATES, f"{bucket.key}:{bucket.checksum}", bucket.bytecode_to_string())
 
 
-def make_environment(templates: Path, store: Store | None = None, urls: Urls | None = None) -> Environment:
-    """The templates' environment; with a store, templates compiled by an earlier run (of the
-    same source, generator and Python) are loaded instead of compiled again. urls: the build's
-    addresses, for the url, asset and media filters; without them the environment compiles
-    templates (compile_templates) and renders none."""
+def make_environment(
+    templates: Path, store: Store | None = None, urls: Urls | None = None, lang: str = "en", locales: Path = LOCALES
+) -> Environment:
+    """The templates' environment for pages in lang (one environment per language); with a
+    store, templates compiled by an earlier run (of the same source, generator and Python) are
+    loaded instead of compiled again. urls: the build's addresses, for the url, asset and
+    media filters; without them the environment compiles templates (compile_templates) and
+    renders none.
+
+    The interface's strings are Jinja's i18n extension's ({% trans %}, _(), ngettext()), in
+    its new style, which both languages share so that a compiled template serves either: the
+    translation is escaped as the template's own text would be, and its placeholders are
+    filled in by name. English installs no catalogue: its text is the templates' own. The
+    Python tables' strings (menu, groups, the parts of the spine) are given to the templates
+    already translated."""
     env = _Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+        **TEMPLATE_SYNTAX,
         auto_reload=False,  # one environment per build: no need to stat templates on every use
     )
+    env.lang = lang
+    env.translations = translations(locales, lang)
+    if lang != "en":
+        env.catalogue_read = (CATALOGUE + lang, "")
+    env.install_gettext_translations(env.translations, newstyle=True)
+    text = env.translations.gettext
     env.filters.update(
-        phone=phone_display, long_date=long_date, time=time_display, days=days_display, initials=initials, slug=slugify, and_list=and_list
+        phone=phone_display,
+        long_date=functools.partial(long_date, lang=lang),
+        time=functools.partial(time_display, lang=lang),
+        days=functools.partial(days_display, lang=lang),
+        initials=initials,
+        slug=slugify,
+        and_list=functools.partial(and_list, lang=lang),
+        json=json_ld,
     )
     addresses = (urls.url, urls.asset, urls.media_file) if urls is not None else (_no_urls,) * 3
     env.filters.update(zip(("url", "asset", "media"), map(_recorded_address, ("", "asset:", "media:"), addresses)))
     env.filters["address"] = env.filters["url"]  # a site address as it is (url leads a translation's links to its language)
-    env.globals.update(groups=dict(GROUPS), spine_parts={"levels": LEVELS, "compartments": COMPARTMENTS}, nav=MENU, quote=quote)
+    env.globals.update(
+        groups={group: text(title) for group, title in GROUPS},
+        spine_parts={
+            part: tuple((value, text(words)) for value, words in table)
+            for part, table in (("levels", LEVELS), ("compartments", COMPARTMENTS))
+        },
+        nav=tuple((link, text(words)) for link, words in MENU),
+        quote=quote,
+    )
     env.store, env._needs, env._named = store, {}, {}
     if store is not None:
         env.bytecode_cache = _StoredTemplates(store)
@@ -322,30 +345,50 @@ class Renderer:
     """Makes every output of a model, one at a time: outputs() lists them, each a function
     that returns its bytes. One instance per build."""
 
-    def __init__(self, model: Model, urls: Urls, templates: Path, store: Store | None = None, language: Language = ENGLISH) -> None:
+    def __init__(
+        self,
+        model: Model,
+        urls: Urls,
+        templates: Path,
+        store: Store | None = None,
+        language: Language = ENGLISH,
+        locales: Path = LOCALES,
+    ) -> None:
         self.model = model
         self.store = store
         self.urls = urls
         self.templates = templates
         self.language = language
-        self.env = make_environment(templates, store, urls)
+        self.locales = locales
+        self.env = make_environment(templates, store, urls, language.code, locales)
         if language is not ENGLISH:
             # A site address in a translated page leads to the page in its language, where there is one.
             code = language.code
             self.env.filters["url"] = pass_context(lambda context, path: urls.url(model.address_in(path, code)))
         # The same for every page of a build, and seen by the components' macros too: the
         # site and the new-patient line are records, whose fields are recorded as read.
-        self.call = model.data.site.phones.get("new_patients")
-        self.env.globals.update(site=model.data.site, call=self.call, language=language, english=ENGLISH)
-        self.claims = model.live_claims()
+        self.site = model.record_in(model.data.site, language.code)
+        self.call = self.site.phones.get("new_patients")
+        self.env.globals.update(site=self.site, call=self.call, language=language, english=ENGLISH)
+        self.claims = claims_in(model.live_claims(), model.data.claims, language.code)
         self._fragments: dict[tuple, tuple[Markup, set]] = {}  # fragments made once a build, with their reads
-        self.gettext = str
+        # The model as the templates ask it, in the renderer's language (_ModelIn).
+        self.model_in = model if language is ENGLISH else _ModelIn(model, language.code)
 
     @functools.cached_property
     def translated(self) -> list[Renderer]:
         """A renderer for each language but English that the site is published in."""
         model = self.model
-        return [Renderer(model, self.urls, self.templates, self.store, lang) for lang in model.languages if lang is not ENGLISH]
+        return [
+            Renderer(model, self.urls, self.templates, self.store, lang, self.locales) for lang in model.languages if lang is not ENGLISH
+        ]
+
+    def gettext(self, message: str) -> str:
+        """A string of the code's own (a page title the build makes, a kind's title) in the
+        environment's language. Extraction takes every string literal inside the call's
+        parentheses for a message: give it a literal, or a variable holding a string marked
+        where it is written (i18n.N_), never an expression with literals of its own."""
+        return self.env.translations.gettext(message)
 
     # -- What there is to make ---------------------------------------------------------------
 
@@ -356,11 +399,12 @@ class Renderer:
         at = language.address
         outputs = {index_path(page.url): functools.partial(self.page, page) for page in model.pages if page.language is language}
         for kind in BY_DATA.values():
-            for record in model.data.records(kind.data):
-                outputs[index_path(at(record.url))] = functools.partial(self.record_page, kind, record)
+            for item in model.data.records(kind.data):
+                outputs[index_path(at(item.url))] = functools.partial(self.record_page, kind, item)
             outputs[index_path(at(kind.url))] = functools.partial(self.record_list, kind)
+        search_title = OWN_PAGES["/search/"]
         outputs[index_path(at("/search/"))] = functools.partial(
-            self.simple, "search.html", "/search/", OWN_PAGES["/search/"], "Search every page of this site."
+            self.simple, "search.html", "/search/", self.gettext(search_title), self.gettext("Search every page of this site.")
         )
         outputs[index_path(at("/a-z/"))] = self.a_to_z
         outputs[at("/404.html").lstrip("/")] = self.not_found
@@ -378,7 +422,10 @@ class Renderer:
         return [pages[path] for path in paths if path in pages]
 
     def value(self, source: str):
-        """What a read of a template, an asset's or a media file's address stands for now."""
+        """What a read of a template, a catalogue, an asset's or a media file's address stands for now."""
+        if source.startswith(CATALOGUE):
+            po = catalogue_path(self.locales, source.removeprefix(CATALOGUE))
+            return hashlib.sha256(po.read_bytes()).hexdigest() if po.is_file() else None
         if source.startswith("template:"):
             try:
                 text, _, _ = self.env.loader.get_source(self.env, source.removeprefix("template:"))
@@ -405,7 +452,7 @@ class Renderer:
         """A doctor's card (components/doctor_card.html), made once per build: the same doctor
         shows on many pages. A Provider cannot be a key: its source stands for it."""
         key = ("doctor_card", doctor.source, heading_level, finder)
-        return self._fragment(key, "doctor_card", doctor, self.model, self.call, heading_level, finder)
+        return self._fragment(key, "doctor_card", doctor, self.model_in, self.call, heading_level, finder)
 
     def _fragment(self, key: tuple, name: str, *args) -> Markup:
         """The macro `name` of components/{name}.html on args, made the first time key is
@@ -437,10 +484,11 @@ class Renderer:
         return Markup(body.html)
 
     def _body_html_of(self, page: Page) -> str:
-        resolve = (
-            self.urls.resolve if page._english is None else self.urls.resolver_in(page.language, self.model.available_in(page.language))
-        )
-        return analyze_body(self.md, page.body, page.body_line, resolve, self.claims).html
+        if page._english is None:
+            resolve = self.urls.resolve
+        else:
+            resolve = self.urls.resolver_in(page.language, self.model.available_in(page.language), self.gettext(IN_ENGLISH))
+        return analyze_body(self.md, page.body, page.body_line, resolve, self.claims, self.gettext).html
 
     def fill_bodies(self, pages: list[Page], jobs: int) -> None:
         """The HTML of these pages' bodies, before they are rendered: from the store, where
@@ -464,11 +512,14 @@ class Renderer:
     def bio_html(self, provider: Provider) -> Markup:
         if not provider.bio:
             return Markup("")
-        return Markup(analyze_body(self.md, provider.bio, 1, self.urls.resolve, {}).html)
+        resolve = self.urls.resolve
+        if self.language is not ENGLISH:  # its links lead to the pages in the renderer's language, as a translation's do
+            resolve = self.urls.resolver_in(self.language, self.model.available_in(self.language), self.gettext(IN_ENGLISH))
+        return Markup(analyze_body(self.md, provider.bio, 1, resolve, {}, self.gettext).html)
 
     def render(self, template: str, **context) -> bytes:
         common = {
-            "model": self.model if self.language is ENGLISH else _ModelIn(self.model, self.language.code),
+            "model": self.model_in,
             "samples": self.model.has_samples(),
             "doctor_card": self.doctor_card,
             "once": self.once,
@@ -495,7 +546,7 @@ class Renderer:
         index, else {"kind": filter label, "keywords": hidden words it should answer to}.
         booking: the phone bar's number where the page has its own."""
         medical = bool(page and page.medical)
-        stamp = self.model.review_of(page.source) if medical else None
+        stamp = self.model_in.review_of(page.source) if medical else None
         url = self.language.address(language_of_url(url)[1])  # an own page's is given in English
         crumbs = self._crumbs(url, title) if crumbs is None else crumbs
         nodes = list(graph or [])
@@ -524,7 +575,7 @@ class Renderer:
             "current_section": _section_of(language_of_url(url)[1]),
             "search": search,
             # The phone bar's number: the page's own where it has one, else the new-patient line.
-            "booking": booking or {"number": self.call.number, "where": ""},
+            "booking": booking or {"number": self.call.number, "doctor": "", "place": ""},
             **self._languages(url),
         }
 
@@ -549,16 +600,24 @@ class Renderer:
             alternates = []  # a page in one language has no alternates
         switch_to = []
         for language in languages:
-            if language is not self.language:
-                # Where the page is not translated: the language's list of the page's section, or its home page.
-                section = self.model.address_in(_section_of(english), language.code)
-                instead = section if section != _section_of(english) else language.address("/")
-                switch_to.append((language, versions.get(language), instead))
+            if language is self.language:
+                continue
+            if language in versions:
+                switch_to.append((language, versions[language], "", ""))
+                continue
+            # Not translated: the language's list of the page's section, or its home page,
+            # offered in that language's words, from its catalogue (a read of it).
+            section = self.model.address_in(_section_of(english), language.code)
+            instead = section if section != _section_of(english) else language.address("/")
+            record(CATALOGUE + language.code)
+            words = translations(self.locales, language.code).gettext
+            values = {"pages": self.urls.url(instead), "number": self.call.number, "shown": phone_display(self.call.number)}
+            switch_to.append((language, instead, words(NOT_YET), Markup(words(NOT_TRANSLATED)) % values))
         return {"alternates": alternates, "switch_to": switch_to}
 
     def _searchable(self, label: str, names: list[str] = (), terms: list[str] = ()) -> dict:
         keywords = [*names, *terms, *synonym_terms(list(names), self.model.data.synonyms)]
-        return {"kind": label, "keywords": list(dict.fromkeys(keywords))}
+        return {"kind": self.gettext(label), "keywords": list(dict.fromkeys(keywords))}
 
     def _crumbs(self, url: str, title: str) -> list[tuple[str, str]]:
         """The trail from the home page in the page's language (url: the page's address)."""
@@ -566,7 +625,7 @@ class Renderer:
         english = language_of_url(url)[1]
         if english == "/":
             return []
-        crumbs = [(self._("Home"), at("/"))]
+        crumbs = [(self.gettext("Home"), at("/"))]
         parts = english.strip("/").split("/")
         if len(parts) > 1:
             parent = f"/{parts[0]}/"
@@ -576,11 +635,8 @@ class Renderer:
 
     def _title_of(self, url: str) -> str:
         page = self.model.page_at(url)
-        return page.title if page else self._(OWN_PAGES.get(language_of_url(url)[1], url))
-
-    def _(self, text: str) -> str:
-        """Interface text in the page's language."""
-        return self.gettext(text)
+        own = language_of_url(url)[1]
+        return page.title if page else self.gettext(OWN_PAGES[own]) if own in OWN_PAGES else url
 
     def _webpage(self, page: Page, about: dict | None) -> dict:
         node = {
@@ -590,7 +646,7 @@ class Renderer:
             "url": self.urls.absolute(page.url),
             "inLanguage": self.language.in_language,
         }
-        stamp = self.model.review_of(page.source) if page.medical else None
+        stamp = self.model_in.review_of(page.source) if page.medical else None
         if stamp:  # a draft previewed before its review has none
             node["lastReviewed"] = stamp["reviewed"].isoformat()
             if stamp["reviewer"]:
@@ -675,8 +731,8 @@ class Renderer:
         there is one (else the English page, which the template marks as such)."""
         if self.language is ENGLISH:
             return found
-        code = self.language.code
-        return [(self.model.translation(item.source, code) or item) if isinstance(item, Page) else item for item in found]
+        code, model = self.language.code, self.model
+        return [(model.translation(item.source, code) or item) if isinstance(item, Page) else model.record_in(item, code) for item in found]
 
     def _organization(self) -> dict:
         site = self.model.data.site
@@ -684,13 +740,13 @@ class Renderer:
         for phone in site.phones.values():
             point = {
                 "@type": "ContactPoint",
-                "contactType": phone.label,
+                "contactType": self.gettext(phone.label),
                 "telephone": phone.number,
                 "areaServed": "US",
                 "availableLanguage": "English",
             }
             if phone.hours:
-                point["description"] = f"Open {phone.hours}"  # hoursAvailable wants structured hours
+                point["description"] = self.gettext("Open %(hours)s") % {"hours": phone.hours}  # hoursAvailable wants structured hours
             if phone.fax:
                 point["faxNumber"] = phone.fax
             points.append(point)
@@ -708,15 +764,16 @@ class Renderer:
         return self.render(template, **self._frame(None, url, title, description, graph=graph))
 
     def not_found(self) -> bytes:
-        return self.render("404.html", **self._frame(None, "/404.html", "Page not found", "", noindex=True, crumbs=[]))
+        return self.render("404.html", **self._frame(None, "/404.html", self.gettext("Page not found"), "", noindex=True, crumbs=[]))
 
     def record_list(self, kind: Kind) -> bytes:
         """A data kind's list page: every doctor, every location."""
         site = self.model.data.site
-        graph = [{"@type": "WebPage", "name": kind.title, "url": self.urls.absolute(kind.url)}]
-        search = self._searchable("Page", [kind.title])
-        frame = self._frame(None, kind.url, kind.title, kind.description, graph=graph, search=search)
-        related = {kind.folder: self.model.records_of(kind.name)}
+        title = self.gettext(kind.title)
+        graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute(kind.url)}]
+        search = self._searchable("Page", [title])
+        frame = self._frame(None, kind.url, title, self.gettext(kind.description), graph=graph, search=search)
+        related = {kind.folder: self._in_language(self.model.records_of(kind.name))}
         return self.render(
             kind.list_template,
             **frame,
@@ -732,13 +789,14 @@ class Renderer:
         )
 
     def _locations(self) -> list[Location]:
-        return self.model.records_of(BY_DATA[Location.DATA_FILE].name)
+        return self._in_language(self.model.records_of(BY_DATA[Location.DATA_FILE].name))
 
     def _places_json(self) -> Markup:
         """Each location's name and coordinates, for the finders' distance sort (finder.js)."""
         return json_ld({loc.id: {"name": loc.name, "lat": loc.lat, "lng": loc.lng} for loc in self._locations()})
 
     def record_page(self, kind: Kind, record: Provider | Location) -> bytes:
+        record = self.model.record_in(record, self.language.code)  # with its texts in the page's language
         if isinstance(record, Provider):
             return self._provider_page(kind, record)
         return self._location_page(kind, record)
@@ -756,7 +814,7 @@ class Renderer:
         related = {
             "conditions": self._in_language(self.model.named_by(provider.source, "conditions")),
             "locations": self.model.named_by(provider.source, "locations"),
-            "reviewed": self._in_language(self.model.naming(provider.source, "reviewed_by")),
+            "reviewed": self._in_language(self.model.naming(_english_source(provider.source), "reviewed_by")),
         }
         places = related["locations"]
         if provider.active and provider.sees_patients:
@@ -767,7 +825,7 @@ class Renderer:
         description = f"{provider.full_name}: {', '.join(provider.specialties)}."
         search = self._searchable(kind.search_label, [provider.name]) if provider.active else None
         bookable = provider.active and provider.sees_patients and provider.accepting_new_patients
-        booking = {"number": provider.phone, "where": f"with {provider.name}"} if bookable and provider.phone else None
+        booking = {"number": provider.phone, "doctor": provider.name, "place": ""} if bookable and provider.phone else None
         frame = self._frame(None, provider.url, provider.full_name, description, graph=[node], search=search, booking=booking)
         return self.render(
             kind.template, **frame, doctor=provider, bio=self.bio_html(provider), subject=provider, related=related, **related
@@ -799,10 +857,10 @@ class Renderer:
         }
         address = f"{location.street}, {location.city}, {location.state} {location.zip}"
         search = self._searchable(kind.search_label, [location.name, location.city])
-        booking = {"number": location.phone, "where": f"at {location.name}"}
+        booking = {"number": location.phone, "doctor": "", "place": location.name}
         frame = self._frame(None, location.url, location.name, f"{location.name}: {address}.", graph=[node], search=search, booking=booking)
         directions = "https://www.google.com/maps/dir/?api=1&destination=" + quote(address)
-        related = {"doctors": self.model.naming(location.source, "locations")}
+        related = {"doctors": self._in_language(self.model.naming(_english_source(location.source), "locations"))}
         return self.render(kind.template, **frame, location=location, directions=directions, subject=location, related=related, **related)
 
     def a_to_z(self) -> bytes:
@@ -816,15 +874,16 @@ class Renderer:
                 entries.append((name, page.url, page.title))
         for kind in BY_DATA.values():
             entries += [(getattr(r, "full_name", r.name), at(r.url), "") for r in self.model.records_of(kind.name)]
-        entries += [(self._(title), at(url), "") for url, title in OWN_PAGES.items() if url not in ("/a-z/", "/search/")]
-        entries.sort(key=lambda e: (e[0].casefold(), e[1]))
+        entries += [(self.gettext(title), at(url), "") for url, title in OWN_PAGES.items() if url not in ("/a-z/", "/search/")]
+        lang = self.env.lang
+        entries.sort(key=lambda e: (sort_key(e[0], lang), e[1]))
         letters: dict[str, list] = {}
         for entry in entries:
-            first = entry[0][:1].upper()
-            letters.setdefault(first if first.isalpha() else "#", []).append(entry)
-        title = "A to Z"
+            letters.setdefault(initial(entry[0], lang), []).append(entry)
+        a_to_z = OWN_PAGES["/a-z/"]
+        title = self.gettext(a_to_z)
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/a-z/")}]
-        frame = self._frame(None, "/a-z/", title, "Every page of this site, from A to Z.", graph=graph)
+        frame = self._frame(None, "/a-z/", title, self.gettext("Every page of this site, from A to Z."), graph=graph)
         return self.render("a-z.html", **frame, letters=letters)
 
     # -- The CDN's files ----------------------------------------------------------------------------
@@ -873,11 +932,36 @@ class Renderer:
 
 class _ModelIn:
     """The model as a translated page's template asks it: its lists of pages are of the
-    page's language (model.pages_of("test") on a Spanish page lists the Spanish test pages).
-    Everything else is the model's own."""
+    page's language (model.pages_of("test") on a Spanish page lists the Spanish test pages),
+    and what its queries name is shown in the language (a doctor's tumors, each in Spanish
+    where translated; the doctors themselves with their Spanish texts). Everything else is
+    the model's own."""
 
     def __init__(self, model: Model, language: str) -> None:
         self._model, self._language = model, language
+
+    def _in(self, found):
+        model, code = self._model, self._language
+        if isinstance(found, list):
+            return [
+                (model.translation(item.source, code) or item) if isinstance(item, Page) else model.record_in(item, code) for item in found
+            ]
+        return found
+
+    def named_by(self, source: str, name: str) -> list:
+        return self._in(self._model.named_by(source, name))
+
+    def naming(self, source: str, name: str) -> list:
+        return self._in(self._model.naming(_english_source(source), name))
+
+    def records_of(self, kind: str) -> list:
+        return self._in(self._model.records_of(kind))
+
+    def review_of(self, source: str) -> dict | None:
+        stamp = self._model.review_of(source)
+        if stamp and stamp["reviewer"] is not None:
+            stamp = {**stamp, "reviewer": self._model.record_in(stamp["reviewer"], self._language)}
+        return stamp
 
     def pages_of(self, kind: str) -> list[Page]:
         return self._model.pages_of(kind, self._language)
@@ -890,6 +974,19 @@ class _ModelIn:
 
     def __getattr__(self, name: str):
         return getattr(self._model, name)
+
+
+def _english_source(source: str) -> str:
+    """A record's source, of its English record where it is a translated copy's."""
+    return source.rpartition("@")[0] if "@" in source else source
+
+
+def claims_in(live: dict, claims: dict, code: str) -> dict:
+    """The live claims as a body in a language shows them: each one's text in it, where the
+    claim gives one (claims.yaml's es: {text: ...})."""
+    if code == ENGLISH.code:
+        return live
+    return {cid: (claims[cid].translations.get(code, {}).get("text") or text, *rest) for cid, (text, *rest) in live.items()}
 
 
 def _section_of(url: str) -> str:

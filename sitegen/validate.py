@@ -16,7 +16,7 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 from .content import Content, Page, add_months, next_review_due, review_status, translation_digest
-from .data import Claim, Data, Location, Provider, live_claims
+from .data import Claim, Data, Location, Provider, in_language, live_claims
 from .kinds import (
     BY_CODE,
     BY_DATA,
@@ -82,6 +82,17 @@ class Model:
         found = {page.language for page in self.pages}
         self.languages = tuple(language for language in LANGUAGES if language in found or language is ENGLISH)
         self._available: dict[str, set[str]] = {}
+        # Each record as the pages in a translated language show it (data.in_language), by
+        # its source and the language's code; found by its own source too.
+        self._records_in: dict[tuple[str, str], object] = {}
+        for language in self.languages[1:]:
+            site = self.data.site
+            for record in [site, *self.data.providers, *self.data.locations, *self.data.claims.values()]:
+                copy = self._records_in[record.source, language.code] = in_language(record, language.code)
+                self.by_source[copy.source] = copy
+            for phone in self._records_in[site.source, language.code].phones.values():
+                self._records_in[phone.source.rpartition("@")[0], language.code] = phone
+                self.by_source[phone.source] = phone
         # Each translation by its English page's source and its language's code.
         self._translations = {(p._english.source, p.language.code): p for p in self.pages if p._english is not None}
         in_order = sorted(self.pages, key=_title_key)
@@ -161,6 +172,10 @@ class Model:
         if known is None:
             known = self._available[language.code] = addresses_in(language, self.pages, self.data) if language in self.languages else set()
         return known
+
+    def record_in(self, record, language: str):
+        """A data record as the pages in a language show it (itself in English)."""
+        return self._records_in.get((record.source, language), record)
 
     @query
     def translation(self, source: str, language: str) -> Page | None:
@@ -243,6 +258,7 @@ def validate(
     analyze: Callable[[list[Page]], list[Body | StoredBody]],
     store: Store | None = None,
     inputs: str = "",
+    interface: Callable[[Language, str], str] = lambda language, text: text,
 ) -> Model:
     """Check everything that spans files, and return the model of what gets published.
     analyze parses and renders the bodies of a list of pages (the pipeline spreads it over
@@ -257,7 +273,7 @@ def validate(
     pages = [p for p in content.pages if include_drafts or not p.draft]
     pages = _unique_urls(pages, data, problems)
     pages = _link_translations(pages, {p.path: p for p in content.pages}, problems)
-    _add_missing_sections(pages)
+    _add_missing_sections(pages, interface)
     pages.sort(key=lambda p: p.url)
     bodies = dict(zip((p.url for p in pages), analyze(pages)))
     model = Model(data, pages, content.media, bodies, today, production)
@@ -286,6 +302,7 @@ def validate(
     _check_aliases(pages, data, problems)
     _check_static(pages, data, content.static, problems)
     _check_providers(model, content, problems)
+    _check_texts_in_languages(model, problems)
     model.samples = _find_samples(model)
     if production:
         for sample in model.samples:
@@ -369,16 +386,17 @@ def _link_translations(pages: list[Page], every: dict[str, Page], problems: Prob
     return kept
 
 
-def _add_missing_sections(pages: list[Page]) -> None:
+def _add_missing_sections(pages: list[Page], interface: Callable[[Language, str], str]) -> None:
     """A list page for each folder that has pages and no _index.md of its own, in each
-    language it has pages in."""
+    language it has pages in, with its kind's title in that language (interface: a text of
+    the interface in a language, from its catalogue)."""
     have = {p.url for p in pages}
     for folder, title in FOLDER_TITLES.items():
         for language in LANGUAGES:
             url = language.address(f"/{folder}/")
             if url not in have and any(p.url.startswith(url) for p in pages):
                 rel = f"content/{language.code + '/' if language is not ENGLISH else ''}{folder}/_index.md"
-                page = Page(rel, url, FOLDER_PAGE.name, folder, {"title": title, "summary": ""}, {}, "", 1)
+                page = Page(rel, url, FOLDER_PAGE.name, folder, {"title": interface(language, title), "summary": ""}, {}, "", 1)
                 if language is not ENGLISH:
                     page._english = next((p for p in pages if p.url == f"/{folder}/"), None)
                 pages.append(page)
@@ -425,6 +443,40 @@ def _check_page(page: Page, model: Model, problems: Problems) -> None:
         for name in [value] if isinstance(value, str) else value or []:
             _check_reference(spec.refers_to, name, model, problems, rel, page.line_of(spec.name), spec.name)
     check_body(page, model, problems)
+
+
+def _check_texts_in_languages(model: Model, problems: Problems) -> None:
+    """In a site published in more languages than English, every text of the data that a
+    page in such a language shows is given in it (the records' es: maps): the site's, its
+    phone lines', its footer links', the active providers' and the claims' its pages use."""
+    data = model.data
+    site = data.site
+    for language in model.languages[1:]:
+        code = language.code
+
+        def need(path: str, line: int, name: str, record, fields: tuple[str, ...], code=code, language=language) -> None:
+            texts = getattr(record, "translations", {}).get(code, {})
+            for field_name in fields:
+                if getattr(record, field_name, "") and not texts.get(field_name):
+                    problems.error(
+                        path,
+                        line,
+                        f"{name}{code}.{field_name}",
+                        f"missing; the site has {language.name} pages, which show this text: give it in {language.name} "
+                        f"under {code}: with the same name, like `{code}: {{{field_name}: ...}}`",
+                    )
+
+        need("data/site.yaml", 1, "", site, ("name", "after_hours", "emergency"))
+        for key, phone in site.phones.items():
+            need("data/site.yaml", phone.lines.get("hours", 1), f"phones.{key}.", phone, ("hours",))
+        for index, link in enumerate(site.footer_links):
+            need("data/site.yaml", site.lines.get("footer_links", 1), f"footer_links[{index + 1}].", link, ("text",))
+        for provider in data.providers:
+            if provider.active:
+                need(provider.path, provider.line, f"providers[{provider.id}].", provider, ("title", "bio"))
+        used = {cid for page in model.pages if page.language is language for cid, _ in model.bodies[page.url].claims}
+        for cid in sorted(used & data.claims.keys()):
+            need("data/claims.yaml", data.claims[cid].line, f"claims[{cid}].", data.claims[cid], ("text",))
 
 
 def _check_translation(page: Page, model: Model, problems: Problems) -> None:
@@ -782,6 +834,12 @@ def _check_providers(model: Model, content: Content, problems: Problems) -> None
                 _check_reference(spec.refers_to, name, model, problems, provider.path, line, f"{where}.{spec.name}")
         if provider.bio:
             _check_bio(provider, where, model, problems)
+        for code, texts in provider.translations.items():  # a bio in another language is checked the same way
+            if texts.get("bio"):
+                line = provider.lines.get(code, provider.line) + 1  # its bio: key, on the line below es: where written so
+                body = parse_body(make_markdown(), texts["bio"], line + 1 if "\n" in texts["bio"] else line)
+                url = f"/{BY_DATA[Provider.DATA_FILE].folder}/{provider.id}/"
+                check_markdown(body, Where(provider.path, url, f"{where}.{code}.bio", claims=False), model, problems)
         if provider.photo:
             if provider.photo not in content.media:
                 problems.error(

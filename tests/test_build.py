@@ -68,7 +68,12 @@ def test_every_page_has_the_frame(basic_site: Path):
         # No inline script (the CSP has no 'unsafe-inline'): only JSON data blocks, and the site's
         # own deferred files where a page needs one.
         for tag in re.findall(r"<script[^>]*>", html):
-            data_block = tag in ('<script type="application/ld+json">', '<script type="application/json" data-finder-places>')
+            data_blocks = (
+                '<script type="application/ld+json">',
+                '<script type="application/json" data-finder-places>',
+                '<script type="application/json" id="ui-text">',
+            )
+            data_block = tag in data_blocks
             assert data_block or re.fullmatch(r'<script src="/assets/[a-z-]+\.[0-9a-f]{10}\.js" defer>', tag), (page, tag)
 
 

@@ -90,7 +90,10 @@ def test_a_page_not_yet_in_spanish_says_so_in_spanish_and_offers_help(basic_site
     assert "Esta página aún no está en español." in line[1] and f'<a href="{instead}">' in line[1]
     assert 'href="tel:+19195550100"' in line[1], "how to call for help in Spanish"
     switcher = html.split('class="wrap language-switcher"')[1].split("</nav>")[0]
-    assert f'<span lang="es"><a href="{instead}">Español</a>' in switcher and "hreflang" not in switcher
+    assert (
+        f'<span lang="es"><a href="{instead}">Español</a> (esta página aún no está en español)</span>' in switcher
+        and "hreflang" not in switcher
+    )
 
 
 def test_a_spanish_body_leads_its_links_to_spanish_pages_and_marks_the_english_ones(basic_site: Path):

@@ -1,7 +1,8 @@
 /* The doctor and location finders, as an enhancement of lists that are complete without it:
    filters kept in the URL query (so a list can be shared, reloaded and stepped back through),
    ten doctors at a time, and a sort by distance from a ZIP code or the browser's location.
-   The ZIP code table is one of the site's own files, fetched only when a ZIP code is used. */
+   The ZIP code table is one of the site's own files, fetched only when a ZIP code is used.
+   Everything it says comes from the page, in the page's language (components/ui_text.html). */
 (() => {
   "use strict";
 
@@ -14,10 +15,8 @@
   const LOCATE_TIMEOUT_MS = 10000; // how long the browser may take to find where we are
   const EARTH_RADIUS_MILES = 3958.8; // as in sitegen/geo.py
   const FILTERS = ["condition", "specialty", "language", "location", "accepting", "q"];
-  const REGION = "North Carolina, Virginia, South Carolina, Tennessee or Georgia";
 
-  const isDoctors = root.dataset.finder === "doctors";
-  const [noun, nouns] = [root.dataset.noun, root.dataset.nouns];
+  const uiText = JSON.parse(document.getElementById("ui-text").textContent);
   const places = JSON.parse(root.querySelector("[data-finder-places]").textContent);
   const list = root.querySelector("[data-finder-list]");
   const items = Array.from(list.children); // in the page's own order: by family name, or hospitals first
@@ -49,8 +48,16 @@
     return 2 * EARTH_RADIUS_MILES * Math.asin(Math.min(1, Math.sqrt(h)));
   }
 
-  function milesText(miles) {
-    return miles < 0.05 ? "under 0.1 miles" : `${miles.toFixed(1)} miles`;
+  /** The page's message for key, its {name}s filled in from values; forms for one and other counts chosen by count. */
+  function phrase(key, values = {}, count = 0) {
+    const forms = uiText[key];
+    const chosen = typeof forms === "string" ? forms : forms[count === 1 ? "one" : "other"];
+    return chosen.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+  }
+
+  function distanceText(found) {
+    const values = { miles: found.miles.toFixed(1), place: found.place.name };
+    return found.miles < 0.05 ? phrase("distanceUnderTenth", values) : phrase("distance", values);
   }
 
   function nearestPlace(item) {
@@ -191,7 +198,7 @@
       const note = item.querySelector("[data-distance]");
       const found = nearest.get(item);
       if (found && found.place) {
-        note.textContent = isDoctors ? `${milesText(found.miles)} to ${found.place.name}` : `${milesText(found.miles)} away`;
+        note.textContent = distanceText(found);
         note.hidden = false;
       } else {
         note.textContent = "";
@@ -202,8 +209,8 @@
     list.hidden = matching.length === 0;
     if (status) {
       status.textContent = matching.length
-        ? `Showing ${count} of ${matching.length} ${matching.length === 1 ? noun : nouns}`
-        : `No ${nouns} match these filters.`;
+        ? phrase("showing", { count, total: matching.length }, matching.length)
+        : phrase("noMatch");
     }
     if (empty) {
       empty.hidden = matching.length > 0;
@@ -327,23 +334,21 @@
   }
 
   function zipProblem(zip, point) {
-    return point === null
-      ? `We could not find the ZIP code ${zip}. Check it, or try a ZIP code in ${REGION}. The list has not changed.`
-      : "The ZIP code list could not be loaded. Check your connection and try again. The list has not changed.";
+    return point === null ? phrase("zipUnknown", { zip }) : phrase("zipTableFailed");
   }
 
   function sortedFromZip(zip) {
-    return `Sorted by distance from ZIP code ${zip}, nearest first.`;
+    return phrase("sortedFromZip", { zip });
   }
 
   async function useZip() {
     const zip = zipInput.value.trim();
     if (!/^\d{5}$/.test(zip)) {
-      say("Enter a ZIP code of five digits, like 27606. The list has not changed.", "zip");
+      say(phrase("zipInvalid"), "zip");
       return;
     }
     const asked = ++generation;
-    say(`Looking up ZIP code ${zip}…`);
+    say(phrase("zipLooking", { zip }));
     const point = await zipPoint(zip);
     if (asked !== generation) {
       return; // the visitor has moved on
@@ -360,12 +365,12 @@
       return;
     }
     if (!navigator.geolocation) {
-      say("This browser cannot share your location. Enter a ZIP code instead. The list has not changed.", "location");
+      say(phrase("noGeolocation"), "location");
       return;
     }
     const request = ++generation;
     locating = request;
-    say("Finding your location…");
+    say(phrase("locating"));
     const stop = (text) => {
       if (locating === request) {
         locating = 0;
@@ -376,10 +381,7 @@
       }
     };
     // Our own limit too: a browser may never answer at all (a prompt left open, a stubbed API).
-    const timer = window.setTimeout(
-      () => stop("Finding your location took too long. Try again, or enter a ZIP code. The list has not changed."),
-      LOCATE_TIMEOUT_MS + 2000,
-    );
+    const timer = window.setTimeout(() => stop(phrase("locateTimeout")), LOCATE_TIMEOUT_MS + 2000);
     navigator.geolocation.getCurrentPosition(
       (position) => {
         stop("");
@@ -389,15 +391,12 @@
         const round = (value) => Math.round(value * 100) / 100; // about half a mile: enough to sort by
         sortFrom(
           { lat: round(position.coords.latitude), lng: round(position.coords.longitude), here: true },
-          "Sorted by distance from your location, nearest first.",
+          phrase("sortedFromHere"),
         );
       },
       (error) => {
-        const why = {
-          1: "This site was not allowed to use your location.",
-          3: "Finding your location took too long.",
-        }[error.code] || "Your location is not available right now.";
-        stop(`${why} Enter a ZIP code instead. The list has not changed.`);
+        const denied = error.code === 1; // PERMISSION_DENIED; 3 is TIMEOUT
+        stop(denied ? phrase("locateDenied") : error.code === 3 ? phrase("locateSlow") : phrase("locateUnavailable"));
       },
       { timeout: LOCATE_TIMEOUT_MS, maximumAge: 600000 },
     );
@@ -416,11 +415,11 @@
     }
     render();
     showControls(true);
-    say(origin ? "Sorted by distance from your location, nearest first." : "");
+    say(origin ? phrase("sortedFromHere") : "");
     if (!query.zip) {
       return;
     }
-    say(`Looking up ZIP code ${query.zip}…`);
+    say(phrase("zipLooking", { zip: query.zip }));
     const point = await zipPoint(query.zip);
     if (asked !== generation) {
       return;
@@ -489,7 +488,7 @@
       locate();
     } else if (action === "by-name") {
       zipInput.focus(); // this button is about to be hidden
-      sortFrom(null, isDoctors ? "Sorted by family name." : "Listed in the usual order, hospitals first.");
+      sortFrom(null, phrase("sortedByName"));
     }
   });
   distance.addEventListener("submit", (event) => {

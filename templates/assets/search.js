@@ -1,6 +1,7 @@
 /* Site search on /search/: results as you type from the Pagefind index, filters by kind with
    counts, the query kept in the URL, and a spelling fallback from a small word list built with
-   the site. Loaded only on /search/; without JavaScript the page says so and links to A to Z. */
+   the site. Loaded only on /search/; without JavaScript the page says so and links to A to Z.
+   Everything it says comes from the page, in the page's language (components/ui_text.html). */
 (function () {
   "use strict";
 
@@ -14,12 +15,22 @@
   var more = document.getElementById("search-more");
   var instead = document.getElementById("search-instead");
   var base = app.getAttribute("data-base");
+  var uiText = JSON.parse(document.getElementById("ui-text").textContent);
   var PAGE = 10;
   var pagefind = null;
   var words = null;
   var shown = [];
   var current = 0;
   var timer = null;
+
+  /* The page's message for key, its {name}s filled in from values; forms for one and other counts chosen by count. */
+  function phrase(key, values, count) {
+    var forms = uiText[key];
+    var chosen = typeof forms === "string" ? forms : forms[count === 1 ? "one" : "other"];
+    return chosen.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && name in values ? String(values[name]) : whole;
+    });
+  }
 
   function params() {
     var query = new URLSearchParams(window.location.search);
@@ -116,8 +127,8 @@
     var names = Object.keys(counts).filter(function (name) { return counts[name] > 0; }).sort();
     if (!names.length) { filters.hidden = true; return; }
     var fieldset = document.createElement("fieldset");
-    fieldset.appendChild(text("legend", "Show"));
-    var options = [["", "All", search.unfilteredResultCount]].concat(names.map(function (name) { return [name, name, counts[name]]; }));
+    fieldset.appendChild(text("legend", phrase("show")));
+    var options = [["", phrase("all"), search.unfilteredResultCount]].concat(names.map(function (name) { return [name, name, counts[name]]; }));
     options.forEach(function (option) {
       var label = document.createElement("label");
       var radio = document.createElement("input");
@@ -142,7 +153,7 @@
       pages.forEach(function (page) {
         var item = document.createElement("li");
         item.className = "result";
-        item.appendChild(text("p", (page.meta && page.meta.kind) || "Page", "result-kind"));
+        item.appendChild(text("p", (page.meta && page.meta.kind) || phrase("page"), "result-kind"));
         var heading = document.createElement("h3");
         heading.className = "result-title";
         var link = text("a", (page.meta && page.meta.title) || page.url);
@@ -167,9 +178,9 @@
       instead.querySelector("a").textContent = q;
     }
     if (!q) message = "";
-    else if (correction) message = "Showing " + count + (count === 1 ? " result" : " results") + " for \u201c" + correction + "\u201d.";
-    else if (!count) message = "No results for \u201c" + q + "\u201d. Try other words, or browse the A to Z list.";
-    else message = count + (count === 1 ? " result" : " results") + " for \u201c" + q + "\u201d.";
+    else if (correction) message = phrase("corrected", { count: count, words: correction }, count);
+    else if (!count) message = phrase("none", { words: q });
+    else message = phrase("found", { count: count, words: q }, count);
     status.textContent = message;
   }
 
@@ -210,7 +221,7 @@
       announce(shown.length, q, correction);
       return showMore(correction || q, false);
     }).catch(function () {
-      status.textContent = "Search could not load. You can browse the A to Z list instead.";
+      status.textContent = phrase("failed");
     });
   }
 
