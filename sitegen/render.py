@@ -484,6 +484,10 @@ class Renderer:
         return Markup(body.html)
 
     def _body_html_of(self, page: Page) -> str:
+        """A body's HTML, made in the page's language (by that language's renderer): its links,
+        its claims and the words it adds are the language's."""
+        if page.language is not self.language:
+            return next(r for r in self.translated if r.language is page.language)._body_html_of(page)
         if page._english is None:
             resolve = self.urls.resolve
         else:
@@ -884,7 +888,16 @@ class Renderer:
         title = self.gettext(a_to_z)
         graph = [{"@type": "WebPage", "name": title, "url": self.urls.absolute("/a-z/")}]
         frame = self._frame(None, "/a-z/", title, self.gettext("Every page of this site, from A to Z."), graph=graph)
-        return self.render("a-z.html", **frame, letters=letters)
+        # A translated list holds its own pages: how many are in English only (the home page aside).
+        english_only = 0
+        if self.language is not ENGLISH:
+            code = self.language.code
+            english_only = sum(
+                1
+                for page in self.model.pages
+                if page.language is ENGLISH and page.url != "/" and not self.model.translation(page.source, code)
+            )
+        return self.render("a-z.html", **frame, letters=letters, english_only=english_only)
 
     # -- The CDN's files ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ import re
 import subprocess
 from pathlib import Path
 
+from .kinds import TRANSLATIONS
 from .problems import Problems
 
 
@@ -99,8 +100,11 @@ def _run_pagefind(site: Path, out: Path) -> None:
     # spares Pagefind the header, menus and footer of 4,000 pages (about a tenth of its CPU
     # time) and gives the same index.
     command = [str(get_executable()), "--site", str(site), "--output-path", str(out), "--root-selector", "main"]
+    # A site in English only is one English index whatever a page says; a site with
+    # translations gets an index for each <html lang>, which search.js loads by its page's.
+    translated = any((site / code).is_dir() for code in TRANSLATIONS)
     ran = subprocess.run(
-        [*command, "--force-language", "en", "--silent"],
+        [*command, *([] if translated else ["--force-language", "en"]), "--silent"],
         capture_output=True,
         text=True,
     )
@@ -129,7 +133,10 @@ SIGNATURE = b"pagefind_dcd"
 
 def _stabilize(out: Path) -> None:
     entry = out / "pagefind-entry.json"
-    json.loads(entry.read_text())  # a half-written index fails here, not in a visitor's browser
+    index = json.loads(entry.read_text())  # a half-written index fails here, not in a visitor's browser
+    # Pagefind writes its languages in hash-map order too: in the order of their names.
+    index["languages"] = dict(sorted(index.get("languages", {}).items()))
+    entry.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")))
     renamed: dict[str, str] = {}
     for path in sorted((out / "filter").glob("*.pf_filter")):
         raw = _unpack(path)

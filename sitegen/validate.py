@@ -466,11 +466,12 @@ def _check_texts_in_languages(model: Model, problems: Problems) -> None:
                         f"under {code}: with the same name, like `{code}: {{{field_name}: ...}}`",
                     )
 
-        need("data/site.yaml", 1, "", site, ("name", "after_hours", "emergency"))
-        for key, phone in site.phones.items():
-            need("data/site.yaml", phone.lines.get("hours", 1), f"phones.{key}.", phone, ("hours",))
-        for index, link in enumerate(site.footer_links):
-            need("data/site.yaml", site.lines.get("footer_links", 1), f"footer_links[{index + 1}].", link, ("text",))
+        if "site" not in data.unreadable:  # (a file that cannot be read is the one error to fix first)
+            need("data/site.yaml", 1, "", site, ("name", "after_hours", "emergency"))
+            for key, phone in site.phones.items():
+                need("data/site.yaml", phone.lines.get("hours", 1), f"phones.{key}.", phone, ("hours",))
+            for index, link in enumerate(site.footer_links):
+                need("data/site.yaml", site.lines.get("footer_links", 1), f"footer_links[{index + 1}].", link, ("text",))
         for provider in data.providers:
             if provider.active:
                 need(provider.path, provider.line, f"providers[{provider.id}].", provider, ("title", "bio"))

@@ -51,6 +51,32 @@ def copy_built_site(built: Path, out: Path) -> None:
     (out.parent / f".{out.name}.manifest.json").write_text(json.dumps(manifest))
 
 
+def language_of_page(site: Path, page: Path) -> str:
+    """The language code of a built page: es for one below es/, else en."""
+    return "es" if page.relative_to(site).parts[0] == "es" else "en"
+
+
+def interface(code: str):
+    """The interface's gettext in a language, from the repository's catalogues: what a test
+    expects a page in that language to say where an English page says a message."""
+    from sitegen import i18n
+
+    return i18n.translations(i18n.LOCALES, code).gettext
+
+
+def fixture_texts(code: str) -> dict:
+    """The basic fixture's site texts in a language (data/site.yaml, with its es: map)."""
+    import yaml
+
+    site = yaml.safe_load((FIXTURES / "basic/data/site.yaml").read_text(encoding="utf-8"))
+    texts = {key: site[key] for key in ("name", "after_hours", "emergency")}
+    texts["footer_links"] = [link["text"] for link in site.get("footer_links", [])]
+    if code != "en":
+        texts.update(site.get(code, {}))
+        texts["footer_links"] = [link.get(code, {}).get("text", link["text"]) for link in site.get("footer_links", [])]
+    return texts
+
+
 def copy_fixture(name: str, dest: Path) -> Path:
     target = dest / name
     shutil.copytree(FIXTURES / name, target, symlinks=True, ignore=shutil.ignore_patterns(".cache"))

@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, REPO, TODAY, build_site, copy_fixture, run_cli, tree_digest
+from conftest import FIXTURES, REPO, TODAY, build_site, copy_fixture, fixture_texts, interface, language_of_page, run_cli, tree_digest
 from sitecheck import broken_links, html_pages, jsonld, parse, visible_text
 
 
@@ -54,15 +54,21 @@ def test_every_internal_link_and_asset_resolves(basic_site: Path):
 def test_every_page_has_the_frame(basic_site: Path):
     for page in html_pages(basic_site):
         html = page.read_text()
+        code = language_of_page(basic_site, page)
+        say = interface(code)  # what the page says, in its language
         assert 'href="tel:+19195550100"' in html, page
-        assert "Call to book" in html
-        search = "/es/search/" if page.relative_to(basic_site).parts[0] == "es" else "/search/"  # the page's language's
+        assert say("Call to book") in html
+        search = "/es/search/" if code == "es" else "/search/"  # the page's language's
         assert 'role="search"' in html and f'action="{search}"' in html
-        assert "Sample data." in html
+        banner = say(
+            "<strong>Sample data.</strong> The doctors, places and phone numbers on this site are invented examples, not real ones."
+        )
+        assert banner in html, page
         assert '<meta name="robots" content="noindex">' in html
-        assert "Privacy practices" in html
+        assert fixture_texts(code)["footer_links"][0] in html
         assert html.count("<h1") == 1, page
         other_hosts = html.replace('href="https://www.google.com/maps', "").replace(f'href="{NCI_TRIAL_SEARCH}"', "")
+        other_hosts = re.sub(r'href="https://www\.cancer\.gov/espanol/[^"]*"', "", other_hosts)  # NCI's trial search, in Spanish
         assert not re.search(r'(src|href)="(https?:)?//(?!example\.org)', other_hosts), page
         assert "<style" not in html and " style=" not in html, "inline styles would need 'unsafe-inline'"
         # No inline script (the CSP has no 'unsafe-inline'): only JSON data blocks, and the site's
@@ -80,16 +86,18 @@ def test_every_page_has_the_frame(basic_site: Path):
 def test_every_page_shows_the_whole_emergency_sentence(basic_site: Path):
     """PRODUCT.md: the whole emergency sentence near the call line on every page, the 404 page
     and the list pages included, and never inside something hidden or closed (a collapsed menu)."""
-    import yaml
 
-    sentence = yaml.safe_load((FIXTURES / "basic/data/site.yaml").read_text())["emergency"]
     pages = html_pages(basic_site)
     assert basic_site / "404.html" in pages and basic_site / "doctors/index.html" in pages
-    missing = [page.relative_to(basic_site).as_posix() for page in pages if sentence not in visible_text(page)]
+    sentence = {code: fixture_texts(code)["emergency"] for code in ("en", "es")}  # each page's in its language
+    missing = [
+        page.relative_to(basic_site).as_posix() for page in pages if sentence[language_of_page(basic_site, page)] not in visible_text(page)
+    ]
     assert missing == []
     for page in pages:
+        code = language_of_page(basic_site, page)
         header = page.read_text(encoding="utf-8").split('<header class="site-header">')[1].split("</header>")[0]
-        assert "Call to book" in header and sentence in header, page
+        assert interface(code)("Call to book") in header and sentence[code] in header, page
 
 
 NCI_TRIAL_SEARCH = "https://www.cancer.gov/research/participate/clinical-trials-search"
@@ -107,10 +115,14 @@ def test_every_tumor_page_and_only_they_say_how_to_ask_about_clinical_trials(bas
         assert section, page
         assert "data-pagefind-ignore" in section.group(0), "the same words on every tumor page stay out of the index"
         text = " ".join(re.sub(r"<[^>]+>", " ", section.group(1)).split())
-        assert '<h2 id="clinical-trials-heading">Clinical trials</h2>' in section.group(1), page
-        assert f'<a href="{NCI_TRIAL_SEARCH}">' in section.group(1), page
+        say = interface(language_of_page(basic_site, page))
+        assert f'<h2 id="clinical-trials-heading">{say("Clinical trials")}</h2>' in section.group(1), page
         assert '<a href="tel:+19195550100">919-555-0100</a>' in section.group(1), page
-        assert "your choice" in text and "leave" in text and "care team" in text, text
+        if language_of_page(basic_site, page) == "en":
+            assert f'<a href="{NCI_TRIAL_SEARCH}">' in section.group(1), page
+            assert "your choice" in text and "leave" in text and "care team" in text, text
+        else:  # the Spanish of the same words, and NCI's guide in Spanish
+            assert re.search(r'<a href="https://www\.cancer\.gov/espanol/[^"]+">', section.group(1)), page
 
 
 def test_medical_pages_carry_stamp_and_emergency(basic_site: Path):
@@ -449,7 +461,7 @@ def test_drafts_and_production(tmp_path: Path):
 def test_without_samples_the_site_is_indexable(basic: Path, tmp_path: Path):
     for rel in ("data/providers.yaml", "data/locations.yaml", "data/site.yaml"):
         path = basic / rel
-        text = path.read_text().replace("  sample: true\n", "").replace(", sample: true}", "}")
+        text = path.read_text().replace("  sample: true\n", "").replace(", sample: true", "")
         path.write_text(re.sub(r"555(0\d)(\d\d)", r"444\1\2", text))
     result = build_site(basic, tmp_path / "site", "--production")
     assert result.returncode == 0, result.stderr

@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, TODAY, run_cli
+from conftest import REPO, TODAY, language_of_page, run_cli
 
 from sitegen.pipeline import Options, load_and_check
-from sitegen.readability import main_text, reading_grade
+from sitegen.readability import SPANISH_AIM, main_text, reading_grade, spanish_reading_ease
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +43,11 @@ def test_medical_pages_are_long_enough_and_plain(model):
             continue
         html = _body_html(model, page)
         words = len(main_text(html).split())
+        if page.language.code == "es":  # Fernández Huerta's reading ease: the higher, the easier
+            ease = spanish_reading_ease(html)
+            if words < 300 or ease < SPANISH_AIM:
+                failures.append(f"{page.path}: {words} words, reading ease {ease}")
+            continue
         grade = reading_grade(html)
         if words < 300 or grade > 10:
             failures.append(f"{page.path}: {words} words, grade {grade}")
@@ -192,16 +197,23 @@ def test_pages_for_children_never_advise_aspirin(model):
 def test_nf2_goes_by_its_2022_name(model):
     """NF2 is now NF2-related schwannomatosis: a page that mentions it uses the new name, and
     the old one only in brackets after it ("formerly neurofibromatosis type 2, NF2")."""
-    old = re.compile(r"neurofibromatosis type 2|\bNF-?2\b(?!-related)", re.I)
-    pages = [page for page in model.pages if old.search(_shown_text(page)) or "NF2-related" in page.body]
-    assert {"/tumors/schwannoma/", "/tumors/meningioma/", "/tumors/ependymoma/"} <= {page.url for page in pages}
-    failures = []
-    for page in pages:
+    # in each language: (the new name, the old one, the words that put it in brackets)
+    names = {
+        "en": ("NF2-related schwannomatosis", r"neurofibromatosis type 2|\bNF-?2\b(?!-related)", r"formerly|previously|once called"),
+        "es": ("schwannomatosis relacionada con NF2", r"neurofibromatosis tipo 2|(?<!relacionada con )\bNF-?2\b", r"antes llamada"),
+    }
+    failures, found = [], set()
+    for page in model.pages:
+        new, old, formerly = names[page.language.code]
         text = _shown_text(page)
-        if "NF2-related schwannomatosis" not in text:
-            failures.append(f"{page.path}: never says NF2-related schwannomatosis")
-        outside_brackets = re.sub(r"\((?:formerly|previously|once called)[^)]*\)", "", text, flags=re.I)
-        failures += [f"{page.path}: {s}" for s in _sentences(outside_brackets) if old.search(s)]
+        if not (re.search(old, text, re.I) or new in text):
+            continue
+        found.add(page.url)
+        if new not in text:
+            failures.append(f"{page.path}: never says {new}")
+        outside_brackets = re.sub(rf"\((?:{formerly})[^)]*\)", "", text, flags=re.I)
+        failures += [f"{page.path}: {s}" for s in _sentences(outside_brackets) if re.search(old, s, re.I)]
+    assert {"/tumors/schwannoma/", "/tumors/meningioma/", "/tumors/ependymoma/"} <= found
     assert failures == []
 
 
@@ -228,7 +240,7 @@ def test_every_medical_page_cites_sources_of_its_own(model):
     medical = [page for page in model.pages if page.medical]
     assert len(medical) >= 30
     for page in medical:
-        sources = page.meta.get("sources") or []
+        sources = page.sources or []  # a translation's own, or its English page's
         urls = [source["url"] for source in sources]
         if len(sources) < 2:
             failures.append(f"{page.path}: {len(sources)} sources")
@@ -264,7 +276,8 @@ def test_every_page_of_the_site_shows_the_emergency_sentence(built_content: Path
     import yaml
     from sitecheck import html_pages, visible_text
 
-    sentence = yaml.safe_load((REPO / "data" / "site.yaml").read_text(encoding="utf-8"))["emergency"]
+    site = yaml.safe_load((REPO / "data" / "site.yaml").read_text(encoding="utf-8"))
+    sentence = {"en": site["emergency"], "es": site["es"]["emergency"]}  # each page's in its language
     pages = html_pages(built_content)
     for rel in (
         "404.html",
@@ -277,5 +290,9 @@ def test_every_page_of_the_site_shows_the_emergency_sentence(built_content: Path
         "a-z/index.html",
     ):
         assert built_content / rel in pages, rel
-    missing = [page.relative_to(built_content).as_posix() for page in pages if sentence not in visible_text(page)]
+    missing = [
+        page.relative_to(built_content).as_posix()
+        for page in pages
+        if sentence[language_of_page(built_content, page)] not in visible_text(page)
+    ]
     assert missing == []

@@ -420,6 +420,7 @@ def _generator_copy(tmp_path: Path) -> Path:
     shutil.copy(REPO / "build.py", copy / "build.py")
     shutil.copytree(REPO / "sitegen", copy / "sitegen", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPO / "templates", copy / "templates")
+    shutil.copytree(REPO / "locales", copy / "locales")  # the interface's words beside the templates
     return copy
 
 

@@ -35,6 +35,13 @@ def _medical_pages() -> int:
 
 MEDICAL = _medical_pages()
 
+
+def _claim_line(claim_id: str) -> int:
+    """The line of a claim's id in the basic fixture's claims.yaml."""
+    lines = (FIXTURES / "basic/data/claims.yaml").read_text(encoding="utf-8").splitlines()
+    return lines.index(f"- id: {claim_id}") + 1
+
+
 CHORDOMA = "content/tumors/chordoma.md"
 SCHWANNOMA = "content/tumors/schwannoma.md"
 MRI = "content/tests/mri.md"
@@ -777,9 +784,13 @@ def test_claims_expired_or_expiring_are_listed(edited: Repo):
     assert result.returncode == 0
     assert json.loads(result.stdout), "stdout stays JSON"
     expired = (
-        "data/claims.yaml:6: warning: claims[old-ranking].valid_until: expired on 2024-07-31 (used on no page); update it or remove it"
+        f"data/claims.yaml:{_claim_line('old-ranking')}: warning: claims[old-ranking].valid_until: expired on 2024-07-31 (used on no page); "
+        "update it or remove it"
     )
-    soon = "data/claims.yaml:1: warning: claims[surgeries].valid_until: expires on 2027-06-30, within 90 days (used on content/_index.md)"
+    soon = (
+        "data/claims.yaml:1: warning: claims[surgeries].valid_until: expires on 2027-06-30, within 90 days "
+        "(used on content/_index.md, content/es/_index.md)"
+    )
     assert expired in result.stderr and soon in result.stderr
     later = run_cli("review", "--source", str(edited.root), "--today", TODAY)
     assert expired in later.stderr and "claims[surgeries]" not in later.stderr, "not yet within the due-soon window"

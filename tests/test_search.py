@@ -235,3 +235,36 @@ def test_only_hashed_index_files_are_cached_for_a_year(content_site: Path):
     for path in ["/pagefind/pagefind.js", "/pagefind/pagefind-entry.json", "/pagefind/wasm.en.pagefind", "/search/", "/"]:
         assert headers_for(rules, path)["Cache-Control"] == "public, max-age=300, must-revalidate", path
     assert "'wasm-unsafe-eval'" in headers_for(rules, "/search/")["Content-Security-Policy"]
+
+
+# Spanish queries, each with the Spanish page it must find among the first three: Pagefind
+# keeps an index for each <html lang>, and /es/search/ asks the Spanish one.
+SPANISH_QUERIES = [
+    ("cordoma", "/es/tumors/chordoma/"),
+    ("resonancia magnetica", "/es/tests/mri/"),
+    ("tomografia", "/es/tests/ct-scan/"),
+    ("biopsia", "/es/tests/biopsy/"),
+    ("radioterapia", "/es/treatments/radiation-therapy/"),
+    ("meningioma", "/es/tumors/meningioma/"),
+]
+
+
+def spanish_results(page, origin: str, query: str) -> list[str]:
+    page.goto(origin + "es/search/?q=" + query.replace(" ", "+"))
+    expect(page.locator(".result").first).to_be_visible()
+    return page.locator(".result-title a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+
+
+def test_spanish_search_finds_spanish_pages_only(page, origin):
+    misses = []
+    for query, expected in SPANISH_QUERIES:
+        found = spanish_results(page, origin, query)
+        if expected not in found[:3]:
+            misses.append(f"{query!r}: wanted {expected}, got {found[:3]}")
+        english = [href for href in found if not href.startswith("/es/")]
+        if english:
+            misses.append(f"{query!r}: English pages in the Spanish results: {english}")
+    assert misses == []
+    expect(page.locator("#search-status")).not_to_contain_text("results for")  # said in Spanish
+    english = top_results(page, origin, "chordoma", 20)
+    assert english and not [href for href in english if href.startswith("/es/")], "and the English search finds no Spanish page"

@@ -117,12 +117,19 @@ def test_the_spanish_section_lists_only_spanish_pages(basic_site: Path):
     html = _html(basic_site, "/es/tumors/")
     listed = set(re.findall(r'<h3 class="card-title"><a href="([^"]+)"', html))
     assert listed == {spanish for spanish in TRANSLATED.values() if spanish.startswith("/es/tumors/") and spanish != "/es/tumors/"}
+    left = [url for url in UNTRANSLATED if url.startswith("/tumors/") and url != "/tumors/"]
+    said = re.search(r'<p class="english-only">(.*?)</p>', html)
+    assert left and said, "how many are in English only, and where"
+    assert ("Una página más" if len(left) == 1 else f"Otras {len(left)} páginas") in said[1] and 'href="/tumors/" hreflang="en"' in said[1]
 
 
 def test_the_spanish_a_to_z_lists_only_spanish_pages(basic_site: Path):
     html = _html(basic_site, "/es/a-z/")
     pages = {href for href in re.findall(r'href="(/[^"]*)"', html.split("<main")[1].split("</main>")[0])}
     content = {href for href in pages if href.startswith(("/es/tumors/", "/es/tests/", "/es/treatments/", "/tumors/", "/tests/"))}
+    sections = {url.rsplit("/", 2)[0] + "/" for url in UNTRANSLATED if url.count("/") == 3}  # list pages made of folders
+    left = {url for url in UNTRANSLATED if url != "/"} | {section for section in sections if section not in TRANSLATED}
+    assert f"Otras {len(left)} páginas están solo en inglés" in html and 'href="/a-z/" hreflang="en"' in html
     assert content == {url for url in TRANSLATED.values() if url.startswith(("/es/tumors/", "/es/tests/", "/es/treatments/"))}
 
 

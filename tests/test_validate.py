@@ -19,6 +19,12 @@ PROVIDERS = "data/providers.yaml"
 LOCATIONS = "data/locations.yaml"
 
 
+def fixture_line(rel: str, start: str) -> tuple[int, str]:
+    """(number, text) of the basic fixture's first line of a file that starts so."""
+    lines = (FIXTURES / "basic" / rel).read_text(encoding="utf-8").splitlines()
+    return next((number, line) for number, line in enumerate(lines, 1) if line.startswith(start))
+
+
 def replace(rel: str, old: str, new: str, count: int = 1):
     def edit(root: Path) -> None:
         path = root / rel
@@ -203,7 +209,7 @@ CASES = [
     (
         "duplicate provider id",
         replace(PROVIDERS, "id: dr-sample-abbott", "id: dr-sample-lee"),
-        f'{PROVIDERS}:17: providers[dr-sample-lee].id: "dr-sample-lee" is already used on line 1',
+        f'{PROVIDERS}:{fixture_line(PROVIDERS, "- id: dr-sample-abbott")[0]}: providers[dr-sample-lee].id: "dr-sample-lee" is already used on line 1',
     ),
     (
         "a doctor patients book with says nothing of new patients",
@@ -212,7 +218,8 @@ CASES = [
             "  accepting_new_patients: false\n  sample: true\n\n- id: dr-sample-reader",
             "  sample: true\n\n- id: dr-sample-reader",
         ),
-        f"{PROVIDERS}:17: providers[dr-sample-abbott].accepting_new_patients: missing; add a line `accepting_new_patients: ...`",
+        f"{PROVIDERS}:{fixture_line(PROVIDERS, '- id: dr-sample-abbott')[0]}: providers[dr-sample-abbott].accepting_new_patients: missing; "
+        "add a line `accepting_new_patients: ...`",
     ),
     (
         "a team member patients do not book with cannot take new patients",
@@ -317,9 +324,7 @@ CASES = [
     ),
     (
         "missing new-patient line",
-        replace(
-            "data/site.yaml", '  new_patients: {number: "+19195550100", hours: "Monday to Friday, 8 a.m. to 5 p.m.", sample: true}\n', ""
-        ),
+        replace("data/site.yaml", fixture_line("data/site.yaml", "  new_patients:")[1] + "\n", ""),
         "data/site.yaml:5: phones.new_patients: missing",
     ),
     ("data yaml syntax", replace(LOCATIONS, "kind: clinic", "kind: [clinic"), f"{LOCATIONS}:"),

@@ -382,8 +382,11 @@ def _edit_template(rel: str) -> Callable[[Path], None]:
     def apply(work: Path) -> None:
         file = work / "templates" / rel
         text = file.read_text()
-        if rel.endswith(".html") and "</" in text:
-            text = text.replace("</", "<i hidden>edited</i></", 1)
+        # outside the interface's sentences ({% trans %}), whose words are their catalogue's
+        sentences = [m.span() for m in re.finditer(r"{%-? trans.*?{%-? endtrans -?%}", text, re.S)]
+        closing = next((m.start() for m in re.finditer("</", text) if not any(a <= m.start() < b for a, b in sentences)), None)
+        if rel.endswith(".html") and closing is not None:
+            text = text[:closing] + "<i hidden>edited</i>" + text[closing:]
         elif rel.endswith(".html") and "{% endmacro %}" in text:
             text = text.replace("{% endmacro %}", "<i hidden>edited</i>{% endmacro %}", 1)
         elif rel.endswith(".html"):  # a template that only extends another: fill a block it leaves empty
