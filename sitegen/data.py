@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, WORDS, Where, check_fields, check_value, suggest
@@ -41,7 +41,7 @@ PHONE_FIELDS = with_translations(
         Field("sample", BOOL, hint="true for an invented number"),
     )
 )
-SITE_FIELDS = with_translations(
+_SITE_FIELDS = with_translations(
     (
         Field("name", TEXT, required=True, translated=True, hint="the site's name, in the header and every title"),
         Field("organization", TEXT, required=True, hint="the hospital or health system"),
@@ -90,6 +90,24 @@ SITE_FIELDS = with_translations(
             ),
         ),
     )
+)
+# The site's texts in another language also name its specialties and languages in it, as the
+# pages in that language show them (es: {specialties: {Neurosurgery: Neurocirugía}}).
+LABELS = ("specialties", "languages")
+SITE_FIELDS = tuple(
+    replace(
+        f,
+        fields=(
+            *f.fields,
+            *(
+                Field(name, MAP, hint=f"each of the {name} above by its name in the language, like Neurosurgery: Neurocirugía")
+                for name in LABELS
+            ),
+        ),
+    )
+    if f.name in TRANSLATIONS
+    else f
+    for f in _SITE_FIELDS
 )
 CLAIM_FIELDS = with_translations(
     (
@@ -166,6 +184,9 @@ class Site:
     hsts_include_subdomains: bool = False
     lines: dict = field(default_factory=dict)
     translations: dict = field(default_factory=dict)
+    # What a page shows for a specialty or a language a provider lists: the name in the
+    # page's language (a translated copy's, from its es: map); the name itself in English.
+    labels: dict = field(default_factory=dict)
     source: str = "site"
 
 
@@ -321,8 +342,9 @@ def in_language(record, code: str):
     texts = getattr(record, "translations", {}).get(code, {})
     copy = object.__new__(type(record))
     copy.__dict__.update(record.__dict__)
-    copy.__dict__.update({name: text for name, text in texts.items() if text})
+    copy.__dict__.update({name: text for name, text in texts.items() if text and name not in LABELS})
     if isinstance(record, Site):
+        copy.labels = {name: label for names in LABELS for name, label in texts.get(names, {}).items()}
         copy.phones = {key: in_language(phone, code) for key, phone in record.phones.items()}
         copy.footer_links = [Link(link.translations.get(code, {}).get("text") or link.text, link.url) for link in record.footer_links]
     if hasattr(record, "source"):
@@ -367,9 +389,20 @@ def _translations(got: dict, fields: tuple[Field, ...], where: Where, problems: 
     for spec in fields:
         if spec.name in TRANSLATIONS and spec.name in got:
             node = got.pop(spec.name)
-            found[spec.name] = dict(
-                check_fields(node, *field_spec(spec.fields), Where(where.path, where.name(spec.name)), problems, node.line)
-            )
+            texts = dict(check_fields(node, *field_spec(spec.fields), Where(where.path, where.name(spec.name)), problems, node.line))
+            for name in LABELS:  # a map of names: each a text (what the English names are is the site's to check)
+                if name in texts:
+                    names = texts.pop(name)
+                    labels = {
+                        key: value for key, value in names.items() if isinstance(key, str) and isinstance(value, str) and value.strip()
+                    }
+                    for key in names.keys() - labels.keys():
+                        line = names.key_lines.get(key, names.line)
+                        problems.error(
+                            where.path, line, where.name(f"{spec.name}.{name}.{key}"), "should be the name in the language, as text"
+                        )
+                    texts[name] = labels
+            found[spec.name] = texts
     return found
 
 
@@ -482,6 +515,16 @@ def _site(doc: YMap, problems: Problems) -> Site:
         policy = check_fields(hsts, *field_spec(SITE["hsts"].fields), Where(rel, "hsts"), problems)
         site.hsts_under_sub_path = policy.get("under_sub_path", False)
         site.hsts_include_subdomains = policy.get("include_subdomains", False)
+    for code, texts in site.translations.items():
+        for name in LABELS:
+            for key in texts.get(name, {}):
+                if key not in got.get(name, []):
+                    problems.error(
+                        rel,
+                        doc.key_lines.get(code, 1),
+                        f"{code}.{name}.{key}",
+                        f'"{key}" is not in the {name} list of data/site.yaml; {suggest(key, got.get(name, []))}',
+                    )
     for key in ("specialties", "languages"):
         seen: set[str] = set()
         for value in got.get(key, []):

@@ -308,6 +308,7 @@ def make_environment(
     addresses = (urls.url, urls.asset, urls.media_file) if urls is not None else (_no_urls,) * 3
     env.filters.update(zip(("url", "asset", "media"), map(_recorded_address, ("", "asset:", "media:"), addresses)))
     env.filters["address"] = env.filters["url"]  # a site address as it is (url leads a translation's links to its language)
+    env.filters["label"] = str  # a specialty's or a language's name as shown: Renderer gives it the page's language
     env.globals.update(
         groups={group: text(title) for group, title in GROUPS},
         spine_parts={
@@ -370,10 +371,15 @@ class Renderer:
         self.site = model.record_in(model.data.site, language.code)
         self.call = self.site.phones.get("new_patients")
         self.env.globals.update(site=self.site, call=self.call, language=language, english=ENGLISH)
+        # A specialty or language a provider lists, by its name in the page's language.
+        self.env.filters["label"] = self.label
         self.claims = claims_in(model.live_claims(), model.data.claims, language.code)
         self._fragments: dict[tuple, tuple[Markup, set]] = {}  # fragments made once a build, with their reads
         # The model as the templates ask it, in the renderer's language (_ModelIn).
         self.model_in = model if language is ENGLISH else _ModelIn(model, language.code)
+
+    def label(self, name: str) -> str:
+        return self.site.labels.get(name, name)
 
     @functools.cached_property
     def translated(self) -> list[Renderer]:
@@ -785,9 +791,9 @@ class Renderer:
             **related,
             # The doctor finder's filters: (value as the URL writes it, text shown), in PRODUCT.md's forms.
             choices={
-                "specialty": [(slugify(name), name) for name in site.specialties],
+                "specialty": [(slugify(name), self.label(name)) for name in site.specialties],
                 "location": [(loc.id, loc.name) for loc in self._locations()],
-                "language": [(slugify(name), name) for name in site.languages],
+                "language": [(slugify(name), self.label(name)) for name in site.languages],
             },
             places_json=self._places_json(),
         )
@@ -826,7 +832,7 @@ class Renderer:
             node["isAcceptingNewPatients"] = provider.accepting_new_patients
         if provider.active:
             node["address"] = [self._address(loc) for loc in places]
-        description = f"{provider.full_name}: {', '.join(provider.specialties)}."
+        description = f"{provider.full_name}: {', '.join(map(self.label, provider.specialties))}."
         search = self._searchable(kind.search_label, [provider.name]) if provider.active else None
         bookable = provider.active and provider.sees_patients and provider.accepting_new_patients
         booking = {"number": provider.phone, "doctor": provider.name, "place": ""} if bookable and provider.phone else None

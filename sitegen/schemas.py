@@ -59,6 +59,8 @@ def value_schema(field: Field, names_a_record: bool = False) -> dict:
         return {**described, "type": "string", "pattern": TIME_OF_DAY.pattern}
     if field.type == URL:
         return {**described, "type": "string", "pattern": PAGE_URL.pattern}
+    if field.type == MAP and not field.fields:  # names to names (es: {specialties: {Neurosurgery: Neurocirugía}})
+        return {**described, "type": "object", "additionalProperties": {"type": "string", "minLength": 1}}
     if field.type == MAP:
         return {**described, **record_schema(field.fields)}
     if field.type == LIST:

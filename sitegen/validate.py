@@ -475,6 +475,18 @@ def _check_texts_in_languages(model: Model, problems: Problems) -> None:
         for provider in data.providers:
             if provider.active:
                 need(provider.path, provider.line, f"providers[{provider.id}].", provider, ("title", "bio"))
+        if "site" not in data.unreadable:  # the name in the language of each specialty and language a doctor lists
+            labels = site.translations.get(code, {})
+            for names in ("specialties", "languages"):
+                listed = sorted({name for p in data.providers if p.active for name in getattr(p, names)})
+                for name in listed:
+                    if name in getattr(site, names) and name not in labels.get(names, {}):
+                        problems.error(
+                            "data/site.yaml",
+                            site.lines.get(code, 1),
+                            f"{code}.{names}.{name}",
+                            f"missing; the {language.name} pages name it: give its {language.name} name, like `{name}: ...`",
+                        )
         used = {cid for page in model.pages if page.language is language for cid, _ in model.bodies[page.url].claims}
         for cid in sorted(used & data.claims.keys()):
             need("data/claims.yaml", data.claims[cid].line, f"claims[{cid}].", data.claims[cid], ("text",))

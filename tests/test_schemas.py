@@ -230,6 +230,8 @@ def mutations(fields: tuple[Field, ...], document, path: tuple = (), in_list: bo
                 yield f"{shown} left out", changed(document, where, remove=True), False
         for value in bad_values(field, in_list and field.name == "id"):
             yield f"{shown}: {value!r}", changed(document, where, value), bool(field.refers_to)
+        if field.type == MAP and not field.fields:  # names to names, whose names are the site's own lists' (checked across)
+            continue
         if field.type == MAP:
             if field.name not in node and not any(sub.required for sub in field.fields):
                 document = changed(document, where, {})
