@@ -206,11 +206,30 @@ def load_and_check(options: Options, stats: dict[str, os.stat_result] | None = N
     # With Spanish pages, every string of the interface needs its Spanish: one missing is an
     # error at its line of the catalogue (or where it is used), never English shown instead.
     if (options.source / "content" / "es").is_dir():
-        for path, line, message in missing_translations(options.locales, options.templates):
+        for path, line, message in _missing_translations(options, store):
             problems.error(path, line, "msgid", message)
     if own_store:
         store.save()
     return Result(problems, model, words=words, store=store)
+
+
+def _missing_translations(options: Options, store: Store) -> list:
+    """i18n.missing, kept in the store by what it reads beside the generator's code (which the
+    store's version is made of): the templates and the catalogue, by their names and bytes.
+    Babel's extraction of every template takes about a tenth of a second; a build that changed
+    neither does not pay it again."""
+    files = sorted(path for path in options.templates.rglob("*.html") if path.is_file())
+    catalogue = catalogue_path(options.locales, "es")
+    parts = [str(options.templates), str(options.locales)]
+    for path in [*files, catalogue]:
+        parts += [path.as_posix(), key(path.read_bytes()) if path.is_file() else "-"]
+    return store.memo(
+        MISSING_TRANSLATIONS, parts, lambda: [list(item) for item in missing_translations(options.locales, options.templates)]
+    )
+
+
+# The store's table of the interface's strings without their Spanish (_missing_translations).
+MISSING_TRANSLATIONS = "missing-translations"
 
 
 def _data_files(source: Path) -> list[tuple[str, str, bytes]]:
