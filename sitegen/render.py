@@ -494,11 +494,15 @@ class Renderer:
         its claims and the words it adds are the language's."""
         if page.language is not self.language:
             return next(r for r in self.translated if r.language is page.language)._body_html_of(page)
-        if page._english is None:
-            resolve = self.urls.resolve
-        else:
-            resolve = self.urls.resolver_in(page.language, self.model.available_in(page.language), self.gettext(IN_ENGLISH))
-        return analyze_body(self.md, page.body, page.body_line, resolve, self.claims, self.gettext).html
+        return analyze_body(self.md, page.body, page.body_line, self.resolve, self.claims, self.gettext).html
+
+    @functools.cached_property
+    def resolve(self):
+        """Urls.resolve for the Markdown of this renderer's language (a body, a bio): in a
+        translated one, links lead to the pages in the language where there are some."""
+        if self.language is ENGLISH:
+            return self.urls.resolve
+        return self.urls.resolver_in(self.language, self.model.available_in(self.language), self.gettext(IN_ENGLISH))
 
     def fill_bodies(self, pages: list[Page], jobs: int) -> None:
         """The HTML of these pages' bodies, before they are rendered: from the store, where
@@ -522,10 +526,7 @@ class Renderer:
     def bio_html(self, provider: Provider) -> Markup:
         if not provider.bio:
             return Markup("")
-        resolve = self.urls.resolve
-        if self.language is not ENGLISH:  # its links lead to the pages in the renderer's language, as a translation's do
-            resolve = self.urls.resolver_in(self.language, self.model.available_in(self.language), self.gettext(IN_ENGLISH))
-        return Markup(analyze_body(self.md, provider.bio, 1, resolve, {}, self.gettext).html)
+        return Markup(analyze_body(self.md, provider.bio, 1, self.resolve, {}, self.gettext).html)
 
     def render(self, template: str, **context) -> bytes:
         common = {
@@ -739,10 +740,7 @@ class Renderer:
     def _in_language(self, found: list) -> list:
         """Pages and records as the page's language shows them: each page's translation where
         there is one (else the English page, which the template marks as such)."""
-        if self.language is ENGLISH:
-            return found
-        code, model = self.language.code, self.model
-        return [(model.translation(item.source, code) or item) if isinstance(item, Page) else model.record_in(item, code) for item in found]
+        return found if self.language is ENGLISH else _shown_in(self.model, self.language.code, found)
 
     def _organization(self) -> dict:
         site = self.model.data.site
@@ -960,12 +958,7 @@ class _ModelIn:
         self._model, self._language = model, language
 
     def _in(self, found):
-        model, code = self._model, self._language
-        if isinstance(found, list):
-            return [
-                (model.translation(item.source, code) or item) if isinstance(item, Page) else model.record_in(item, code) for item in found
-            ]
-        return found
+        return _shown_in(self._model, self._language, found) if isinstance(found, list) else found
 
     def named_by(self, source: str, name: str) -> list:
         return self._in(self._model.named_by(source, name))
@@ -993,6 +986,13 @@ class _ModelIn:
 
     def __getattr__(self, name: str):
         return getattr(self._model, name)
+
+
+def _shown_in(model: Model, code: str, found: list) -> list:
+    """Pages and records as a page in a language shows them: each page's translation where
+    there is one (else the English page, which the template marks as such), each record's copy
+    with its texts in the language."""
+    return [(model.translation(item.source, code) or item) if isinstance(item, Page) else model.record_in(item, code) for item in found]
 
 
 def _english_source(source: str) -> str:
