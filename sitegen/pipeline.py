@@ -413,7 +413,9 @@ def quick_page(result: Result, options: Options, path: Path) -> tuple[str, Probl
     new = load_page(path, rel, rel_to_content.as_posix(), problems)
     if old is None or new is None or problems.items or old.path != rel or new.meta != old.meta:
         return None
-    body = analyze_body(renderer.md, new.body, new.body_line, renderer.urls.resolve, renderer.claims)
+    # the page's own language's renderer: its words, its links and its claims (a translation's are Spanish)
+    renderer = next((other for other in renderer.translated if other.language is old.language), renderer)
+    body = analyze_body(renderer.md, new.body, new.body_line, renderer.resolve, renderer.claims, renderer.gettext)
     before = model.bodies[url]
     model.bodies[url] = body
     check_body(new, model, problems)

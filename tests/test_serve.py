@@ -164,7 +164,16 @@ def test_in_the_browser_only_the_page_edited_reloads(basic: Path, browser):
         server.stop()
 
 
-def test_a_page_rendered_quickly_is_the_page_a_full_build_makes(basic: Path, tmp_path: Path):
+@pytest.mark.parametrize(
+    ("rel", "old", "new", "written"),
+    [
+        ("content/tests/mri.md", "An MRI uses a strong magnet.", "An MRI uses a strong magnet and radio waves.", "tests/mri/index.html"),
+        # a translation, made in its language: its words, links and claims are Spanish
+        ("content/es/_index.md", "Tratamos tumores", "Tratamos muchos tumores", "es/index.html"),
+    ],
+    ids=["English", "Spanish"],
+)
+def test_a_page_rendered_quickly_is_the_page_a_full_build_makes(basic: Path, tmp_path: Path, rel, old, new, written):
     import datetime as dt
 
     from sitegen.pipeline import Options, build, quick_page
@@ -172,10 +181,10 @@ def test_a_page_rendered_quickly_is_the_page_a_full_build_makes(basic: Path, tmp
     options = Options(source=basic, out=tmp_path / "served", today=dt.date.fromisoformat(TODAY), search=False, jobs=1)
     result = build(options)
     assert not result.problems.errors
-    page = basic / "content/tests/mri.md"
-    page.write_text(page.read_text().replace("An MRI uses a strong magnet.", "An MRI uses a strong magnet and radio waves."))
-    written, problems = quick_page(result, options, page)
-    assert written == "tests/mri/index.html" and not problems.items
+    page = basic / rel
+    page.write_text(page.read_text().replace(old, new))
+    done, problems = quick_page(result, options, page)
+    assert done == written and not problems.items
     full = build(Options(source=basic, out=tmp_path / "full", today=options.today, search=False, jobs=1))
     assert not full.problems.errors
     assert (tmp_path / "served" / written).read_bytes() == (tmp_path / "full" / written).read_bytes()
