@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .fields import BOOL, DATE, INT, LIST, MAP, PHONE, TEXT, TEXT_LIST, WORDS, Where, check_fields, check_value, suggest
 from .i18n import N_
-from .kinds import BY_DATA, TRANSLATIONS, Field, field_spec, with_translations
+from .kinds import BY_CODE, BY_DATA, ENGLISH, TRANSLATIONS, Field, field_spec, with_translations
 from .options import base_url_problem
 from .problems import Problems
 from .reads import recorded
@@ -320,6 +320,8 @@ class Data:
     locations: list[Location]
     claims: dict[str, Claim]
     synonyms: dict[str, list[str]]
+    # The synonyms of each other language, from its map in synonyms.yaml (es: {resonancia: [mri]}).
+    translated_synonyms: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     # Every id written in a file, valid record or not, so that one bad field in a record does
     # not also turn every reference to it into an error.
     ids: dict[str, set[str]] = field(default_factory=dict)
@@ -333,6 +335,10 @@ class Data:
     def records(self, data_file: str) -> list:
         """The records of one data file of the table of kinds (providers.yaml)."""
         return {Provider.DATA_FILE: self.providers, Location.DATA_FILE: self.locations}[data_file]
+
+    def synonyms_in(self, code: str) -> dict[str, list[str]]:
+        """The synonyms searched in a language: English's, or its own map's."""
+        return self.synonyms if code == ENGLISH.code else self.translated_synonyms.get(code, {})
 
 
 def in_language(record, code: str):
@@ -419,7 +425,7 @@ def load_data(root: Path, problems: Problems) -> Data:
         providers=_items(folder / "providers.yaml", root, problems, _provider, ids, unreadable),
         locations=_items(folder / "locations.yaml", root, problems, _location, ids, unreadable),
         claims={c.id: c for c in _items(folder / "claims.yaml", root, problems, _claim, ids, unreadable)},
-        synonyms=_synonyms(folder / "synonyms.yaml", root, problems, unreadable),
+        **_synonyms(folder / "synonyms.yaml", root, problems, unreadable),
     )
     data.ids = ids
     data.unreadable = unreadable
@@ -709,19 +715,38 @@ def _claim(item: YMap, where: Where, problems: Problems) -> Claim | None:
     )
 
 
-def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str]) -> dict[str, list[str]]:
+def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str]) -> dict:
+    """Data's synonyms (English: a word to the words it means) and translated_synonyms (each
+    other language's, in a map under its code: es: {tomografía: [ct]})."""
     doc = _read(path, root, problems)
     rel = path.relative_to(root).as_posix()
     if (doc is None or not isinstance(doc, YMap)) and path.exists():
         unreadable.append("synonyms")
     if doc is None:
-        return {}
+        return {"synonyms": {}}
     if not isinstance(doc, YMap):
         problems.error(rel, getattr(doc, "line", 1) or 1, "file", "should map a word to the words it means, like `cat scan: [ct]`")
-        return {}
+        return {"synonyms": {}}
+    found = {"synonyms": _synonym_map(doc, rel, "", problems), "translated_synonyms": {}}
+    for code in TRANSLATIONS:
+        if code not in doc:
+            continue
+        node = doc[code]
+        if isinstance(node, YMap):
+            found["translated_synonyms"][code] = _synonym_map(node, rel, f"{code}.", problems)
+        else:
+            problems.error(
+                rel, doc.key_lines[code], code, f"should map a word to the words it means in {BY_CODE[code].name}, like `tomografía: [ct]`"
+            )
+    return found
+
+
+def _synonym_map(doc: YMap, rel: str, prefix: str, problems: Problems) -> dict[str, list[str]]:
     result = {}
     for key, value in doc.items():
-        words = check_value(value, SYNONYM.type, doc.raw.get(key), rel, doc.key_lines[key], key, problems)
+        if not prefix and key in TRANSLATIONS:
+            continue  # a language's own map
+        words = check_value(value, SYNONYM.type, doc.raw.get(key), rel, doc.key_lines[key], f"{prefix}{key}", problems)
         if words is not None:
             result[key] = words
     return result

@@ -37,7 +37,7 @@ from .output import Writer, building, hashed_assets, hsts, ready_spare
 from .problems import Problem, Problems
 from .publish import LastBuild, Prepared, publish
 from .render import Renderer, Urls, claims_in, compile_templates, index_path
-from .search import data_words, page_words, word_list
+from .search import data_words, page_words, word_list, word_list_name
 from .source import read_plain
 from .store import Store, key
 from .validate import Model, addresses_in, check_body, validate
@@ -316,22 +316,23 @@ def _zip_table_meanwhile(options: Options, store: Store) -> Apart:
 WORD_COUNTS = "search-word-counts"
 
 
-def _word_list(model: Model, words_of: Callable[[Page], list[str]], store: Store) -> bytes:
-    """search-words.json (search.word_list), from the last build's count of the page files holding each word:
+def _word_list(model: Model, pages: list[Page], code: str, words_of: Callable[[Page], list[str]], store: Store) -> bytes:
+    """A language's search-words.json (search.word_list) from the last build's count of its page files holding each word:
     the words of a file gone are counted out, those of a new file in (a file's words are kept
     by its hash), so a body edit reads two files' words instead of four thousand. Without a
     count, or where a gone file's words are no longer kept, every page is counted."""
-    files = Counter(page.text_hash for page in model.pages if page.text_hash)
-    page_of = {page.text_hash: page for page in model.pages if page.text_hash}
-    counts = _counted_again(store.get(GENERATED, WORD_COUNTS), files, page_of, words_of, store)
+    files = Counter(page.text_hash for page in pages if page.text_hash)
+    page_of = {page.text_hash: page for page in pages if page.text_hash}
+    counted = WORD_COUNTS if code == "en" else f"{WORD_COUNTS}.{code}"
+    counts = _counted_again(store.get(GENERATED, counted), files, page_of, words_of, store)
     if counts is None:
         counts = Counter()
         for text_hash, times in files.items():
             for word in words_of(page_of[text_hash]):
                 counts[word] += times
-    store.put(GENERATED, WORD_COUNTS, [dict(files), dict(counts)])
-    words = data_words(model) | set(counts)
-    for page in model.pages:
+    store.put(GENERATED, counted, [dict(files), dict(counts)])
+    words = data_words(model, code) | set(counts)
+    for page in pages:
         if not page.text_hash:  # a page the build made up: its words are not kept
             words.update(words_of(page))
     return word_list(words)
@@ -374,20 +375,24 @@ def _generated_data(model: Model, words: dict[str, str], zips: Apart, store: Sto
         return stored.split()
 
     active = [p.name for p in model.data.providers if p.active]
-    catalog = json.dumps(
-        [[p.url, p.text_hash] for p in model.pages] + [model.data.synonyms, active, [[loc.name, loc.city] for loc in model.data.locations]]
-    )
-    words_key = key("search-words.json", catalog)
-    word_list = store.get(GENERATED, words_key)
-    if word_list is None:
-        word_list = _word_list(model, words_of, store)
-        store.put(GENERATED, words_key, word_list)
+    names = [active, [[loc.name, loc.city] for loc in model.data.locations]]
+    generated = {}
+    for language in model.languages:  # a word list for each language's search, of its own pages and synonyms
+        pages = [p for p in model.pages if p.language is language]
+        catalog = json.dumps([[p.url, p.text_hash] for p in pages] + [model.data.synonyms_in(language.code), *names])
+        name = word_list_name(language.code)
+        words_key = key(name, catalog)
+        found = store.get(GENERATED, words_key)
+        if found is None:
+            found = _word_list(model, pages, language.code, words_of, store)
+            store.put(GENERATED, words_key, found)
+        generated[name] = found
     store.keep(WORDS, [p.text_hash for p in model.pages])
     table, distrusted = zips.result()
     store.distrusted.extend(name for name in distrusted if name not in store.distrusted)
     if store.get(GENERATED, _zips_key()) is None:
         store.put(GENERATED, _zips_key(), table)
-    return {"zips.json": table, "search-words.json": word_list}
+    return {"zips.json": table, **generated}
 
 
 # -- serve: one page at once ------------------------------------------------------------------------

@@ -54,7 +54,7 @@ from .kinds import (
 )
 from .markdown import analyze_body, is_safe_target, make_markdown, slugify
 from .reads import NOW, record, recording, replay, shape, value_of
-from .search import synonym_terms
+from .search import synonym_terms, word_list_name
 from .store import Store
 from .validate import Model, normalize_path
 from .workers import run_all
@@ -371,6 +371,7 @@ class Renderer:
         self.site = model.record_in(model.data.site, language.code)
         self.call = self.site.phones.get("new_patients")
         self.env.globals.update(site=self.site, call=self.call, language=language, english=ENGLISH)
+        self.env.globals["search_words"] = word_list_name(language.code)  # the search's word list, of the language
         # A specialty or language a provider lists, by its name in the page's language.
         self.env.filters["label"] = self.label
         self.claims = claims_in(model.live_claims(), model.data.claims, language.code)
@@ -626,8 +627,11 @@ class Renderer:
             switch_to.append((language, instead, words(NOT_YET), Markup(words(NOT_TRANSLATED)) % values))
         return {"alternates": alternates, "switch_to": switch_to}
 
-    def _searchable(self, label: str, names: list[str] = (), terms: list[str] = ()) -> dict:
-        keywords = [*names, *terms, *synonym_terms(list(names), self.model.data.synonyms)]
+    def _searchable(self, label: str, names: list[str] = (), terms: list[str] = (), english: list[str] = ()) -> dict:
+        """What search knows of a page beyond its text: its kind and keywords, the synonyms of
+        the page's language among them (matched against its names and its English page's)."""
+        synonyms = self.model.data.synonyms_in(self.language.code)
+        keywords = [*names, *terms, *synonym_terms([*names, *english], synonyms)]
         return {"kind": self.gettext(label), "keywords": list(dict.fromkeys(keywords))}
 
     def _crumbs(self, url: str, title: str) -> list[tuple[str, str]]:
@@ -687,7 +691,9 @@ class Renderer:
         graph = [self._webpage(page, self._about(page, kind, names))]
         if kind.jsonld == "MedicalOrganization":
             graph.append(self._organization())
-        search = self._searchable(kind.search_label, [page.title, *names], page.search_terms)
+        english = page.__dict__.get("_english")
+        english_names = [english.title, *english.also_known_as] if english is not None else []
+        search = self._searchable(kind.search_label, [page.title, *names], page.search_terms, english_names)
         frame = self._frame(page, page.url, page.title, page.summary, graph=graph, search=search)
         related = self._related(page, kind)
         context = {"body": self.body_html(page), "also_known_as": names, "subject": page, "related": related, **related}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .data import DATA_FILES, SLUG, SYNONYM, SYNONYMS_FILE
 from .fields import BOOL, DATE, E164, INT, LIST, MAP, NUMBER, PAGE_URL, PHONE, TEXT, TEXT_LIST, TIME, TIME_OF_DAY, URL, WORDS
-from .kinds import ENGLISH, FOLDER_PAGE, KINDS, LANGUAGES, MIN_SOURCES, Field, Kind, Language
+from .kinds import ENGLISH, FOLDER_PAGE, KINDS, LANGUAGES, MIN_SOURCES, TRANSLATIONS, Field, Kind, Language
 
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"
 FRONT_MATTER, DATA = "schemas/front-matter", "schemas/data"
@@ -110,8 +110,9 @@ def front_matter_schema(kind: Kind, language: Language = ENGLISH) -> dict:
 def data_schema(file: str) -> dict:
     """A data file: a group of fields (site.yaml), or a list of records, each with an id."""
     head = {"$schema": DRAFT_2020_12, "title": f"data/{file}"}
-    if file == SYNONYMS_FILE:  # any word, each mapped to the field data._synonyms checks it as
-        return {**head, "type": "object", "additionalProperties": value_schema(SYNONYM)}
+    if file == SYNONYMS_FILE:  # any word, each mapped to the field data._synonyms checks it as; a language's own map under its code
+        words = {"type": "object", "additionalProperties": value_schema(SYNONYM)}
+        return {**head, **words, "properties": {code: words for code in TRANSLATIONS}}
     shape, fields = DATA_FILES[file]
     if shape == MAP:
         return {**head, **record_schema(fields)}

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 from .kinds import TRANSLATIONS
@@ -19,7 +20,9 @@ from .problems import Problems
 
 def synonym_terms(names: list[str], synonyms: dict[str, list[str]]) -> list[str]:
     """The synonyms that should find a page whose title and other names are `names`:
-    `cat scan: [ct]` gives "cat scan" to a page called "CT scan"."""
+    `cat scan: [ct]` gives "cat scan" to a page called "CT scan", and `tomografía: [ct]` gives
+    "tomografía" to the Spanish page whose names include its English page's "CT scan". Words
+    are compared without their accents."""
     text = " " + " ".join(_words(" ".join(names))) + " "
     found = []
     for phrase, targets in sorted(synonyms.items()):
@@ -29,15 +32,20 @@ def synonym_terms(names: list[str], synonyms: dict[str, list[str]]) -> list[str]
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower())
+    return re.findall(r"[a-z0-9]+", unaccented(text.lower()))
 
 
-def data_words(model) -> set[str]:
-    """The words of the word list (word_list) that are not the pages': the names of doctors
-    and places, and the synonyms."""
+def unaccented(text: str) -> str:
+    """The text without its accents (raquídeo: raquideo; ñ: n), as search.js compares words."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def data_words(model, code: str = "en") -> set[str]:
+    """The words of a language's word list (word_list) that are not its pages': the names of
+    doctors and places, and the language's synonyms."""
     texts = [p.name for p in model.data.providers if p.active]
     texts += [n for loc in model.data.locations for n in (loc.name, loc.city)]
-    texts += list(model.data.synonyms)
+    texts += list(model.data.synonyms_in(code))
     words: set[str] = set()
     for text in texts:
         words.update(WORD.findall(text.lower()))
@@ -45,10 +53,22 @@ def data_words(model) -> set[str]:
 
 
 def word_list(words) -> bytes:
-    """search-words.json: the words search can correct a misspelling to (every word of every
-    page, page_words, and data_words), sorted, as a JSON list. A query word in this list is
-    never "corrected"."""
-    return json.dumps(sorted(words), separators=(",", ":")).encode()
+    """search-words.json (search-words.es.json for Spanish): the words search can correct a
+    misspelling to (every word of every page in the language, page_words, and data_words),
+    sorted, as a JSON list. A query word in this list is never "corrected". search.js compares
+    words without their accents, so of the forms of one word (radiocirugia, a search term, and
+    radiocirugía) the list keeps the one with accents, which a correction then shows."""
+    forms: dict[str, str] = {}
+    for word in sorted(words):
+        bare = unaccented(word)
+        if bare not in forms or word != bare:
+            forms[bare] = word
+    return json.dumps(sorted(forms.values()), ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def word_list_name(code: str) -> str:
+    """The word list's file of a language, in the assets folder."""
+    return "search-words.json" if code == "en" else f"search-words.{code}.json"
 
 
 def page_words(page) -> list[str]:
@@ -57,7 +77,8 @@ def page_words(page) -> list[str]:
     return sorted(set(WORD.findall(text.lower())))
 
 
-WORD = re.compile(r"[a-z]{4,}")
+# A word of four letters or more, accents and ñ included (Spanish words are kept whole).
+WORD = re.compile(r"[^\W\d_]{4,}")
 
 
 def build_index(site: Path, out: Path, problems: Problems) -> list[str]:

@@ -21,6 +21,7 @@ from conftest import FIXTURES, REPO, TODAY, copy_fixture
 
 from sitegen import i18n
 from sitegen.inputs import fingerprint, source_folders
+from sitegen.kinds import LANGUAGES
 from sitegen.options import TEMPLATES, Options
 from sitegen.render import Renderer, Urls, make_environment
 
@@ -292,13 +293,14 @@ def site_in_words_of_its_own(tmp_path_factory) -> Path:
 def make_renderer(source: Path, lang: str, locales: Path = i18n.LOCALES) -> Renderer:
     """The renderer of a site's pages in lang, its bodies analyzed in that language."""
     from sitegen.pipeline import load_and_check
+    from sitegen.search import word_list_name
 
     options = Options(source=source, out=source / "site", today=dt.date.fromisoformat(TODAY), drafts=True, search=False, jobs=1)
     result = load_and_check(options)
     assert not result.problems.errors, result.problems.report()
     model = result.model
     assets = {path.name: f"assets/{path.name}" for path in (TEMPLATES / "assets").iterdir()}
-    assets |= {"zips.json": "assets/zips.json", "search-words.json": "assets/search-words.json"}
+    assets |= {name: f"assets/{name}" for name in ["zips.json", *(word_list_name(language.code) for language in LANGUAGES)]}
     urls = Urls(base_url=model.data.site.base_url, assets=assets, media={name: m.output for name, m in model.media.items()})
     english = Renderer(model, urls, TEMPLATES, locales=locales)
     renderer = english if lang == "en" else next(r for r in english.translated if r.language.code == lang)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 from browser import axe_violations
 from conftest import REPO, TODAY, run_cli
 from playwright.sync_api import expect
 from serving import serve_site
+
+from sitegen.kinds import place
 
 pytestmark = pytest.mark.browser
 
@@ -271,3 +275,82 @@ def test_spanish_search_finds_spanish_pages_only(page, origin):
     expect(page.locator("#search-status")).not_to_contain_text("results for")  # said in Spanish
     english = top_results(page, origin, "chordoma", 20)
     assert english and not [href for href in english if href.startswith("/es/")], "and the English search finds no Spanish page"
+
+
+def _spanish_titles(site: Path) -> dict[str, str]:
+    """Address → heading of every Spanish page in the Spanish index, read from the built site."""
+    found = {}
+    for path in sorted((site / "es").rglob("index.html")):
+        html = path.read_text(encoding="utf-8")
+        heading = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
+        if "data-pagefind-body" in html and heading:
+            found["/" + path.parent.relative_to(site).as_posix() + "/"] = re.sub(r"<[^>]+>", "", heading.group(1)).strip()
+    return found
+
+
+def _unaccented(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def test_spanish_search_finds_each_spanish_page_by_its_title_with_or_without_accents(page, origin, content_site: Path):
+    titles = _spanish_titles(content_site)
+    assert len(titles) >= 30 and any(_unaccented(t) != t for t in titles.values())
+    misses = []
+    for url, title in titles.items():
+        for query in dict.fromkeys([title, _unaccented(title)]):
+            found = spanish_results(page, origin, query)[:3]
+            if url not in found:
+                misses.append(f"{query!r}: wanted {url}, got {found}")
+    assert misses == []
+
+
+def _names(path: Path) -> list[str]:
+    meta = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+    return [meta["title"], *meta.get("also_known_as", [])]
+
+
+def _named(words: list[str]) -> set[str]:
+    """The Spanish pages of the repository whose names, or their English page's, hold one of words
+    (each compared whole, without accents): the pages a synonym of them should find."""
+    content = REPO / "content"
+    found = set()
+    for path in (content / "es").rglob("*.md"):
+        english = content / path.relative_to(content / "es")
+        names = " " + " ".join(_unaccented(n).lower() for n in _names(path) + (_names(english) if english.exists() else [])) + " "
+        names = re.sub(r"[^a-z0-9]+", " ", names)
+        if any(f" {_unaccented(word).lower()} " in names for word in words):
+            found.add(place(path.relative_to(content).as_posix())[0])
+    return found
+
+
+def test_spanish_synonyms_find_the_pages_they_name(page, origin):
+    """Each Spanish synonym of data/synonyms.yaml (es:) finds a Spanish page named by a word it
+    means, among the first five."""
+    synonyms = yaml.safe_load((REPO / "data" / "synonyms.yaml").read_text(encoding="utf-8"))["es"]
+    misses, checked = [], 0
+    for phrase, words in synonyms.items():
+        wanted = _named(words)
+        if not wanted:
+            continue  # a word no Spanish page has yet
+        checked += 1
+        found = spanish_results(page, origin, phrase)[:5]
+        if not wanted & set(found):
+            misses.append(f"{phrase!r}: wanted one of {sorted(wanted)}, got {found}")
+    assert checked >= 10 and misses == []
+
+
+def test_a_spanish_misspelling_is_corrected_from_the_spanish_words(page, origin, content_site: Path):
+    """A Spanish word with a letter left out is corrected to the word, said in Spanish, and a
+    word typed without its accents is never "corrected" (the index finds it as it is)."""
+    words = json.loads(next((content_site / "assets").glob("search-words.es.*.json")).read_text(encoding="utf-8"))
+    english_file = next(p for p in (content_site / "assets").glob("search-words.*.json") if p.name.count(".") == 2)
+    english = set(json.loads(english_file.read_text(encoding="utf-8")))
+    assert "radiocirugía" in words and "radiocirugía" not in english, "each language has its own word list"
+    page.goto(origin + "es/search/?q=radiocirgía")
+    expect(page.locator("#search-status")).to_contain_text("\u201cradiocirugía\u201d")
+    expect(page.locator("#search-instead")).to_be_visible()
+    assert "/es/treatments/spinal-radiosurgery/" in spanish_results(page, origin, "radiocirgía")[:3]
+    spanish_results(page, origin, "radiocirugia")
+    expect(page.locator("#search-instead")).to_be_hidden()
+    expect(page.locator("#search-status")).to_contain_text("\u201cradiocirugia\u201d")
+

@@ -62,7 +62,11 @@
     if (!words) {
       words = fetch(app.getAttribute("data-words"))
         .then(function (response) { return response.ok ? response.json() : []; })
-        .catch(function () { return []; });
+        .catch(function () { return []; })
+        .then(function (list) {
+          var known = Array.isArray(list) ? list : [];
+          return { known: known, plain: known.map(unaccented) };
+        });
     }
     return words;
   }
@@ -84,15 +88,23 @@
     return rows[a.length][b.length];
   }
 
-  /* The query with each unknown word replaced by the nearest known one, or "" if none changed. */
-  function corrected(q, known) {
+  /* A word without its accents (raquídeo: raquideo), as the word list's words are compared. */
+  function unaccented(word) {
+    return word.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+  }
+
+  /* The query with each unknown word replaced by the nearest known one, or "" if none changed.
+     Accents are optional: a word known but for its accents is left as typed (the index finds it). */
+  function corrected(q, words) {
+    var known = words.known, plain = words.plain;
     var changed = false;
     var out = q.toLowerCase().split(/\s+/).map(function (word) {
-      if (word.length < 4 || known.indexOf(word) >= 0) return word;
+      var bare = unaccented(word);
+      if (word.length < 4 || plain.indexOf(bare) >= 0) return word;
       var limit = word.length > 7 ? 2 : 1;
       var best = null, bestDistance = limit + 1;
-      for (var i = 0; i < known.length; i++) {
-        var d = distance(word, known[i], limit);
+      for (var i = 0; i < plain.length; i++) {
+        var d = distance(bare, plain[i], limit);
         if (d < bestDistance) { best = known[i]; bestDistance = d; }
       }
       if (best) { changed = true; return best; }
@@ -202,7 +214,7 @@
     }
     var options = { filters: kind ? { kind: kind } : {} };
     var exact = state.spell === "off";
-    return Promise.all([load(), exact ? [] : loadWords()]).then(function (loaded) {
+    return Promise.all([load(), exact ? null : loadWords()]).then(function (loaded) {
       var engine = loaded[0];
       var fixed = exact ? "" : corrected(q, loaded[1]);
       var first = engine.search(fixed || q, options);
