@@ -418,6 +418,7 @@ def load_data(root: Path, problems: Problems) -> Data:
     site_doc = _read(folder / "site.yaml", root, problems, required=True)
     ids: dict[str, set[str]] = {}
     unreadable = ["site"] if (folder / "site.yaml").exists() and not isinstance(site_doc, YMap) else []
+    synonyms, translated_synonyms = _synonyms(folder / "synonyms.yaml", root, problems, unreadable)
     data = Data(
         site=_site(site_doc, problems)
         if isinstance(site_doc, YMap)
@@ -425,7 +426,8 @@ def load_data(root: Path, problems: Problems) -> Data:
         providers=_items(folder / "providers.yaml", root, problems, _provider, ids, unreadable),
         locations=_items(folder / "locations.yaml", root, problems, _location, ids, unreadable),
         claims={c.id: c for c in _items(folder / "claims.yaml", root, problems, _claim, ids, unreadable)},
-        **_synonyms(folder / "synonyms.yaml", root, problems, unreadable),
+        synonyms=synonyms,
+        translated_synonyms=translated_synonyms,
     )
     data.ids = ids
     data.unreadable = unreadable
@@ -715,7 +717,7 @@ def _claim(item: YMap, where: Where, problems: Problems) -> Claim | None:
     )
 
 
-def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str]) -> dict:
+def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str]) -> tuple[dict, dict]:
     """Data's synonyms (English: a word to the words it means) and translated_synonyms (each
     other language's, in a map under its code: es: {tomografía: [ct]})."""
     doc = _read(path, root, problems)
@@ -723,29 +725,31 @@ def _synonyms(path: Path, root: Path, problems: Problems, unreadable: list[str])
     if (doc is None or not isinstance(doc, YMap)) and path.exists():
         unreadable.append("synonyms")
     if doc is None:
-        return {"synonyms": {}}
+        return {}, {}
     if not isinstance(doc, YMap):
         problems.error(rel, getattr(doc, "line", 1) or 1, "file", "should map a word to the words it means, like `cat scan: [ct]`")
-        return {"synonyms": {}}
-    found = {"synonyms": _synonym_map(doc, rel, "", problems), "translated_synonyms": {}}
+        return {}, {}
+    translated = {}
     for code in TRANSLATIONS:
         if code not in doc:
             continue
         node = doc[code]
         if isinstance(node, YMap):
-            found["translated_synonyms"][code] = _synonym_map(node, rel, f"{code}.", problems)
+            translated[code] = _synonym_map(node, rel, f"{code}.", problems)
         else:
             problems.error(
                 rel, doc.key_lines[code], code, f"should map a word to the words it means in {BY_CODE[code].name}, like `tomografía: [ct]`"
             )
-    return found
+    return _synonym_map(doc, rel, "", problems, skip=TRANSLATIONS), translated
 
 
-def _synonym_map(doc: YMap, rel: str, prefix: str, problems: Problems) -> dict[str, list[str]]:
+def _synonym_map(doc: YMap, rel: str, prefix: str, problems: Problems, skip=()) -> dict[str, list[str]]:
+    """One language's map of a word to the words it means; the keys in skip (the languages'
+    own maps, in the English one) are not words."""
     result = {}
     for key, value in doc.items():
-        if not prefix and key in TRANSLATIONS:
-            continue  # a language's own map
+        if key in skip:
+            continue
         words = check_value(value, SYNONYM.type, doc.raw.get(key), rel, doc.key_lines[key], f"{prefix}{key}", problems)
         if words is not None:
             result[key] = words

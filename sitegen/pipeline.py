@@ -323,7 +323,7 @@ def _word_list(model: Model, pages: list[Page], code: str, words_of: Callable[[P
     count, or where a gone file's words are no longer kept, every page is counted."""
     files = Counter(page.text_hash for page in pages if page.text_hash)
     page_of = {page.text_hash: page for page in pages if page.text_hash}
-    counted = WORD_COUNTS if code == "en" else f"{WORD_COUNTS}.{code}"
+    counted = f"{WORD_COUNTS}.{code}"
     counts = _counted_again(store.get(GENERATED, counted), files, page_of, words_of, store)
     if counts is None:
         counts = Counter()

@@ -691,7 +691,7 @@ class Renderer:
         graph = [self._webpage(page, self._about(page, kind, names))]
         if kind.jsonld == "MedicalOrganization":
             graph.append(self._organization())
-        english = page.__dict__.get("_english")
+        english = page._english
         english_names = [english.title, *english.also_known_as] if english is not None else []
         search = self._searchable(kind.search_label, [page.title, *names], page.search_terms, english_names)
         frame = self._frame(page, page.url, page.title, page.summary, graph=graph, search=search)

@@ -14,7 +14,7 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-from .kinds import TRANSLATIONS
+from .kinds import ENGLISH, TRANSLATIONS
 from .problems import Problems
 
 
@@ -40,7 +40,7 @@ def unaccented(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
 
 
-def data_words(model, code: str = "en") -> set[str]:
+def data_words(model, code: str = ENGLISH.code) -> set[str]:
     """The words of a language's word list (word_list) that are not its pages': the names of
     doctors and places, and the language's synonyms."""
     texts = [p.name for p in model.data.providers if p.active]
@@ -68,7 +68,7 @@ def word_list(words) -> bytes:
 
 def word_list_name(code: str) -> str:
     """The word list's file of a language, in the assets folder."""
-    return "search-words.json" if code == "en" else f"search-words.{code}.json"
+    return "search-words.json" if code == ENGLISH.code else f"search-words.{code}.json"
 
 
 def page_words(page) -> list[str]:

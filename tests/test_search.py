@@ -353,4 +353,3 @@ def test_a_spanish_misspelling_is_corrected_from_the_spanish_words(page, origin,
     spanish_results(page, origin, "radiocirugia")
     expect(page.locator("#search-instead")).to_be_hidden()
     expect(page.locator("#search-status")).to_contain_text("\u201cradiocirugia\u201d")
-
